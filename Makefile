@@ -1,0 +1,46 @@
+# Two commands for a new user: `make run` and `make test`. Everything else is installed here.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install assets run test lint format bench demo clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/dist/.built: node_modules/.installed $(VENV)/.installed frontend/build.mjs $(wildcard frontend/scss/*.scss)
+	PYTHON=$(abspath $(PY)) npm run --silent build
+	touch $@
+
+install: $(VENV)/.installed static/dist/.built
+
+assets: static/dist/.built
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loaddata framework
+	$(PY) manage.py create_demo_users
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf static/dist staticfiles node_modules $(VENV) db.sqlite3

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Users and roles"
+
+    def ready(self) -> None:
+        from accounts.signals import grant_administrators_everything
+
+        post_migrate.connect(grant_administrators_everything, sender=self)

@@ -1,0 +1,66 @@
+"""The four roles and the checks views use.
+
+Roles are Django groups. Members read; officers and administrators write; administrators also
+manage users and the framework in the Django admin. Superusers count as administrators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+OFFICERS = "Officers"
+MEMBERS = "Members"
+ADMINISTRATORS = "Administrators"
+SUPPLIERS = "Suppliers"
+ALL_GROUPS = (OFFICERS, MEMBERS, ADMINISTRATORS, SUPPLIERS)
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def group_names(user: User) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached.add(ADMINISTRATORS)
+        user._role_names = cached
+    return cached
+
+
+def is_administrator(user: User) -> bool:
+    return ADMINISTRATORS in group_names(user)
+
+
+def can_edit(user: User) -> bool:
+    """Officers and administrators record and change data."""
+    return bool(group_names(user) & {OFFICERS, ADMINISTRATORS})
+
+
+def can_read(user: User) -> bool:
+    """Council staff and members read every internal page."""
+    return bool(group_names(user) & {OFFICERS, ADMINISTRATORS, MEMBERS})
+
+
+def _require(check: Callable[[User], bool]) -> Callable:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+reader_required = _require(can_read)
+editor_required = _require(can_edit)

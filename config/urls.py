@@ -1,0 +1,8 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("maturity/", include("maturity.urls")),
+    path("admin/", admin.site.urls),
+]

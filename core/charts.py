@@ -1,0 +1,36 @@
+"""Shared chart helpers: how every app's plotly figures look and reach the page.
+
+Figures are built by each app's charts.py as pure functions. The page gets the figure as JSON
+through `json_script` and a static script draws it with the plotly.js we serve ourselves.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import plotly.graph_objects as go
+
+# GOV.UK palette colours with enough contrast on white.
+COLOURS = ("#1d70b8", "#00703c", "#d4351c", "#f47738", "#4c2c92", "#505a5f", "#912b88")
+FONT = "arial, sans-serif"
+
+
+def base_layout(*, title: str, height: int = 420, **extra: Any) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "title": {"text": title, "x": 0},
+        "font": {"family": FONT, "size": 14, "color": "#0b0c0c"},
+        "height": height,
+        "margin": {"l": 20, "r": 20, "t": 60, "b": 40},
+        "legend": {"orientation": "h", "y": -0.15},
+        "colorway": list(COLOURS),
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
+    }
+    layout.update(extra)
+    return layout
+
+
+def figure_data(figure: go.Figure) -> dict[str, Any]:
+    """The figure as plain JSON-able data (numpy arrays and dates made plain by plotly)."""
+    return json.loads(figure.to_json())

@@ -1,0 +1,83 @@
+"""Template helpers shared by every app: charts and descriptor text."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import escape, format_html, json_script
+from django.utils.safestring import SafeString, mark_safe
+
+from core.charts import figure_data
+
+register = template.Library()
+
+
+@register.simple_tag
+def plotly_chart(figure, element_id: str, summary: str) -> SafeString:
+    """A chart placeholder plus its figure JSON; static/js/charts.js draws it.
+
+    The chart is an image of the table that sits beside it, so it is one `img` to assistive
+    technology, labelled with its summary sentence.
+    """
+    data_id = f"{element_id}-data"
+    return format_html(
+        '<div class="app-chart" id="{}" data-figure="{}" role="img" aria-label="{}"></div>{}',
+        element_id,
+        data_id,
+        summary,
+        json_script(figure_data(figure), data_id),
+    )
+
+
+LIST_STYLES = {"ol": ("ol", "govuk-list--number"), "ul": ("ul", "govuk-list--bullet")}
+
+
+@register.filter
+def descriptor_html(text: str) -> SafeString:
+    """Render descriptor text: lines "1. ..." become a numbered list, "- ..." a bulleted one."""
+    blocks: list[str] = []
+    items: list[str] = []
+    kind = ""
+
+    def flush() -> None:
+        nonlocal items, kind
+        if items:
+            tag, css = (
+                ("ol", "govuk-list--number") if kind == "ol" else ("ul", "govuk-list--bullet")
+            )
+            lis = "".join(f"<li>{item}</li>" for item in items)
+            blocks.append(f'<{tag} class="govuk-list {css}">{lis}</{tag}>')
+        items, kind = [], ""
+
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        number, dot, rest = line.partition(". ")
+        if dot and number.isdigit():
+            if kind != "ol":
+                flush()
+            kind = "ol"
+            items.append(escape(rest))
+        elif line.startswith("- "):
+            if kind != "ul":
+                flush()
+            kind = "ul"
+            items.append(escape(line[2:]))
+        else:
+            flush()
+            blocks.append(f'<p class="govuk-body">{escape(line)}</p>')
+    flush()
+    return mark_safe("".join(blocks))
+
+
+LEVEL_TAG_COLOURS = {1: "red", 2: "orange", 3: "yellow", 4: "green", 5: "purple"}
+
+
+@register.simple_tag
+def level_tag(number: int | None, name: str = "") -> SafeString:
+    if not number:
+        return mark_safe('<strong class="govuk-tag govuk-tag--grey">Not assessed</strong>')
+    colour = LEVEL_TAG_COLOURS.get(number, "grey")
+    return format_html(
+        '<strong class="govuk-tag govuk-tag--{}">{} {}</strong>', colour, number, name
+    )

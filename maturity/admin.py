@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from maturity import models
+
+
+class AppendOnlyAdmin(admin.ModelAdmin):
+    """Assessments and targets are history: they can be read and added, never changed."""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.Framework)
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "is_current")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(models.Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ("name", "framework", "position")
+
+
+@admin.register(models.KeyArea)
+class KeyAreaAdmin(admin.ModelAdmin):
+    list_display = ("name", "theme", "position", "strategy_section")
+    list_filter = ("theme",)
+
+
+class LevelDescriptorInline(admin.TabularInline):
+    model = models.LevelDescriptor
+    extra = 0
+
+
+@admin.register(models.Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ("name", "key_area", "position", "is_headline")
+    list_filter = ("key_area__theme", "key_area")
+    search_fields = ("name",)
+    inlines = [LevelDescriptorInline]
+
+
+@admin.register(models.Assessment)
+class AssessmentAdmin(AppendOnlyAdmin):
+    list_display = ("indicator", "level", "assessed_on", "assessor", "recorded_at")
+    list_filter = ("level", "indicator__key_area")
+    date_hierarchy = "assessed_on"
+
+
+@admin.register(models.Target)
+class TargetAdmin(AppendOnlyAdmin):
+    list_display = ("indicator", "level", "due_by", "set_by", "recorded_at")
+    list_filter = ("level", "indicator__key_area")
+
+
+@admin.register(models.Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ("description", "indicator", "owner", "due_on", "status")
+    list_filter = ("status",)

@@ -1,0 +1,74 @@
+"""Maturity charts: pure functions from selector output to plotly figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from core.charts import COLOURS, base_layout
+from maturity.models import Level
+from maturity.selectors import AreaSummary
+
+LEVEL_AXIS = {
+    "range": [0, 5.2],
+    "tickvals": [n for n, _ in Level.Number.choices],
+    "ticktext": [f"{n} {label}" for n, label in Level.Number.choices],
+    "gridcolor": "#b1b4b6",
+}
+
+
+def where_we_are_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure:
+    """Baseline, current and target average level for each area, as grouped horizontal bars."""
+    names = [row.name for row in rows][::-1]
+    series = (
+        ("Baseline (2022)", [row.baseline for row in rows][::-1], COLOURS[5]),
+        ("Where we are", [row.current for row in rows][::-1], COLOURS[0]),
+        ("Where we want to be", [row.target for row in rows][::-1], COLOURS[1]),
+    )
+    figure = go.Figure(
+        [
+            go.Bar(
+                name=name,
+                y=names,
+                x=values,
+                orientation="h",
+                marker_color=colour,
+                hovertemplate="%{y}: %{x:.2f}<extra>" + name + "</extra>",
+            )
+            for name, values, colour in series
+        ]
+    )
+    figure.update_layout(
+        **base_layout(
+            title=title,
+            height=max(300, 90 + 70 * len(rows)),
+            barmode="group",
+            xaxis=LEVEL_AXIS,
+            yaxis={"automargin": True},
+        )
+    )
+    return figure
+
+
+def gap_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure:
+    """Average gap (target minus current level) per area, largest first."""
+    ordered = list(rows)[::-1]
+    figure = go.Figure(
+        go.Bar(
+            y=[row.name for row in ordered],
+            x=[row.gap for row in ordered],
+            orientation="h",
+            marker_color=COLOURS[2],
+            hovertemplate="%{y}: %{x:.2f} levels<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        **base_layout(
+            title=title,
+            height=max(260, 90 + 40 * len(rows)),
+            xaxis={"title": {"text": "Average levels to go"}, "rangemode": "tozero"},
+            yaxis={"automargin": True},
+        )
+    )
+    return figure

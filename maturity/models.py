@@ -1,0 +1,237 @@
+"""The LGA National Procurement Strategy maturity framework as the council uses it.
+
+A framework has themes, themes have key areas, key areas have indicators. Each indicator is
+assessed at one of five ordered levels. Assessments and targets are append-only: the current
+position is the latest row, so nothing an officer records is ever overwritten.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class AppendOnlyModel(models.Model):
+    """A row that, once written, is never changed or deleted through the ORM."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(f"{self._meta.verbose_name} records cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(f"{self._meta.verbose_name} records cannot be deleted.")
+
+
+class Framework(models.Model):
+    name = models.CharField(max_length=200, unique=True, help_text="For example “NPS 2022”.")
+    slug = models.SlugField(max_length=80, unique=True)
+    source = models.TextField(blank=True, help_text="The document the framework was taken from.")
+    is_current = models.BooleanField(
+        default=True, help_text="The framework the dashboards report against."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level(models.Model):
+    """One of the five ordered maturity levels. The primary key is the level number (1..5)."""
+
+    class Number(models.IntegerChoices):
+        MINIMUM = 1, "Minimum"
+        DEVELOPING = 2, "Developing"
+        MATURE = 3, "Mature"
+        LEADER = 4, "Leader"
+        INNOVATOR = 5, "Innovator"
+
+    number = models.PositiveSmallIntegerField(primary_key=True, choices=Number.choices)
+    name = models.CharField(max_length=20, unique=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def label_for(cls, number: int | None) -> str:
+        return cls.Number(number).label if number else ""
+
+
+class Theme(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="themes")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["framework", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "position"], name="theme_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KeyArea(models.Model):
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="key_areas")
+    position = models.PositiveSmallIntegerField(help_text="Order within the framework.")
+    name = models.CharField(max_length=200)
+    strategy_section = models.CharField(
+        max_length=20, blank=True, help_text="Section of the strategy that discusses it."
+    )
+    summary = models.TextField(blank=True, help_text="Why the council cares about this area.")
+
+    class Meta:
+        ordering = ["theme__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["theme", "position"], name="key_area_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Indicator(models.Model):
+    key_area = models.ForeignKey(KeyArea, on_delete=models.CASCADE, related_name="indicators")
+    position = models.PositiveSmallIntegerField(help_text="Order within the key area.")
+    name = models.CharField(max_length=200)
+    is_headline = models.BooleanField(
+        default=False,
+        help_text="The key area's “High level principle / specific behaviour” indicator.",
+    )
+
+    class Meta:
+        ordering = ["key_area__theme__position", "key_area__position", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key_area", "position"], name="indicator_position_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["key_area"],
+                condition=models.Q(is_headline=True),
+                name="one_headline_indicator_per_key_area",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_area.name}: {self.name}"
+
+    # Names for the levels that selectors.indicator_positions() annotates.
+    @property
+    def current_level_name(self) -> str:
+        return Level.label_for(getattr(self, "current_level", None))
+
+    @property
+    def target_level_name(self) -> str:
+        return Level.label_for(getattr(self, "target_level", None))
+
+    @property
+    def baseline_level_name(self) -> str:
+        return Level.label_for(getattr(self, "baseline_level", None))
+
+
+class LevelDescriptor(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="descriptors")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT)
+    text = models.TextField(
+        help_text="What the indicator looks like at this level. One paragraph or list item a line."
+    )
+
+    class Meta:
+        ordering = ["indicator", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "level"], name="descriptor_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} at {self.level}"
+
+
+class Assessment(AppendOnlyModel):
+    """A self-assessment of one indicator. The latest one is “where we are”."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="assessments")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, help_text="The level reached.")
+    assessed_on = models.DateField(help_text="The date the assessment applies to.")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Empty for the baseline taken from the strategy document.",
+    )
+    evidence = models.TextField(blank=True, help_text="What shows the indicator is at this level.")
+    commentary = models.TextField(blank=True, help_text="Anything else a reader should know.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-recorded_at", "-id"]
+        get_latest_by = ["assessed_on", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.level} on {self.assessed_on}"
+
+
+class Target(AppendOnlyModel):
+    """Where the council wants an indicator to be. The latest one is the current target."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, help_text="The level to reach.")
+    due_by = models.DateField(help_text="The date to reach it by.")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Empty for targets taken from the strategy document.",
+    )
+    rationale = models.TextField(blank=True, help_text="Why this is the target.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        get_latest_by = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.level} by {self.due_by}"
+
+
+class Action(models.Model):
+    """An improvement step towards an indicator's target."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Completed"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="actions")
+    description = models.TextField(help_text="What will be done.")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="maturity_actions",
+        help_text="The officer responsible.",
+    )
+    due_on = models.DateField(help_text="When it should be done by.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    completed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["status", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:60]

@@ -1,0 +1,247 @@
+"""Reads for the maturity framework: where we were, where we are, where we want to be.
+
+"Where we are" is an indicator's latest assessment, "where we were" its first (the baseline)
+and "where we want to be" its latest target. All three are correlated subqueries, so one query
+returns every indicator with its position and the per-area figures are SQL aggregates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+
+from maturity.models import (
+    Action,
+    Assessment,
+    Framework,
+    Indicator,
+    KeyArea,
+    Level,
+    LevelDescriptor,
+    Target,
+    Theme,
+)
+
+LATEST_ASSESSMENT = ("-assessed_on", "-recorded_at", "-id")
+FIRST_ASSESSMENT = ("assessed_on", "recorded_at", "id")
+LATEST_TARGET = ("-recorded_at", "-id")
+
+
+def framework_current() -> Framework | None:
+    return Framework.objects.filter(is_current=True).order_by("-id").first()
+
+
+def _assessments(order: tuple[str, ...]) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(indicator=OuterRef("pk")).order_by(*order)
+
+
+def indicator_positions(
+    *, framework: Framework | None = None, theme: Theme | None = None
+) -> QuerySet[Indicator]:
+    """Every indicator annotated with baseline, current and target levels, gap and progress."""
+    latest_target = Target.objects.filter(indicator=OuterRef("pk")).order_by(*LATEST_TARGET)
+    latest = _assessments(LATEST_ASSESSMENT)
+    queryset = (
+        Indicator.objects.select_related("key_area__theme")
+        .annotate(
+            current_level=Subquery(latest.values("level_id")[:1]),
+            current_assessed_on=Subquery(latest.values("assessed_on")[:1]),
+            baseline_level=Subquery(_assessments(FIRST_ASSESSMENT).values("level_id")[:1]),
+            target_level=Subquery(latest_target.values("level_id")[:1]),
+            target_due_by=Subquery(latest_target.values("due_by")[:1]),
+        )
+        .annotate(
+            gap=ExpressionWrapper(
+                Coalesce(F("target_level"), 0) - Coalesce(F("current_level"), 0),
+                output_field=IntegerField(),
+            ),
+            progress=ExpressionWrapper(
+                Coalesce(F("current_level"), 0) - Coalesce(F("baseline_level"), 0),
+                output_field=IntegerField(),
+            ),
+        )
+    )
+    if framework is not None:
+        queryset = queryset.filter(key_area__theme__framework=framework)
+    if theme is not None:
+        queryset = queryset.filter(key_area__theme=theme)
+    return queryset
+
+
+@dataclass(frozen=True)
+class AreaSummary:
+    """Average levels over one key area or theme; a gap is target minus current."""
+
+    pk: int
+    name: str
+    theme_name: str
+    indicators: int
+    baseline: float
+    current: float
+    target: float
+    gap: float
+    progress: float
+    indicators_below_target: int
+
+    @property
+    def gap_total(self) -> float:
+        return round(self.gap * self.indicators, 2)
+
+
+def _summaries(positions: QuerySet[Indicator], *, by: str) -> list[AreaSummary]:
+    prefix = "key_area" if by == "key_area" else "key_area__theme"
+    theme_field = "key_area__theme__name"
+    rows = (
+        positions.order_by()
+        .values(f"{prefix}__id", f"{prefix}__name", theme_field, f"{prefix}__position")
+        .annotate(
+            n=Count("id"),
+            baseline=Avg("baseline_level"),
+            current=Avg("current_level"),
+            target=Avg("target_level"),
+            gap_avg=Avg("gap"),
+            progress_avg=Avg("progress"),
+            below=Count("id", filter=Q(gap__gt=0)),
+            gap_sum=Sum("gap"),
+        )
+        .order_by("-gap_sum", f"{prefix}__position")
+    )
+    return [
+        AreaSummary(
+            pk=row[f"{prefix}__id"],
+            name=row[f"{prefix}__name"],
+            theme_name=row[theme_field],
+            indicators=row["n"],
+            baseline=round(row["baseline"] or 0, 2),
+            current=round(row["current"] or 0, 2),
+            target=round(row["target"] or 0, 2),
+            gap=round(row["gap_avg"] or 0, 2),
+            progress=round(row["progress_avg"] or 0, 2),
+            indicators_below_target=row["below"],
+        )
+        for row in rows
+    ]
+
+
+def key_area_summaries(
+    *, framework: Framework | None, theme: Theme | None = None
+) -> list[AreaSummary]:
+    """Per key area, largest total gap first."""
+    return _summaries(indicator_positions(framework=framework, theme=theme), by="key_area")
+
+
+def theme_summaries(
+    *, framework: Framework | None, theme: Theme | None = None
+) -> list[AreaSummary]:
+    """Per theme, largest total gap first."""
+    return _summaries(indicator_positions(framework=framework, theme=theme), by="theme")
+
+
+def largest_gaps(
+    *, framework: Framework | None, theme: Theme | None = None, limit: int = 10
+) -> list[Indicator]:
+    return list(
+        indicator_positions(framework=framework, theme=theme)
+        .filter(gap__gt=0)
+        .order_by("-gap", "key_area__theme__position", "key_area__position", "position")[:limit]
+    )
+
+
+def themes_for(framework: Framework | None) -> QuerySet[Theme]:
+    return Theme.objects.filter(framework=framework).order_by("position")
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    number: int
+    name: str
+    descriptor: str
+    is_current: bool
+    is_target: bool
+
+
+def indicator_detail(*, indicator_id: int) -> dict[str, Any]:
+    """One indicator with all five levels, its histories and its actions."""
+    indicator = indicator_positions().get(pk=indicator_id)
+    descriptors = dict(
+        LevelDescriptor.objects.filter(indicator=indicator).values_list("level_id", "text")
+    )
+    levels = [
+        LevelRow(
+            number=number,
+            name=label,
+            descriptor=descriptors.get(number, ""),
+            is_current=number == indicator.current_level,
+            is_target=number == indicator.target_level,
+        )
+        for number, label in Level.Number.choices
+    ]
+    return {
+        "indicator": indicator,
+        "levels": levels,
+        "assessments": list(
+            Assessment.objects.filter(indicator=indicator)
+            .select_related("assessor", "level")
+            .order_by(*LATEST_ASSESSMENT)
+        ),
+        "targets": list(
+            Target.objects.filter(indicator=indicator)
+            .select_related("set_by", "level")
+            .order_by(*LATEST_TARGET)
+        ),
+        "actions": list(
+            Action.objects.filter(indicator=indicator)
+            .select_related("owner")
+            .order_by("status", "due_on", "id")
+        ),
+    }
+
+
+def latest_target_id(*, indicator: Indicator) -> int | None:
+    return (
+        Target.objects.filter(indicator=indicator)
+        .order_by(*LATEST_TARGET)
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+def level_descriptors(*, indicator: Indicator) -> dict[int, str]:
+    return dict(LevelDescriptor.objects.filter(indicator=indicator).values_list("level_id", "text"))
+
+
+def framework_tree(*, framework: Framework | None) -> list[KeyArea]:
+    """Key areas in order, each with its indicators' positions prefetched (two queries)."""
+    return list(
+        KeyArea.objects.filter(theme__framework=framework)
+        .select_related("theme")
+        .prefetch_related(
+            Prefetch(
+                "indicators",
+                queryset=indicator_positions(framework=framework).order_by("position"),
+                to_attr="positions",
+            )
+        )
+        .order_by("theme__position", "position")
+    )
+
+
+def open_actions_count(*, framework: Framework | None) -> int:
+    return Action.objects.filter(
+        indicator__key_area__theme__framework=framework, status__in=["open", "in_progress"]
+    ).count()

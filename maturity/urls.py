@@ -1,0 +1,14 @@
+from django.urls import path
+
+from maturity import views
+
+app_name = "maturity"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("gaps/", views.gap_dashboard, name="gap-dashboard"),
+    path("indicators/<int:pk>/", views.indicator_detail, name="indicator-detail"),
+    path("indicators/<int:pk>/assess/", views.assessment_create, name="assessment-create"),
+    path("indicators/<int:pk>/target/", views.target_create, name="target-create"),
+    path("indicators/<int:pk>/actions/new/", views.action_create, name="action-create"),
+    path("actions/<int:pk>/complete/", views.action_complete, name="action-complete"),
+]

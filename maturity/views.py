@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.roles import editor_required, reader_required
+from maturity import charts, selectors, services
+from maturity.forms import ActionForm, AssessmentForm, TargetForm, ThemeFilterForm
+from maturity.models import Action, Indicator
+
+
+@reader_required
+def overview(request: HttpRequest) -> HttpResponse:
+    framework = selectors.framework_current()
+    return render(
+        request,
+        "maturity/overview.html",
+        {"framework": framework, "key_areas": selectors.framework_tree(framework=framework)},
+    )
+
+
+@reader_required
+def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(Indicator, pk=pk)
+    return render(
+        request, "maturity/indicator_detail.html", selectors.indicator_detail(indicator_id=pk)
+    )
+
+
+def _indicator_form(
+    request: HttpRequest,
+    indicator: Indicator,
+    form: forms.Form,
+    save: Callable[[dict], object],
+    *,
+    title: str,
+    success: str,
+) -> HttpResponse:
+    """Shared flow of the officer forms on an indicator: validate, call the service, redirect."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{success} for {indicator.name}.")
+            return redirect("maturity:indicator-detail", pk=indicator.pk)
+    return render(
+        request,
+        "maturity/indicator_form.html",
+        {"form": form, "indicator": indicator, "title": title},
+    )
+
+
+def _level_form(request: HttpRequest, form_class, indicator: Indicator, **initial):
+    descriptors = selectors.level_descriptors(indicator=indicator)
+    return form_class(request.POST or None, descriptors=descriptors, initial=initial)
+
+
+@editor_required
+def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = get_object_or_404(Indicator.objects.select_related("key_area"), pk=pk)
+    return _indicator_form(
+        request,
+        indicator,
+        _level_form(request, AssessmentForm, indicator),
+        lambda data: services.assessment_record(indicator=indicator, assessor=request.user, **data),
+        title="Record an assessment",
+        success="Assessment saved",
+    )
+
+
+@editor_required
+def target_create(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = get_object_or_404(Indicator.objects.select_related("key_area"), pk=pk)
+    form = _level_form(
+        request,
+        TargetForm,
+        indicator,
+        replaces_target_id=selectors.latest_target_id(indicator=indicator),
+    )
+    return _indicator_form(
+        request,
+        indicator,
+        form,
+        lambda data: services.target_set(indicator=indicator, set_by=request.user, **data),
+        title="Set a target",
+        success="Target saved",
+    )
+
+
+@editor_required
+def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = get_object_or_404(Indicator.objects.select_related("key_area"), pk=pk)
+    return _indicator_form(
+        request,
+        indicator,
+        ActionForm(request.POST or None),
+        lambda data: services.action_create(indicator=indicator, created_by=request.user, **data),
+        title="Add an improvement action",
+        success="Action added",
+    )
+
+
+@require_POST
+@editor_required
+def action_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(Action, pk=pk)
+    services.action_complete(action=action, completed_by=request.user)
+    messages.success(request, "Action marked as completed.")
+    return redirect("maturity:indicator-detail", pk=action.indicator_id)
+
+
+@reader_required
+def gap_dashboard(request: HttpRequest) -> HttpResponse:
+    framework = selectors.framework_current()
+    form = ThemeFilterForm(request.GET or None, themes=selectors.themes_for(framework))
+    theme = form.selected_theme()
+    key_areas = selectors.key_area_summaries(framework=framework, theme=theme)
+    themes = selectors.theme_summaries(framework=framework, theme=theme)
+    return render(
+        request,
+        "maturity/gap_dashboard.html",
+        {
+            "form": form,
+            "theme": theme,
+            "themes": themes,
+            "key_areas": key_areas,
+            "largest_gaps": selectors.largest_gaps(framework=framework, theme=theme),
+            "theme_figure": charts.where_we_are_figure(themes, title="By theme"),
+            "key_area_figure": charts.where_we_are_figure(key_areas, title="By key area"),
+            "gap_figure": charts.gap_figure(key_areas, title="Average gap by key area"),
+        },
+    )

@@ -1,0 +1,3 @@
+import { initAll } from "/static/dist/js/govuk-frontend.min.js";
+
+initAll();

@@ -1,0 +1,65 @@
+"""Shared fixtures: a user per role, logged-in clients, and the loaded framework."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import Client
+
+from accounts import roles
+from tests.factories import UserFactory
+
+
+def _user_in(group_name: str, username: str):
+    user = UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def officer(db):
+    return _user_in(roles.OFFICERS, "officer1")
+
+
+@pytest.fixture
+def member(db):
+    return _user_in(roles.MEMBERS, "member1")
+
+
+@pytest.fixture
+def administrator(db):
+    user = _user_in(roles.ADMINISTRATORS, "admin1")
+    user.is_staff = True
+    user.save()
+    return user
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def officer_client(officer) -> Client:
+    return _client_for(officer)
+
+
+@pytest.fixture
+def member_client(member) -> Client:
+    return _client_for(member)
+
+
+@pytest.fixture
+def admin_client_(administrator) -> Client:
+    return _client_for(administrator)
+
+
+@pytest.fixture
+def framework(db):
+    """The council's framework from fixtures/framework.json."""
+    call_command("loaddata", "framework", verbosity=0)
+    from maturity.models import Framework
+
+    return Framework.objects.get(slug="nps-2022-worcestershire")
