@@ -14,5 +14,6 @@ class LoginForm(AuthenticationForm):
             "Enter a correct username and password. Both are case-sensitive."
         )
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout("username", "password", Button("submit", "Sign in"))

@@ -31,6 +31,7 @@ class _LevelForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = _level_choices(descriptors)
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.label_size = Size.SMALL
 
 
@@ -123,6 +124,7 @@ class ActionForm(forms.Form):
         )
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
             Field.textarea("description"),

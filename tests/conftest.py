@@ -11,6 +11,12 @@ from accounts import roles
 from tests.factories import UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # The real hasher takes a third of a second a user by design; tests need no such cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _user_in(group_name: str, username: str):
     user = UserFactory(username=username)
     user.groups.add(Group.objects.get(name=group_name))
