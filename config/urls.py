@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.urls")),
     path("maturity/", include("maturity.urls")),
+    path("procurement/", include("procurement.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,385 @@
+"""Suppliers, the contracts register, spend, savings and the procurement pipeline."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from core.concurrency import VersionedModel
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+SOCIAL_VALUE_THRESHOLD = Decimal("100000")
+SOCIAL_VALUE_MIN_WEIGHTING = Decimal("10")
+
+
+class SubTeam(models.TextChoices):
+    PEOPLE = "people", "People"
+    PLACE = "place", "Place"
+    CORPORATE = "corporate", "Corporate"
+    OPERATIONS = "operations", "Operations"
+
+
+class Risk(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    UNKNOWN = "unknown", "Not assessed"
+
+
+class Route(models.TextChoices):
+    OPEN = "open", "Open procedure"
+    RESTRICTED = "restricted", "Restricted procedure"
+    COMPETITIVE = "competitive", "Competitive procedure with negotiation"
+    DIALOGUE = "dialogue", "Competitive dialogue"
+    FRAMEWORK = "framework", "Framework call-off"
+    DPS = "dps", "Dynamic purchasing system"
+    QUOTATION = "quotation", "Quotation (below threshold)"
+    DIRECT = "direct", "Direct award"
+    LIGHT_TOUCH = "light_touch", "Light touch regime"
+    OTHER = "other", "Other"
+
+
+class Supplier(VersionedModel):
+    class Size(models.TextChoices):
+        MICRO = "micro", "Micro (fewer than 10 staff)"
+        SMALL = "small", "Small (10 to 49 staff)"
+        MEDIUM = "medium", "Medium (50 to 249 staff)"
+        LARGE = "large", "Large (250 staff or more)"
+        UNKNOWN = "unknown", "Not known"
+
+    SME_SIZES = (Size.MICRO, Size.SMALL, Size.MEDIUM)
+
+    name = models.CharField(max_length=255, help_text="The supplier's trading or legal name.")
+    normalised_name = models.CharField(
+        max_length=255,
+        db_index=True,
+        editable=False,
+        help_text="Name folded for matching: lower case, no punctuation, no “Ltd/Limited”.",
+    )
+    company_number = models.CharField(
+        max_length=20, blank=True, db_index=True, help_text="Companies House number, if any."
+    )
+    charity_number = models.CharField(
+        max_length=20, blank=True, help_text="Charity Commission number, if any."
+    )
+    postcode = models.CharField(max_length=10, blank=True)
+    size = models.CharField(max_length=10, choices=Size.choices, default=Size.UNKNOWN)
+    is_vcse = models.BooleanField(
+        "VCSE", default=False, help_text="Voluntary, community or social enterprise."
+    )
+    is_local = models.BooleanField(
+        "Local", default=False, help_text="Based in the county (Worcestershire)."
+    )
+    is_strategic = models.BooleanField(
+        "Strategic", default=False, help_text="One of the council's strategic suppliers."
+    )
+    financial_risk = models.CharField(
+        max_length=10,
+        choices=Risk.choices,
+        default=Risk.UNKNOWN,
+        help_text="From the latest financial health check.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["size"]), models.Index(fields=["is_local", "is_vcse"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_sme(self) -> bool:
+        return self.size in self.SME_SIZES
+
+    def save(self, *args, **kwargs) -> None:
+        from procurement.matching import normalise_name
+
+        self.normalised_name = normalise_name(self.name)
+        super().save(*args, **kwargs)
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    sub_team = models.CharField(
+        max_length=12,
+        choices=SubTeam.choices,
+        help_text="The commercial sub-team that owns this category.",
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contract(VersionedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Being procured"
+        LIVE = "live", "Live"
+        EXPIRED = "expired", "Expired"
+        TERMINATED = "terminated", "Terminated early"
+
+    reference = models.CharField(
+        max_length=60, unique=True, help_text="The council's contract reference."
+    )
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="contracts")
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="contracts"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_contracts",
+        help_text="The officer who manages the contract and gets renewal alerts.",
+    )
+    department = models.CharField(
+        max_length=120, blank=True, help_text="The directorate or service the contract is for."
+    )
+    route = models.CharField(
+        "Procurement route", max_length=20, choices=Route.choices, default=Route.OPEN
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True, db_index=True)
+    review_date = models.DateField(null=True, blank=True)
+    extension_options = models.CharField(
+        max_length=120, blank=True, help_text="For example “2 × 12 months”."
+    )
+    total_value = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="Whole-life value in pounds."
+    )
+    annual_value = models.DecimalField(**MONEY, null=True, blank=True, help_text="In pounds.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.LIVE)
+    social_value_weighting = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Percentage of the tender evaluation given to social value.",
+    )
+    risk_rating = models.CharField(max_length=10, choices=Risk.choices, default=Risk.UNKNOWN)
+    modern_slavery_risk = models.CharField(
+        max_length=10, choices=Risk.choices, default=Risk.UNKNOWN
+    )
+    processes_personal_data = models.BooleanField(
+        default=False, help_text="The supplier processes personal data for the council."
+    )
+    carbon_commitment = models.BooleanField(
+        default=False, help_text="The contract carries a carbon reduction commitment."
+    )
+    ocid = models.CharField(
+        "OCDS identifier",
+        max_length=120,
+        blank=True,
+        db_index=True,
+        help_text="Open Contracting ID when imported from Find a Tender or Contracts Finder.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reference"]
+        indexes = [
+            models.Index(fields=["status", "end_date"]),
+            models.Index(fields=["supplier", "start_date", "end_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class Variation(models.Model):
+    """Change control: one recorded change to a contract."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="variations")
+    varied_on = models.DateField("Date of variation")
+    reason = models.TextField(help_text="What changed and why.")
+    value_change = models.DecimalField(
+        **MONEY, default=0, help_text="Change to the total value in pounds; negative to reduce."
+    )
+    new_end_date = models.DateField(
+        null=True, blank=True, help_text="Leave empty if the end date does not change."
+    )
+    approved_by = models.CharField(
+        max_length=120, blank=True, help_text="Who approved the change (name and role)."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-varied_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference} variation {self.varied_on}"
+
+
+class SpendImport(models.Model):
+    """One imported "spend over £500" file. The checksum makes re-importing it a no-op."""
+
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    rows_imported = models.PositiveIntegerField(default=0)
+    rows_skipped = models.PositiveIntegerField(default=0)
+    total_amount = models.DecimalField(**MONEY, default=0)
+    first_paid_on = models.DateField(null=True, blank=True)
+    last_paid_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class SpendTransaction(models.Model):
+    """One line of the published spend file."""
+
+    REDACTED = "REDACTED PERSONAL DATA"
+
+    spend_import = models.ForeignKey(
+        SpendImport, on_delete=models.CASCADE, related_name="transactions"
+    )
+    line_number = models.PositiveIntegerField(help_text="Line in the source file.")
+    paid_on = models.DateField()
+    supplier = models.ForeignKey(
+        Supplier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transactions",
+        help_text="Empty where the supplier's name was redacted (personal data).",
+    )
+    supplier_name = models.CharField(max_length=255, help_text="As written in the file.")
+    amount = models.DecimalField(**MONEY, help_text="Negative for credit notes.")
+    service_area = models.CharField(max_length=255, blank=True)
+    expense_type = models.CharField(max_length=255, blank=True)
+    reference = models.CharField(max_length=120, blank=True)
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transactions",
+        help_text="The contract the payment falls under; empty is off-contract spend.",
+    )
+
+    class Meta:
+        ordering = ["-paid_on", "id"]
+        indexes = [
+            models.Index(fields=["paid_on"]),
+            models.Index(fields=["supplier", "paid_on"]),
+            models.Index(fields=["contract", "paid_on"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["spend_import", "line_number"], name="spend_line_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paid_on} {self.supplier_name} £{self.amount}"
+
+
+class Saving(models.Model):
+    class Kind(models.TextChoices):
+        CASHABLE = "cashable", "Cashable"
+        NON_CASHABLE = "non_cashable", "Non-cashable"
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="savings"
+    )
+    financial_year = models.PositiveSmallIntegerField(
+        help_text="The year the saving falls in, by its April start: 2024 means 2024/25."
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    amount = models.DecimalField(**MONEY, help_text="In pounds.")
+    description = models.CharField(max_length=255)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-financial_year", "-id"]
+        indexes = [models.Index(fields=["financial_year", "kind"])]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class PipelineItem(models.Model):
+    """A planned procurement in the annual procurement plan."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        AWARDED = "awarded", "Awarded"
+        CANCELLED = "cancelled", "Cancelled"
+
+    title = models.CharField(max_length=255)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True)
+    estimated_value = models.DecimalField(**MONEY, help_text="Estimated whole-life value.")
+    planned_start = models.DateField(help_text="When the procurement is planned to start.")
+    route = models.CharField(max_length=20, choices=Route.choices, default=Route.OPEN)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    replaces = models.ForeignKey(
+        Contract,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text="The contract this procurement will replace, if any.",
+    )
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["planned_start", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ContractAlert(models.Model):
+    """A renewal warning that was sent, so each threshold is sent once per end date."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="alerts")
+    months_before = models.PositiveSmallIntegerField()
+    end_date = models.DateField(help_text="The end date the warning was about.")
+    recipient = models.EmailField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "months_before", "end_date"], name="alert_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference}: {self.months_before} months before {self.end_date}"

@@ -95,23 +95,40 @@ def _client(user) -> Client:
     return client
 
 
-def _kwargs(converters: list[str], name: str) -> dict[str, int]:
+def _first_indicator(users) -> dict[str, int]:
+    return {"pk": Indicator.objects.order_by("pk").first().pk}
+
+
+def _new_action(users) -> dict[str, int]:
+    indicator = Indicator.objects.order_by("pk").first()
+    action = Action.objects.create(
+        indicator=indicator, description="Walk", due_on=dt.date(2026, 1, 1)
+    )
+    return {"pk": action.pk}
+
+
+# url name -> a function that makes the object the URL needs and returns its kwargs.
+OBJECTS = {
+    "maturity:indicator-detail": _first_indicator,
+    "maturity:assessment-create": _first_indicator,
+    "maturity:target-create": _first_indicator,
+    "maturity:action-create": _first_indicator,
+    "maturity:action-complete": _new_action,
+}
+
+
+def _kwargs(converters: list[str], name: str, users) -> dict[str, int]:
     if not converters:
         return {}
-    indicator = Indicator.objects.order_by("pk").first()
-    if name == "maturity:action-complete":
-        action = Action.objects.create(
-            indicator=indicator, description="Walk", due_on=dt.date(2026, 1, 1)
-        )
-        return {"pk": action.pk}
-    return {"pk": indicator.pk}
+    assert name in OBJECTS, f"Add to OBJECTS how to build the object {name} needs"
+    return OBJECTS[name](users)
 
 
 @pytest.mark.parametrize("name,converters", ALL_URLS, ids=[n for n, _ in ALL_URLS])
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_the_expected_status(users, role, name, converters):
     expected, _ = EXPECTED[name]
-    url = reverse(name, kwargs=_kwargs(converters, name))
+    url = reverse(name, kwargs=_kwargs(converters, name, users))
 
     response = _client(users[role]).get(url)
 
@@ -124,7 +141,7 @@ def test_each_role_gets_the_expected_status(users, role, name, converters):
 @pytest.mark.parametrize("role", ["supplier", "member"])
 def test_read_only_roles_cannot_post_to_any_write_url(users, role, name):
     converters = dict(ALL_URLS)[name]
-    url = reverse(name, kwargs=_kwargs(converters, name))
+    url = reverse(name, kwargs=_kwargs(converters, name, users))
     before = (Assessment.objects.count(), Action.objects.filter(status="done").count())
 
     response = _client(users[role]).post(url, {"level": 5, "evidence": "x"})
