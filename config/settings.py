@@ -143,6 +143,13 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "procurement@localhost")
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Worcestershire County Council")
+# Renewal warnings go to each contract owner this many months before the end date.
+CONTRACT_ALERT_MONTHS = tuple(
+    int(months) for months in env_list("CONTRACT_ALERT_MONTHS", "9,6,3") if months.isdigit()
+)
+# Uploads larger than this are refused before they are read (spend files, evidence).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", str(60 * 60 * 8)))
 SESSION_SAVE_EVERY_REQUEST = True

@@ -1,0 +1,105 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live_server.
+
+They run when /usr/bin/chromium exists (CI installs it) and are skipped with that reason
+otherwise. Playwright must never download its own browser, so the executable is given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from tests.factories import UserFactory
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "correct horse battery staple"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# alongside it are ordinary synchronous ones.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(
+        reason=f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
+    )
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def make_user(username: str, group: str, **extra):
+    user = UserFactory(username=username, password=PASSWORD, **extra)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def axe_violations(page) -> tuple[list[dict], int]:
+    """Run axe-core with the WCAG 2.0/2.1/2.2 A and AA rules; return violations and rules run."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return {violations: r.violations.map(v => ({id: v.id, impact: v.impact,
+                     help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})),
+                    rules: r.passes.length + r.violations.length + r.incomplete.length
+                           + r.inapplicable.length};
+        }""",
+        WCAG_TAGS,
+    )
+    return result["violations"], result["rules"]
