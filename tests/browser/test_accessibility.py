@@ -76,3 +76,21 @@ def test_an_error_page_after_a_bad_form_has_no_violations(page, people):
 
     assert page.get_by_text("There is a problem").is_visible()
     assert violations == []
+
+
+def test_charts_draw_under_the_content_security_policy_and_stay_out_of_the_tab_order(page, people):
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    sign_in(page, people["member"].username)
+
+    page.goto("/maturity/gaps/")
+    page.wait_for_selector("#chart-key-areas svg.main-svg")
+
+    assert [p for p in problems if "Content Security Policy" in p or "Error" in p] == []
+    charts = page.locator(".app-chart")
+    assert charts.count() == 3
+    focusable_in_charts = page.evaluate(
+        "[...document.querySelectorAll('.app-chart *')].filter(e => e.tabIndex >= 0).length"
+    )
+    assert focusable_in_charts == 0
