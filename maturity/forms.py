@@ -58,7 +58,7 @@ class AssessmentForm(_LevelForm):
         self.initial.setdefault("assessed_on", timezone.localdate())
         self.helper.layout = Layout(
             Field.radios("level", legend_size=Size.MEDIUM),
-            Field("assessed_on", legend_size=Size.SMALL),
+            Field("assessed_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
             Field.textarea("evidence"),
             Field.textarea("commentary"),
             Button("submit", "Save assessment"),
@@ -89,7 +89,7 @@ class TargetForm(_LevelForm):
         self.fields["level"].label = "Which level should the council reach?"
         self.helper.layout = Layout(
             Field.radios("level", legend_size=Size.MEDIUM),
-            Field("due_by", legend_size=Size.SMALL),
+            Field("due_by", context={"legend_size": Size.for_legend(Size.SMALL)}),
             Field.textarea("rationale"),
             "replaces_target_id",
             Button("submit", "Save target"),
@@ -129,7 +129,7 @@ class ActionForm(forms.Form):
         self.helper.layout = Layout(
             Field.textarea("description"),
             Field.select("owner"),
-            Field("due_on", legend_size=Size.SMALL),
+            Field("due_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
             Button("submit", "Add action"),
         )
 
