@@ -40,4 +40,7 @@ const plotly = execFileSync(python, [
 ]).toString().trim();
 cpSync(plotly, path.join(dist, "js", "plotly.min.js"));
 
+// axe-core, for the accessibility checks the browser tests run inside each page.
+cpSync(path.join(root, "node_modules", "axe-core", "axe.min.js"), path.join(dist, "js", "axe.min.js"));
+
 console.log(`built ${readdirSync(path.join(dist, "css")).length} css, ${readdirSync(path.join(dist, "js")).length} js files into static/dist`);
