@@ -27,9 +27,13 @@ assets: static/dist/.built
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py loaddata framework
+	$(PY) manage.py loaddata framework socialvalue
 	$(PY) manage.py create_demo_users
+	$(PY) manage.py generate_demo_data --scale 0.05
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+bench: install
+	$(PY) bench/run.py
 
 test: install
 	$(VENV)/bin/pytest

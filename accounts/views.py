@@ -9,7 +9,7 @@ from accounts.roles import SUPPLIERS, group_names
 
 def home(request: HttpRequest) -> HttpResponse:
     if SUPPLIERS in group_names(request.user) and len(group_names(request.user)) == 1:
-        return render(request, "accounts/supplier_home.html")
+        return redirect("socialvalue:supplier-home")
     return redirect("maturity:overview")
 
 

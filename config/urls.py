@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("maturity/", include("maturity.urls")),
     path("procurement/", include("procurement.urls")),
+    path("social-value/", include("socialvalue.urls")),
     path("admin/", admin.site.urls),
 ]

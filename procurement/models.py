@@ -383,3 +383,42 @@ class ContractAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract.reference}: {self.months_before} months before {self.end_date}"
+
+
+class SpendYearSummary(models.Model):
+    """Spend per financial year, supplier and contract, totalled from SpendTransaction.
+
+    The spend dashboard reads these few thousand rows instead of every spend line (600,000 at
+    scale 10). They are derived data: procurement.services.spend_summary.spend_summary_rebuild
+    recomputes them, and must run after spend is imported or matched to contracts.
+    """
+
+    financial_year = models.PositiveSmallIntegerField(
+        db_index=True, help_text="The year by its April start: 2024 means 2024/25."
+    )
+    supplier = models.ForeignKey(
+        Supplier,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for payments whose supplier was redacted.",
+    )
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for off-contract spend.",
+    )
+    amount = models.DecimalField(**MONEY, help_text="Net spend in pounds, after credit notes.")
+    payments = models.PositiveIntegerField(help_text="Spend lines of zero or more.")
+    credit_notes = models.PositiveIntegerField(help_text="Spend lines below zero.")
+    rebuilt_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "spend year summaries"
+
+    def __str__(self) -> str:
+        return f"{self.financial_year}: {self.supplier_id} / {self.contract_id} £{self.amount}"

@@ -6,11 +6,57 @@ app_name = "procurement"
 urlpatterns: list = []
 
 # -- register: contracts, suppliers, variations ------------------------------------------------
+from procurement.views import register  # noqa: E402
+
+urlpatterns += [
+    path("contracts/", register.contract_list, name="contract-list"),
+    path("contracts/new/", register.contract_create, name="contract-create"),
+    path("contracts/<int:pk>/", register.contract_detail, name="contract-detail"),
+    path("contracts/<int:pk>/edit/", register.contract_edit, name="contract-edit"),
+    path("contracts/<int:pk>/variations/new/", register.variation_create, name="variation-create"),
+    path("suppliers/", register.supplier_list, name="supplier-list"),
+    path("suppliers/new/", register.supplier_create, name="supplier-create"),
+    path("suppliers/<int:pk>/", register.supplier_detail, name="supplier-detail"),
+    path("suppliers/<int:pk>/edit/", register.supplier_edit, name="supplier-edit"),
+]
 
 # -- planning: savings, pipeline, ending soon, policy checks -----------------------------------
+from procurement.views import planning  # noqa: E402
+
+urlpatterns += [
+    path("contracts/ending-soon/", planning.ending_soon, name="ending-soon"),
+    path("contracts/ending-soon.csv", planning.ending_soon_csv, name="ending-soon-csv"),
+    path("contracts/policy-checks/", planning.policy_checks, name="policy-checks"),
+    path("savings/", planning.saving_list, name="saving-list"),
+    path("savings/new/", planning.saving_create, name="saving-create"),
+    path("pipeline/", planning.pipeline_list, name="pipeline-list"),
+    path("pipeline/new/", planning.pipeline_create, name="pipeline-create"),
+    path("pipeline/<int:pk>/edit/", planning.pipeline_edit, name="pipeline-edit"),
+]
 
 # -- spend import ------------------------------------------------------------------------------
+from procurement.views import spend_import  # noqa: E402
+
+urlpatterns += [
+    path("spend/import/", spend_import.spend_import, name="spend-import"),
+    path("spend/imports/", spend_import.spend_import_list, name="spend-import-list"),
+]
 
 # -- spend dashboard ---------------------------------------------------------------------------
+from procurement.views import spend_dashboard  # noqa: E402
+
+urlpatterns += [
+    path("spend/", spend_dashboard.spend_dashboard, name="spend-dashboard"),
+    path("spend/<slug:slug>.csv", spend_dashboard.spend_csv, name="spend-csv"),
+]
 
 # -- open data: transparency exports -----------------------------------------------------------
+from procurement.views import exports  # noqa: E402
+
+urlpatterns += [
+    path(
+        "contracts/transparency.csv",
+        exports.transparency_contracts_csv,
+        name="transparency-contracts-csv",
+    ),
+]

@@ -1,0 +1,190 @@
+"""`make bench`: import speed and memory, demo data generation and page times on PostgreSQL.
+
+Prints figures in plain text tables; it asserts nothing. Needs a PostgreSQL server already
+running on 127.0.0.1:5432 that user postgres can reach without a prompt (PGPASSWORD is passed
+through); it starts nothing. It creates its own databases (bench_procurement*), drops them at
+the end, and writes the generated spend file to bench/out/ (git-ignored), removed afterwards.
+
+Each Django task runs in a separate `python -m bench.worker` process with DATABASE_URL set, so
+this process needs no Django settings. Smaller runs while developing:
+BENCH_LINES=20000 BENCH_SCALES=0.1 .venv/bin/python bench/run.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+HOST, PORT, USER = "127.0.0.1", "5432", "postgres"
+IMPORT_DB = "bench_procurement"
+LINES = int(os.environ.get("BENCH_LINES", "1000000"))
+SUPPLIERS = 5_000
+SCALES = tuple(os.environ.get("BENCH_SCALES", "1,10").split(","))
+RATIO_TARGET, MEMORY_TARGET_MB = 2.5, 400
+RESULT_PREFIX = "BENCH-RESULT "  # as bench/worker.py prints it
+
+
+def pages_db(scale: str) -> str:
+    return f"bench_procurement_scale_{scale.replace('.', '_')}"
+
+
+def postgres_problem() -> str | None:
+    for program in ("pg_isready", "psql"):
+        if shutil.which(program) is None:
+            return f"{program} is not installed (apt-get install postgresql-client)"
+    ready = subprocess.run(
+        ["pg_isready", "-h", HOST, "-p", PORT, "-U", USER], capture_output=True, text=True
+    )
+    if ready.returncode != 0:
+        return (ready.stdout + ready.stderr).strip() or "pg_isready failed"
+    login = subprocess.run(
+        ["psql", "-h", HOST, "-p", PORT, "-U", USER, "-d", "postgres", "-w", "-tAc", "SELECT 1"],
+        capture_output=True,
+        text=True,
+    )
+    if login.returncode != 0:
+        return login.stderr.strip()
+    return None
+
+
+def psql(database: str, command: str) -> float:
+    """Run one psql command; returns its wall time in seconds."""
+    started = time.perf_counter()
+    subprocess.run(
+        ["psql", "-h", HOST, "-p", PORT, "-U", USER, "-d", database, "-w", "-q"]
+        + ["-v", "ON_ERROR_STOP=1", "-c", command],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"},
+    )
+    return time.perf_counter() - started
+
+
+def worker(database: str, *arguments: str) -> Any:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{USER}@{HOST}:{PORT}/{database}",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.worker", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench worker {arguments[0]} failed:\n{done.stderr[-3000:]}")
+    lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+    return json.loads(lines[-1][len(RESULT_PREFIX) :])
+
+
+def children_maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+
+
+def bench_import(path: Path) -> list[str]:
+    file = worker(IMPORT_DB, "spend-file", str(path), str(LINES), str(SUPPLIERS))
+    columns = ", ".join(f'"{name}" text' for name in file["header"])
+    psql(IMPORT_DB, f"CREATE TABLE bench_raw ({columns})")  # the same columns, all text
+    raw = psql(IMPORT_DB, f"\\copy bench_raw FROM '{path}' CSV HEADER")
+    before = children_maxrss_mb()
+    imported = worker(IMPORT_DB, "import", str(path))
+    after = children_maxrss_mb()
+    lines = [
+        f"Spend import: {LINES:,} lines, {SUPPLIERS:,} suppliers, "
+        f"{file['bytes'] / 1e6:.1f} MB file (PostgreSQL)",
+        f"  psql \\copy into unindexed bench_raw  {raw:8.2f} s",
+    ]
+    if "skipped" in imported:
+        return lines + [f"  import_spend_file: skipped: {imported['skipped']}"]
+    # RUSAGE_CHILDREN keeps the largest child so far; earlier children were small, so a rise
+    # is exactly the import's peak. If it did not rise, the import used no more than before.
+    peak = f"{after:.1f} MB" if after > before else f"at most {before:.1f} MB"
+    ratio = imported["seconds"] / raw
+    return lines + [
+        f"  import_spend_file                   {imported['seconds']:8.2f} s   "
+        f"status {imported['status']}, {imported['rows_imported']:,} rows",
+        f"  ratio import / raw copy             {ratio:8.2f}     target <= {RATIO_TARGET}",
+        f"  peak memory of the import           {peak:>10}   target <= {MEMORY_TARGET_MB} MB "
+        f"(RUSAGE_CHILDREN ru_maxrss; the worker's own: {imported['self_maxrss_mb']} MB)",
+    ]
+
+
+def bench_pages() -> tuple[list[str], list[str]]:
+    generation = ["Demo data generation (generate_demo_data, PostgreSQL)"]
+    rows: dict[str, dict[str, dict]] = {}
+    notes: list[str] = []
+    for scale in SCALES:
+        database = pages_db(scale)
+        made = worker(database, "generate", scale)
+        generation.append(
+            f"  scale {scale:>4}  {made['seconds']:8.1f} s   {made['suppliers']:,} suppliers, "
+            f"{made['contracts']:,} contracts, {made['spend_lines']:,} spend lines"
+        )
+        psql(database, "VACUUM ANALYZE")
+        for row in worker(database, "pages"):
+            if "skipped" in row:
+                note = f"  {row['page']}: skipped, {row['skipped']}"
+                if note not in notes:
+                    notes.append(note)
+                continue
+            rows.setdefault(row["page"], {})[scale] = row
+    table = [
+        "Pages as an officer: median ms of 5 runs after a warm-up, and the part spent in SQL",
+        "(DEBUG on, as in make run)",
+        f"  {'page':<30} {'scale':>5} {'ms':>8} {'in SQL':>8} {'queries':>8} {'status':>6}  target",
+    ]
+    for page, by_scale in rows.items():
+        for scale, row in by_scale.items():
+            table.append(
+                f"  {page:<30} {scale:>5} {row['ms']:8.1f} {row['db_ms']:8.1f} {row['queries']:8d} "
+                f"{row['status']:>6}  {row['target_ms']} ms"
+            )
+        counts = {row["queries"] for row in by_scale.values()}
+        same = "yes" if len(counts) == 1 else "NO"
+        table.append(f"  {'':<30} same query count at every scale: {same}")
+    return generation, table + notes
+
+
+def main() -> int:
+    problem = postgres_problem()
+    if problem:
+        print(f"make bench needs PostgreSQL on {HOST}:{PORT} as user {USER}: {problem}")
+        return 1
+    databases = [IMPORT_DB] + [pages_db(scale) for scale in SCALES]
+    path = OUT / f"spend-{LINES}.csv"
+    started = time.perf_counter()
+    try:
+        for database in databases:
+            psql("postgres", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        psql("postgres", f"CREATE DATABASE {IMPORT_DB}")
+        worker(IMPORT_DB, "migrate")
+        for database in databases[1:]:
+            psql("postgres", f"CREATE DATABASE {database} TEMPLATE {IMPORT_DB}")
+        report = bench_import(path)
+        generation, pages = bench_pages()
+        print("\n".join(["", *report, "", *generation, "", *pages, ""]))
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(
+            f"Bench took {time.perf_counter() - started:.0f} s on {os.cpu_count()} CPUs; "
+            f"load average at the end {load} (other work on the machine slows every figure)."
+        )
+    finally:
+        path.unlink(missing_ok=True)
+        for database in databases:
+            psql("postgres", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,263 @@
+"""Forms for planning: filters for the lists, and the saving and pipeline item forms."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from accounts.roles import ADMINISTRATORS, OFFICERS
+from core.financial_year import financial_year_label, financial_year_of
+from procurement.models import Category, Contract, PipelineItem, Saving
+from procurement.selectors.planning import ENDING_SOON_MONTHS
+from procurement.services.planning import PIPELINE_FIELDS
+
+ALL_YEARS = ""
+ORDER_CHOICES = [
+    ("end_date", "End date, soonest first"),
+    ("value", "Total value, highest first"),
+    ("supplier", "Supplier name"),
+]
+
+
+def current_financial_year() -> int:
+    return financial_year_of(timezone.localdate())
+
+
+def _year_choices(years: list[int]) -> list[tuple[int, str]]:
+    return [(year, financial_year_label(year)) for year in sorted(set(years), reverse=True)]
+
+
+def _officers():
+    return (
+        get_user_model()
+        .objects.filter(groups__name__in=[OFFICERS, ADMINISTRATORS], is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _filter_helper(*fields) -> FormHelper:
+    helper = FormHelper()
+    helper.form_method = "get"
+    helper.label_size = Size.SMALL
+    helper.layout = Layout(*fields, Button("filter", "Apply filter"))
+    return helper
+
+
+# -- filters -----------------------------------------------------------------------------------
+
+
+class EndingSoonFilterForm(forms.Form):
+    months = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(m, f"Next {m} months") for m in ENDING_SOON_MONTHS],
+        initial=12,
+        label="Ending within",
+        help_text="Live contracts whose end date falls between today and then.",
+    )
+    order = forms.ChoiceField(
+        choices=ORDER_CHOICES,
+        initial="end_date",
+        label="Sort by",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _filter_helper(Field.select("months"), Field.select("order"))
+
+    def selected(self) -> tuple[int, str]:
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["months"], self.cleaned_data["order"]
+        return 12, "end_date"
+
+
+class SavingFilterForm(forms.Form):
+    year = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Financial year",
+        help_text="April to March.",
+    )
+
+    def __init__(self, *args, years: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        current = current_financial_year()
+        self.fields["year"].choices = [
+            (ALL_YEARS, "All years"),
+            *_year_choices([*years, current]),
+        ]
+        self.fields["year"].initial = current
+        self.helper = _filter_helper(Field.select("year"))
+
+    def selected_year(self) -> int | None:
+        """The chosen year; the current financial year until the form is submitted."""
+        if not self.is_bound:
+            return current_financial_year()
+        return self.cleaned_data["year"] if self.is_valid() else current_financial_year()
+
+
+class PipelineFilterForm(forms.Form):
+    year = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Financial year of planned start",
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *PipelineItem.Status.choices],
+        required=False,
+        label="Status",
+    )
+
+    def __init__(self, *args, years: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [
+            (ALL_YEARS, "All years"),
+            *_year_choices([*years, current_financial_year()]),
+        ]
+        self.helper = _filter_helper(Field.select("year"), Field.select("status"))
+
+    def selected(self) -> tuple[int | None, str | None]:
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["year"], self.cleaned_data["status"] or None
+        return None, None
+
+
+# -- saving ------------------------------------------------------------------------------------
+
+
+class SavingForm(forms.Form):
+    contract = forms.ModelChoiceField(
+        queryset=Contract.objects.none(),
+        required=False,
+        empty_label="Not against a contract",
+        help_text="The contract the saving was made on, if any. Its category gives the sub-team.",
+    )
+    financial_year = forms.TypedChoiceField(
+        coerce=int,
+        label="Financial year",
+        help_text="The year the saving falls in (April to March).",
+        error_messages={"required": "Select the financial year"},
+    )
+    kind = forms.ChoiceField(
+        choices=Saving.Kind.choices,
+        widget=forms.RadioSelect,
+        label="Kind of saving",
+        help_text="Cashable savings reduce the budget; non-cashable ones avoid cost or add value.",
+        error_messages={"required": "Select whether the saving is cashable or non-cashable"},
+    )
+    amount = forms.DecimalField(
+        label="Amount in pounds",
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        help_text="For example, 12500.00",
+        error_messages={"required": "Enter the amount saved in pounds"},
+    )
+    description = forms.CharField(
+        max_length=255,
+        help_text="How the saving was made, for example “Re-tendered with a lower unit price”.",
+        error_messages={"required": "Enter a description of the saving"},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        current = current_financial_year()
+        self.fields["contract"].queryset = Contract.objects.only(
+            "id", "reference", "title"
+        ).order_by("reference")
+        self.fields["financial_year"].choices = _year_choices(list(range(current - 5, current + 2)))
+        self.initial.setdefault("financial_year", current)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's own <form> carries the token
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.select("contract"),
+            Field.select("financial_year"),
+            Field.radios("kind", legend_size=Size.SMALL),
+            Field.text("amount", field_width=Fixed.TEN),
+            Field.text("description"),
+            Button("submit", "Save saving"),
+        )
+
+
+# -- pipeline ----------------------------------------------------------------------------------
+
+
+class PipelineItemForm(forms.ModelForm):
+    planned_start = DateInputField(
+        label="Planned start",
+        help_text="When the procurement is planned to start. For example, 1 10 2026",
+        require_all_fields=False,
+    )
+
+    class Meta:
+        model = PipelineItem
+        fields = PIPELINE_FIELDS
+        labels = {
+            "estimated_value": "Estimated value in pounds",
+            "replaces": "Contract it replaces",
+            "route": "Procurement route",
+        }
+        help_texts = {
+            "title": "What is being bought, for example “Home to school transport”.",
+            "category": "What is bought; its sub-team owns the procurement.",
+            "route": "How the council plans to buy it.",
+            "status": "Where the procurement has got to.",
+            "owner": "The officer leading the procurement.",
+            "notes": "Optional. Anything a reader of the plan should know.",
+        }
+        widgets = {
+            "status": forms.RadioSelect,
+            "estimated_value": forms.TextInput(
+                attrs={"inputmode": "decimal", "spellcheck": "false"}
+            ),
+        }
+        error_messages = {
+            "title": {"required": "Enter a title"},
+            "estimated_value": {"required": "Enter the estimated value in pounds"},
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.order_by("name")
+        self.fields["owner"].queryset = _officers()
+        self.fields["owner"].label_from_instance = _person
+        self.fields["replaces"].queryset = Contract.objects.only(
+            "id", "reference", "title"
+        ).order_by("reference")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's own <form> carries the token
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.text("title"),
+            Field.select("category"),
+            Field.text("estimated_value", field_width=Fixed.TEN),
+            Field("planned_start", legend_size=Size.SMALL),
+            Field.select("route"),
+            Field.radios("status", legend_size=Size.SMALL, small=True),
+            Field.select("owner"),
+            Field.select("replaces"),
+            Field.textarea("notes", rows=3),
+            Button("submit", "Save"),
+        )
+
+    def clean_estimated_value(self) -> Decimal:
+        value = self.cleaned_data["estimated_value"]
+        if value < 0:
+            raise forms.ValidationError("The estimated value must be £0 or more")
+        return value

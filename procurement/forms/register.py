@@ -1,0 +1,539 @@
+"""Forms for the contracts register: list filters, contract, variation and supplier forms.
+
+The list filter forms also build the links a list page needs (sortable column headers and
+pagination) from the GET parameters they were given, so a link keeps every filter.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Layout, Size
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.paginator import Page
+from django.db.models import Model, QuerySet
+from django.http import QueryDict
+
+from accounts.roles import ADMINISTRATORS, OFFICERS
+from procurement.models import Category, Contract, SubTeam, Supplier
+from procurement.selectors.register import (
+    CONTRACT_SORTS,
+    ENDING_WITHIN_MONTHS,
+    SUPPLIER_SORTS,
+    VALUE_BANDS,
+    FieldChange,
+    display_value,
+)
+
+
+def officers() -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(groups__name__in=[OFFICERS, ADMINISTRATORS], is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def _full_name(user: Any) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class MoneyField(forms.DecimalField):
+    """Pounds, accepting what people type: "£250,000", "250000.00", "-1,500"."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("error_messages", {"invalid": "Enter an amount in pounds, like 25000"})
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = value.replace("£", "").replace(",", "").strip()
+        return super().to_python(value)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.update({"inputmode": "decimal", "spellcheck": "false"})
+        return attrs
+
+
+def _date_field(label: str, *, required: bool = False, help_text: str = "") -> DateInputField:
+    return DateInputField(
+        label=label,
+        required=required,
+        require_all_fields=False,
+        help_text=help_text or "For example, 31 3 2027",
+    )
+
+
+def _date_layout(name: str) -> Field:
+    """A date input whose legend matches the small labels of the other fields."""
+    return Field(name, context={"legend_size": Size.for_legend(Size.SMALL)})
+
+
+def _record_helper(layout: Layout) -> FormHelper:
+    """The helper for a record form: the page template writes the form tag and CSRF token."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.label_size = Size.SMALL
+    helper.layout = layout
+    return helper
+
+
+# -- list filters -----------------------------------------------------------------------------
+
+
+class _ListFilterForm(forms.Form):
+    """A GET form for a list page that also knows its sort order and builds its links."""
+
+    SORTS: dict[str, str] = {}
+    SORT_LABELS: dict[str, str] = {}
+    NUMERIC: frozenset[str] = frozenset()
+    DEFAULT_SORT = ""
+
+    search = forms.CharField(
+        label="Search", required=False, max_length=100, help_text="Part of a name or reference."
+    )
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data: QueryDict, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.form_method = "get"
+        self.helper.label_size = Size.SMALL
+
+    def clean_sort(self) -> str:
+        sort = self.cleaned_data.get("sort") or self.DEFAULT_SORT
+        return sort if sort.lstrip("-") in self.SORTS else self.DEFAULT_SORT
+
+    def selector_kwargs(self) -> dict[str, Any]:
+        """The valid filters; a filter with a bad value is ignored and shows its error."""
+        self.is_valid()
+        kwargs = {name: value for name, value in self.cleaned_data.items() if value}
+        kwargs["sort"] = self.cleaned_data.get("sort") or self.DEFAULT_SORT
+        return kwargs
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(value for name, value in self.data.items() if name not in ("sort", "page"))
+
+    def query_string(self, **changes: Any) -> str:
+        """The current GET parameters without the page, with `changes` applied."""
+        params = QueryDict(mutable=True)
+        for key, values in self.data.lists():
+            kept = [value for value in values if value != ""]
+            if key != "page" and kept:
+                params.setlist(key, kept)
+        for key, value in changes.items():
+            params[key] = value
+        return f"?{params.urlencode()}" if params else "?"
+
+    def sort_headers(self) -> list[dict[str, Any]]:
+        """Column headers with a link that sorts by the column, and the aria-sort they carry."""
+        current = self.selector_kwargs()["sort"]
+        headers = []
+        for key in self.SORTS:
+            if current == key:
+                state, next_sort = "ascending", f"-{key}"
+            elif current == f"-{key}":
+                state, next_sort = "descending", key
+            else:
+                state, next_sort = "none", key
+            headers.append(
+                {
+                    "key": key,
+                    "label": self.SORT_LABELS[key],
+                    "aria_sort": state,
+                    "url": self.query_string(sort=next_sort),
+                    "numeric": key in self.NUMERIC,
+                }
+            )
+        return headers
+
+    def pagination(self, page: Page) -> dict[str, Any]:
+        """The links for the GOV.UK pagination component, each keeping the filters."""
+        if page.paginator.num_pages < 2:
+            return {}
+        items = []
+        for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
+            if number == page.paginator.ELLIPSIS:
+                items.append({"ellipsis": True})
+            else:
+                items.append(
+                    {
+                        "number": number,
+                        "url": self.query_string(page=number),
+                        "current": number == page.number,
+                    }
+                )
+        return {
+            "items": items,
+            "previous": self.query_string(page=page.number - 1) if page.has_previous() else "",
+            "next": self.query_string(page=page.number + 1) if page.has_next() else "",
+        }
+
+
+SUPPLIER_TYPE_CHOICES = [
+    ("sme", "SME (micro, small or medium)"),
+    ("vcse", "VCSE"),
+    ("local", "Local"),
+]
+
+
+class ContractFilterForm(_ListFilterForm):
+    SORTS = CONTRACT_SORTS
+    SORT_LABELS = {
+        "reference": "Reference",
+        "title": "Title",
+        "supplier": "Supplier",
+        "end_date": "End date",
+        "total_value": "Total value",
+    }
+    NUMERIC = frozenset({"total_value"})
+    DEFAULT_SORT = "reference"
+
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any status"), *Contract.Status.choices],
+        help_text="Where the contract is in its life.",
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(),
+        required=False,
+        empty_label="Any category",
+        help_text="What is bought.",
+    )
+    sub_team = forms.ChoiceField(
+        label="Sub-team",
+        required=False,
+        choices=[("", "Any sub-team"), *SubTeam.choices],
+        help_text="The commercial sub-team that owns the category.",
+    )
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Anyone",
+        help_text="The officer who manages the contract.",
+    )
+    supplier = forms.ModelChoiceField(
+        queryset=Supplier.objects.none(),
+        required=False,
+        empty_label="Any supplier",
+        help_text="Only suppliers that hold a contract are listed.",
+    )
+    value_band = forms.ChoiceField(
+        label="Total value",
+        required=False,
+        choices=[("", "Any value"), *((key, band[0]) for key, band in VALUE_BANDS.items())],
+        help_text="The contract's whole-life value.",
+    )
+    ending_within = forms.TypedChoiceField(
+        label="Ending",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any time"), *((m, f"In the next {m} months") for m in ENDING_WITHIN_MONTHS)],
+        help_text="Contracts whose end date falls in this period from today.",
+    )
+    supplier_types = forms.MultipleChoiceField(
+        label="Supplier",
+        required=False,
+        choices=SUPPLIER_TYPE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
+    )
+
+    def __init__(self, data: QueryDict, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.fields["search"].help_text = "Reference, title or supplier name."
+        self.fields["owner"].queryset = officers()
+        self.fields["owner"].label_from_instance = _full_name
+        self.fields["supplier"].queryset = Supplier.objects.filter(
+            contracts__isnull=False
+        ).distinct()
+        self.helper.layout = Layout(
+            Field.text("search"),
+            Field.select("status"),
+            Field.select("category"),
+            Field.select("sub_team"),
+            Field.select("owner"),
+            Field.select("supplier"),
+            Field.select("value_band"),
+            Field.select("ending_within"),
+            Field.checkboxes("supplier_types", legend_size=Size.SMALL, small=True),
+            "sort",
+            Button("filter", "Apply filters"),
+        )
+
+
+class SupplierFilterForm(_ListFilterForm):
+    SORTS = SUPPLIER_SORTS
+    SORT_LABELS = {
+        "name": "Name",
+        "size": "Size",
+        "contracts": "Contracts",
+        "spend": "Spend",
+    }
+    NUMERIC = frozenset({"contracts", "spend"})
+    DEFAULT_SORT = "name"
+
+    size = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any size"), *Supplier.Size.choices],
+        help_text="By number of staff.",
+    )
+    supplier_types = forms.MultipleChoiceField(
+        label="Type",
+        required=False,
+        choices=[*SUPPLIER_TYPE_CHOICES, ("strategic", "Strategic")],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
+    )
+
+    def __init__(self, data: QueryDict, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.fields["search"].help_text = "Name, company or charity number, or postcode."
+        self.helper.layout = Layout(
+            Field.text("search"),
+            Field.select("size"),
+            Field.checkboxes("supplier_types", legend_size=Size.SMALL, small=True),
+            "sort",
+            Button("filter", "Apply filters"),
+        )
+
+
+# -- record forms -----------------------------------------------------------------------------
+
+
+class _VersionedModelForm(forms.ModelForm):
+    """An edit form that carries the version of the record it was opened at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].required = True
+            self.fields["version"].initial = self.instance.version
+
+    def fields_to_save(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+    def unsaved_changes(self, current: Model) -> list[FieldChange]:
+        """What this form would have changed in `current`, the record someone else saved."""
+        changes = []
+        for name, mine in self.fields_to_save().items():
+            theirs = getattr(current, name)
+            if theirs != mine:
+                model_field = current._meta.get_field(name)
+                changes.append(
+                    FieldChange(
+                        label=str(self.fields[name].label),
+                        before=display_value(model_field, theirs),
+                        after=display_value(model_field, mine),
+                    )
+                )
+        return changes
+
+
+class ContractForm(_VersionedModelForm):
+    start_date = _date_field("Start date", help_text="For example, 1 4 2024")
+    end_date = _date_field("End date", help_text="Without extensions. For example, 31 3 2027")
+    review_date = _date_field(
+        "Review date", help_text="When the contract is next reviewed. For example, 1 10 2026"
+    )
+
+    class Meta:
+        model = Contract
+        fields = [
+            "reference",
+            "title",
+            "description",
+            "supplier",
+            "category",
+            "owner",
+            "department",
+            "route",
+            "status",
+            "start_date",
+            "end_date",
+            "review_date",
+            "extension_options",
+            "total_value",
+            "annual_value",
+            "social_value_weighting",
+            "risk_rating",
+            "modern_slavery_risk",
+            "processes_personal_data",
+            "carbon_commitment",
+            "ocid",
+        ]
+        field_classes = {"total_value": MoneyField, "annual_value": MoneyField}
+        labels = {
+            "total_value": "Total value (£)",
+            "annual_value": "Annual value (£)",
+            "social_value_weighting": "Social value weighting (%)",
+            "processes_personal_data": "The supplier processes personal data",
+            "carbon_commitment": "The contract has a carbon reduction commitment",
+        }
+        help_texts = {
+            "title": "What the contract is for, in a few words.",
+            "description": "Optional. The scope of the contract.",
+            "supplier": "The supplier the contract is with.",
+            "category": "What is bought; it sets the sub-team.",
+            "route": "How the contract was procured.",
+            "status": "Being procured, live, expired or terminated early.",
+            "risk_rating": "The contract's overall risk.",
+            "modern_slavery_risk": "From the modern slavery risk assessment.",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "social_value_weighting": forms.TextInput(attrs={"inputmode": "decimal"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = officers()
+        self.fields["owner"].label_from_instance = _full_name
+        self.fields["owner"].empty_label = "Not assigned"
+        self.fields["category"].empty_label = "Not categorised"
+        self.fields["supplier"].empty_label = "Select a supplier"
+        self.fields["supplier"].error_messages["required"] = "Select the supplier"
+        self.fields["reference"].error_messages["required"] = "Enter the contract reference"
+        self.fields["title"].error_messages["required"] = "Enter the contract title"
+        self.helper = _record_helper(
+            Layout(
+                Fieldset(
+                    Field.text("reference", field_width=Fixed.TWENTY),
+                    Field.text("title"),
+                    Field.textarea("description", rows=3),
+                    Field.select("supplier"),
+                    Field.select("category"),
+                    Field.select("owner"),
+                    Field.text("department", field_width=Fixed.THIRTY),
+                    Field.select("route"),
+                    Field.select("status"),
+                    legend="The contract",
+                    legend_size=Size.MEDIUM,
+                ),
+                Fieldset(
+                    _date_layout("start_date"),
+                    _date_layout("end_date"),
+                    _date_layout("review_date"),
+                    Field.text("extension_options", field_width=Fixed.TWENTY),
+                    legend="Dates",
+                    legend_size=Size.MEDIUM,
+                ),
+                Fieldset(
+                    Field.text("total_value", field_width=Fixed.TEN),
+                    Field.text("annual_value", field_width=Fixed.TEN),
+                    legend="Value",
+                    legend_size=Size.MEDIUM,
+                ),
+                Fieldset(
+                    Field.text("social_value_weighting", field_width=Fixed.FIVE),
+                    Field.select("risk_rating"),
+                    Field.select("modern_slavery_risk"),
+                    Field.checkbox("processes_personal_data", small=True),
+                    Field.checkbox("carbon_commitment", small=True),
+                    Field.text("ocid", field_width=Fixed.THIRTY),
+                    legend="Social value and risk",
+                    legend_size=Size.MEDIUM,
+                ),
+                "version",
+                Button("submit", "Save contract"),
+            )
+        )
+
+
+class VariationForm(forms.Form):
+    varied_on = _date_field("Date of variation", required=True, help_text="For example, 1 6 2025")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What changed and why.",
+        error_messages={"required": "Enter the reason for the variation"},
+    )
+    value_change = MoneyField(
+        label="Change to the total value (£)",
+        required=False,
+        help_text="Negative to reduce, for example -5000. Leave empty if it does not change.",
+    )
+    new_end_date = _date_field(
+        "New end date", help_text="Leave empty if the end date does not change."
+    )
+    approved_by = forms.CharField(
+        max_length=120,
+        required=False,
+        help_text="Who approved the change (name and role).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _record_helper(
+            Layout(
+                _date_layout("varied_on"),
+                Field.textarea("reason", rows=4),
+                Field.text("value_change", field_width=Fixed.TEN),
+                _date_layout("new_end_date"),
+                Field.text("approved_by"),
+                Button("submit", "Record variation"),
+            )
+        )
+
+    def clean_value_change(self) -> Decimal:
+        return self.cleaned_data.get("value_change") or Decimal("0")
+
+
+class SupplierForm(_VersionedModelForm):
+    class Meta:
+        model = Supplier
+        fields = [
+            "name",
+            "company_number",
+            "charity_number",
+            "postcode",
+            "size",
+            "is_vcse",
+            "is_local",
+            "is_strategic",
+            "financial_risk",
+        ]
+        labels = {
+            "is_vcse": "Voluntary, community or social enterprise (VCSE)",
+            "is_local": "Based in the county",
+            "is_strategic": "A strategic supplier",
+        }
+        help_texts = {
+            "postcode": "Of the supplier's main office.",
+            "size": "By number of staff; micro, small and medium count as SMEs.",
+        }
+        widgets = {"size": forms.RadioSelect}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].error_messages["required"] = "Enter the supplier's name"
+        self.helper = _record_helper(
+            Layout(
+                Field.text("name"),
+                Field.text("company_number", field_width=Fixed.TEN),
+                Field.text("charity_number", field_width=Fixed.TEN),
+                Field.text("postcode", field_width=Fixed.TEN),
+                Field.radios("size", legend_size=Size.SMALL, small=True),
+                Field.checkbox("is_vcse", small=True),
+                Field.checkbox("is_local", small=True),
+                Field.checkbox("is_strategic", small=True),
+                Field.select("financial_risk"),
+                "version",
+                Button("submit", "Save supplier"),
+            )
+        )

@@ -1,0 +1,347 @@
+"""Reading CSV files as councils publish them: encodings, title lines, loose headers and values.
+
+Nothing here knows about the database. `procurement.importers.spend` uses it to read the
+"spend over £500" files; the helpers are general enough for other published CSVs.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+from typing import BinaryIO
+
+BLOCK_SIZE = 1 << 20
+HEADER_SEARCH_LINES = 10
+PENNY = Decimal("0.01")
+MAX_AMOUNT = Decimal("1000000000")
+EARLIEST_YEAR = 2000
+NOT_TEXT = 'The file is neither UTF-8 nor Windows-1252 text: save it as "CSV UTF-8" and try again'
+
+
+class FileProblem(Exception):
+    """The whole file cannot be read; the message says why in terms an officer can act on."""
+
+
+@dataclass(frozen=True)
+class ByteScan:
+    sha256: str
+    size: int
+    encoding: str
+
+
+def scan_bytes(stream: BinaryIO) -> ByteScan:
+    """Hash the raw bytes and work out the encoding in one pass, refusing binary files.
+
+    UTF-8 (with or without a byte order mark) is tried first; a file that is not valid UTF-8
+    is read as Windows-1252, which is what Excel on Windows writes for "CSV (Comma delimited)".
+    The few bytes Windows-1252 leaves undefined surface as NOT_TEXT when the rows are read.
+    """
+    start = stream.tell()
+    digest = hashlib.sha256()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    is_utf8 = True
+    size = 0
+    non_blank = False
+    first = True
+    while block := stream.read(BLOCK_SIZE):
+        if first:
+            _refuse_known_binary(block)
+            first = False
+        digest.update(block)
+        size += len(block)
+        if b"\x00" in block:
+            raise FileProblem("The file contains binary data, so it is not a CSV file")
+        non_blank = non_blank or bool(block.strip())
+        if is_utf8:
+            try:
+                utf8.decode(block)
+            except UnicodeDecodeError:
+                is_utf8 = False
+    stream.seek(start)
+    if is_utf8:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            is_utf8 = False
+    if not non_blank:
+        raise FileProblem("The file is empty")
+    return ByteScan(digest.hexdigest(), size, "utf-8-sig" if is_utf8 else "cp1252")
+
+
+def _refuse_known_binary(block: bytes) -> None:
+    if block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileProblem(
+            'The file is saved as UTF-16 ("Unicode text"): save it as "CSV UTF-8" and try again'
+        )
+    if block.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise FileProblem(
+            'The file is an Excel workbook, not a CSV file: save it as "CSV UTF-8" and try again'
+        )
+
+
+def fold_header(cell: str) -> str:
+    """Header cells compare without case or spaces: " Supplier  name" matches "SupplierName"."""
+    return "".join(cell.replace("\ufeff", "").split()).lower()
+
+
+@dataclass(frozen=True)
+class Header:
+    line: int
+    columns: Mapping[str, int]  # field -> index of its column
+
+
+def _join(names: Sequence[str]) -> str:
+    quoted = [f'"{name}"' for name in names]
+    return ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
+
+
+def match_header(
+    row: Sequence[str],
+    *,
+    line: int,
+    aliases: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+) -> Header | None:
+    """The columns of `row` if it is a header holding every required field, else None.
+
+    Alias lists are in order of preference. A required field with two columns is ambiguous
+    (which "amount" is the payment?), so it is refused; so is the same heading twice. An
+    optional field with several candidate columns takes the most specific one, so the standard
+    Transparency Code layout with both "Transaction Number" and "Invoice Number" works.
+    """
+    folded_aliases = {
+        field: {fold_header(name): rank for rank, name in enumerate(names)}
+        for field, names in aliases.items()
+    }
+    found: dict[str, list[tuple[int, int]]] = {}
+    for index, cell in enumerate(row):
+        folded = fold_header(cell)
+        for field, ranks in folded_aliases.items():
+            if folded in ranks:
+                found.setdefault(field, []).append((ranks[folded], index))
+    if not all(field in found for field in required):
+        return None
+    columns: dict[str, int] = {}
+    for field, candidates in found.items():
+        headings = [row[index].strip() for _, index in candidates]
+        repeated = {fold_header(h) for h in headings if fold_header(h) in _seen_twice(headings)}
+        if repeated:
+            name = next(h for h in headings if fold_header(h) in repeated)
+            raise FileProblem(f'The header on line {line} has the column "{name}" twice')
+        if field in required and len(candidates) > 1:
+            raise FileProblem(
+                f"The header on line {line} has more than one {field} column ({_join(headings)}):"
+                " remove or rename all but one"
+            )
+        columns[field] = min(candidates)[1]
+    return Header(line=line, columns=columns)
+
+
+def _seen_twice(headings: Sequence[str]) -> set[str]:
+    folded = [fold_header(h) for h in headings]
+    return {f for f in folded if folded.count(f) > 1}
+
+
+def _recognised(row: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> set[str]:
+    folded = {fold_header(cell) for cell in row}
+    return {field for field, names in aliases.items() if folded & {fold_header(n) for n in names}}
+
+
+def _looks_otherwise_delimited(line: str) -> bool:
+    # Two or more, so a title line such as "Spend; April 2024" is not mistaken for a header.
+    return "," not in line and (line.count("\t") >= 2 or line.count(";") >= 2)
+
+
+class CsvRecords:
+    """The records of a CSV text stream with the physical line each one starts on.
+
+    Blank lines and rows of empty cells (Excel leaves them at the end of a sheet) are skipped.
+    """
+
+    def __init__(self, text: io.TextIOBase) -> None:
+        self._reader = csv.reader(text)
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        reader = self._reader
+        while True:
+            start = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as error:
+                raise FileProblem(NOT_TEXT) from error
+            except csv.Error as error:
+                raise FileProblem(
+                    f"The file could not be read as CSV near line {start} ({error}): check for"
+                    ' a quote mark (") that is opened but not closed'
+                ) from error
+            if "".join(row).strip():
+                yield start, row
+
+
+def find_header(
+    records: Iterator[tuple[int, list[str]]],
+    *,
+    aliases: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+) -> Header:
+    """Read up to the header row, skipping title lines some councils put above it."""
+    best: tuple[int, int, list[str]] | None = None  # (fields recognised, line, row)
+    first_row = True
+    for line, row in records:
+        if first_row and len(row) == 1 and _looks_otherwise_delimited(row[0]):
+            raise FileProblem(
+                "The file looks tab/semicolon-delimited, not comma-separated: save it as"
+                ' "CSV UTF-8 (comma delimited)" and try again'
+            )
+        first_row = False
+        if line > HEADER_SEARCH_LINES:
+            break
+        header = match_header(row, line=line, aliases=aliases, required=required)
+        if header is not None:
+            return header
+        recognised = _recognised(row, aliases)
+        if len(recognised) >= 2 and (best is None or len(recognised) > best[0]):
+            best = (len(recognised), line, row)
+    if best is not None:
+        _, line, row = best
+        missing = [f for f in required if f not in _recognised(row, aliases)]
+        detail = "; ".join(f"no {field} column (use {_join(aliases[field])})" for field in missing)
+        raise FileProblem(f"The header on line {line} has {detail}")
+    needs = "; ".join(f"{field}: {_join(aliases[field])}" for field in required)
+    raise FileProblem(
+        f"No header row was found in the first {HEADER_SEARCH_LINES} lines. The file needs"
+        f" columns for {needs}"
+    )
+
+
+_PLAIN = re.compile(r"^-?\d+(?:\.\d+)?$")
+_GROUPED = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d*)?$")
+
+
+def parse_amount(raw: str) -> Decimal:
+    """Pounds as Decimal to the penny. Raises ValueError with a message naming the value.
+
+    Accepts "£1,234.50", "-1234.5", "1234.50-", "(1,234.50)" and "1,234.50 CR" (negatives are
+    credit notes).
+    """
+    text = raw.strip()
+    if _PLAIN.match(text):  # most files write amounts as plain numbers: skip the clean-up
+        amount = Decimal(text).quantize(PENNY, rounding=ROUND_HALF_UP)
+        if abs(amount) > MAX_AMOUNT:
+            raise ValueError(f'amount "{text}" is more than £1,000,000,000, which cannot be right')
+        return amount
+    if not text:
+        raise ValueError("amount is blank")
+    value = text.replace("£", "").replace("\u00a0", "").replace(" ", "").upper()
+    negative = False
+    if value.startswith("(") and value.endswith(")"):
+        negative, value = True, value[1:-1]
+    if value.endswith("CR"):
+        negative, value = True, value[:-2]
+    if value.startswith(("-", "+")):
+        negative, value = negative or value[0] == "-", value[1:]
+    elif value.endswith("-"):
+        negative, value = True, value[:-1]
+    if not any(c.isdigit() for c in value) or not _GROUPED.match(value):
+        raise ValueError(f'amount "{text}" is not a number')
+    try:
+        amount = Decimal(value.replace(",", "")).quantize(PENNY, rounding=ROUND_HALF_UP)
+    except InvalidOperation as error:  # pragma: no cover - the pattern already excludes these
+        raise ValueError(f'amount "{text}" is not a number') from error
+    if amount > MAX_AMOUNT:
+        raise ValueError(f'amount "{text}" is more than £1,000,000,000, which cannot be right')
+    return -amount if negative else amount
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_DAY_FIRST = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME + "$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + "$")
+_NAMED = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{4}|\d{2})" + _TIME + "$")
+
+
+def parse_date(raw: str, *, today: dt.date) -> dt.date:
+    """A day-first date; raises ValueError with a message naming the value.
+
+    Years before 2000 or more than a year after `today` are refused: they are typing errors
+    (or month-first dates) in a file of recent payments.
+    """
+    result = _parse_date(raw.strip(), today)
+    if isinstance(result, str):
+        raise ValueError(result)
+    return result
+
+
+@lru_cache(maxsize=8192)
+def _parse_date(text: str, today: dt.date) -> dt.date | str:
+    # A month's file holds a few dozen distinct dates, so the cache turns parsing into a lookup.
+    if not text:
+        return "date is blank"
+    if match := _DAY_FIRST.match(text):
+        day, month, year = int(match[1]), int(match[3]), match[4]
+    elif match := _ISO.match(text):
+        day, month, year = int(match[3]), int(match[2]), match[1]
+    elif (match := _NAMED.match(text)) and match[2].lower() in _MONTHS:
+        day, month, year = int(match[1]), _MONTHS[match[2].lower()], match[3]
+    else:
+        return f'date "{text}" is not a date (use day/month/year, for example 01/04/2024)'
+    full_year = int(year) if len(year) == 4 else 2000 + int(year)
+    try:
+        day_paid = dt.date(full_year, month, day)
+    except ValueError:
+        return f'date "{text}" is not a real date'
+    if day_paid.year < EARLIEST_YEAR:
+        return f'date "{text}" is before {EARLIEST_YEAR}'
+    if day_paid > _a_year_after(today):
+        return f'date "{text}" is more than a year in the future'
+    return day_paid
+
+
+def _a_year_after(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+_COMPANY = re.compile(r"^([A-Z]{2})?(\d{1,8})$")
+
+
+def normalise_company_number(raw: str) -> str:
+    """Companies House numbers are 8 characters; Excel drops the leading zeros. Else ""."""
+    value = "".join(raw.split()).upper()
+    match = _COMPANY.match(value)
+    if not match or not int(match[2]):
+        return ""
+    prefix, digits = match[1] or "", match[2]
+    return prefix + digits.zfill(8 - len(prefix))

@@ -1,0 +1,369 @@
+"""Reads for the contracts register and the suppliers list.
+
+The list filters are methods on `ContractQuerySet` and `SupplierQuerySet` so they chain and
+can be reused by other pages (`contracts().live().ending_within(months=6)`). Every page here
+runs a fixed number of queries: related rows come through `select_related`, per-row totals
+through correlated subqueries (a join to spend would multiply the contract rows), and history
+diffs from one query over the historical table.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import date_format
+from simple_history.models import DeletedObject
+
+from core.financial_year import financial_year_expression, financial_year_label
+from procurement.models import Contract, Saving, SpendTransaction, Supplier, Variation
+
+ZERO = Decimal("0")
+MONEY_FIELD = models.DecimalField(max_digits=16, decimal_places=2)
+
+# key -> (label, lowest value included, highest value included); bounds in pounds.
+VALUE_BANDS: dict[str, tuple[str, Decimal | None, Decimal | None]] = {
+    "under_25k": ("Under £25,000", None, Decimal("24999.99")),
+    "25k_100k": ("£25,000 to £99,999", Decimal("25000"), Decimal("99999.99")),
+    "100k_1m": ("£100,000 to £1 million", Decimal("100000"), Decimal("1000000")),
+    "over_1m": ("Over £1 million", Decimal("1000000.01"), None),
+}
+ENDING_WITHIN_MONTHS = (3, 6, 9, 12, 24)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, clipped to the end of a shorter month (31 Jan + 1 = 28 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _sum_of(queryset: QuerySet, column: str, group: str) -> Subquery:
+    """A correlated SUM for one row of the outer query, without joining (so no fan-out)."""
+    return Subquery(
+        queryset.order_by().values(group).annotate(total=Sum(column)).values("total")[:1],
+        output_field=MONEY_FIELD,
+    )
+
+
+def _count_of(queryset: QuerySet, group: str) -> Subquery:
+    return Subquery(
+        queryset.order_by().values(group).annotate(n=Count("pk")).values("n")[:1],
+        output_field=models.IntegerField(),
+    )
+
+
+class ContractQuerySet(QuerySet):
+    def with_related(self) -> ContractQuerySet:
+        return self.select_related("supplier", "category", "owner")
+
+    def search(self, text: str) -> ContractQuerySet:
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(reference__icontains=text)
+            | Q(title__icontains=text)
+            | Q(supplier__name__icontains=text)
+        )
+
+    def live(self) -> ContractQuerySet:
+        return self.filter(status=Contract.Status.LIVE)
+
+    def in_value_band(self, band: str) -> ContractQuerySet:
+        _, low, high = VALUE_BANDS[band]
+        bounds = {}
+        if low is not None:
+            bounds["total_value__gte"] = low
+        if high is not None:
+            bounds["total_value__lte"] = high
+        return self.filter(**bounds)
+
+    def ending_within(self, *, months: int, today: dt.date) -> ContractQuerySet:
+        """Contracts whose end date falls between today and `months` from today."""
+        return self.filter(end_date__gte=today, end_date__lte=add_months(today, months))
+
+    def with_sme_supplier(self) -> ContractQuerySet:
+        return self.filter(supplier__size__in=Supplier.SME_SIZES)
+
+    def with_vcse_supplier(self) -> ContractQuerySet:
+        return self.filter(supplier__is_vcse=True)
+
+    def with_local_supplier(self) -> ContractQuerySet:
+        return self.filter(supplier__is_local=True)
+
+    def with_spend_to_date(self) -> ContractQuerySet:
+        spend = SpendTransaction.objects.filter(contract=OuterRef("pk"))
+        return self.annotate(
+            spend_to_date=Coalesce(
+                _sum_of(spend, "amount", "contract"), ZERO, output_field=MONEY_FIELD
+            )
+        )
+
+
+class SupplierQuerySet(QuerySet):
+    def search(self, text: str) -> SupplierQuerySet:
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text)
+            | Q(company_number__iexact=text)
+            | Q(charity_number__iexact=text)
+            | Q(postcode__iexact=text)
+        )
+
+    def sme(self) -> SupplierQuerySet:
+        return self.filter(size__in=Supplier.SME_SIZES)
+
+    def with_totals(self) -> SupplierQuerySet:
+        """Each supplier with its number of contracts and all-time spend, one query in all."""
+        contracts = Contract.objects.filter(supplier=OuterRef("pk"))
+        spend = SpendTransaction.objects.filter(supplier=OuterRef("pk"))
+        return self.annotate(
+            contract_count=Coalesce(_count_of(contracts, "supplier"), 0),
+            spend_total=Coalesce(
+                _sum_of(spend, "amount", "supplier"), ZERO, output_field=MONEY_FIELD
+            ),
+        )
+
+
+def contracts() -> ContractQuerySet:
+    return ContractQuerySet(model=Contract)
+
+
+def suppliers() -> SupplierQuerySet:
+    return SupplierQuerySet(model=Supplier)
+
+
+CONTRACT_SORTS = {
+    "reference": "reference",
+    "title": "title",
+    "supplier": "supplier__name",
+    "end_date": "end_date",
+    "total_value": "total_value",
+}
+SUPPLIER_SORTS = {
+    "name": "name",
+    "size": "size",
+    "contracts": "contract_count",
+    "spend": "spend_total",
+}
+
+
+def _ordering(sort: str, columns: dict[str, str], tie_break: str) -> list[Any]:
+    """ORDER BY for a "column" or "-column" key; empty values last on both databases."""
+    descending = sort.startswith("-")
+    column = columns.get(sort.lstrip("-"), tie_break)
+    expression = models.F(column)
+    ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    return [ordered, tie_break]
+
+
+def contract_list(
+    *,
+    search: str = "",
+    status: str = "",
+    category: Any = None,
+    sub_team: str = "",
+    owner: Any = None,
+    supplier: Any = None,
+    value_band: str = "",
+    ending_within: int | None = None,
+    supplier_types: list[str] | tuple[str, ...] = (),
+    sort: str = "reference",
+    today: dt.date | None = None,
+) -> ContractQuerySet:
+    """The register filtered and sorted as the contracts list asks."""
+    queryset = contracts().with_related().search(search)
+    if status:
+        queryset = queryset.filter(status=status)
+    if category:
+        queryset = queryset.filter(category=category)
+    if sub_team:
+        queryset = queryset.filter(category__sub_team=sub_team)
+    if owner:
+        queryset = queryset.filter(owner=owner)
+    if supplier:
+        queryset = queryset.filter(supplier=supplier)
+    if value_band:
+        queryset = queryset.in_value_band(value_band)
+    if ending_within:
+        queryset = queryset.ending_within(months=ending_within, today=today or timezone.localdate())
+    if "sme" in supplier_types:
+        queryset = queryset.with_sme_supplier()
+    if "vcse" in supplier_types:
+        queryset = queryset.with_vcse_supplier()
+    if "local" in supplier_types:
+        queryset = queryset.with_local_supplier()
+    return queryset.order_by(*_ordering(sort, CONTRACT_SORTS, "reference"))
+
+
+def supplier_list(
+    *,
+    search: str = "",
+    size: str = "",
+    supplier_types: list[str] | tuple[str, ...] = (),
+    sort: str = "name",
+) -> SupplierQuerySet:
+    queryset = suppliers().search(search).with_totals()
+    if size:
+        queryset = queryset.filter(size=size)
+    if "sme" in supplier_types:
+        queryset = queryset.sme()
+    if "vcse" in supplier_types:
+        queryset = queryset.filter(is_vcse=True)
+    if "local" in supplier_types:
+        queryset = queryset.filter(is_local=True)
+    if "strategic" in supplier_types:
+        queryset = queryset.filter(is_strategic=True)
+    return queryset.order_by(*_ordering(sort, SUPPLIER_SORTS, "name"), "pk")
+
+
+# -- history ----------------------------------------------------------------------------------
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryEntry:
+    when: dt.datetime
+    who: str
+    action: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def display_value(model_field: models.Field, value: Any) -> str:
+    """A field value as a reader should see it: labels for choices, pounds, dates, Yes/No."""
+    if isinstance(value, DeletedObject):
+        # diff_against gives a DeletedObject for an empty foreign key too.
+        return "Not set" if value.pk is None else f"Deleted {value.model._meta.verbose_name}"
+    if value is None or value == "":
+        return "Not set"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(model_field, models.BooleanField):
+        return "Yes" if value else "No"
+    if isinstance(model_field, models.DecimalField):
+        if model_field.name.endswith("weighting"):
+            return f"{value:g}%"
+        return f"£{value:,.2f}"
+    if isinstance(model_field, models.DateField):
+        return date_format(value, "j F Y")
+    if isinstance(model_field, models.ForeignKey) and hasattr(value, "get_full_name"):
+        return value.get_full_name() or value.get_username()
+    return str(value)
+
+
+def _user_name(user: Any) -> str:
+    if user is None:
+        return "System"
+    return user.get_full_name() or user.get_username()
+
+
+def history_entries(history: QuerySet, *, related: tuple[str, ...] = ()) -> list[HistoryEntry]:
+    """Every historical record newest first, each with the fields that changed before → after.
+
+    The records come from one query (with their users and related rows joined), and each is
+    diffed against the next older one in the list, so `prev_record` never queries per row.
+    """
+    records = list(
+        history.select_related("history_user", *related).order_by("-history_date", "-history_id")
+    )
+    model = history.model.instance_type
+    entries = []
+    for record, older in zip(records, [*records[1:], None], strict=True):
+        entry = HistoryEntry(
+            when=record.history_date,
+            who=_user_name(record.history_user),
+            action=ACTIONS.get(record.history_type, "Changed"),
+        )
+        if older is not None:
+            delta = record.diff_against(older, foreign_keys_are_objs=True)
+            for change in delta.changes:
+                model_field = model._meta.get_field(change.field)
+                entry.changes.append(
+                    FieldChange(
+                        label=str(model_field.verbose_name).capitalize(),
+                        before=display_value(model_field, change.old),
+                        after=display_value(model_field, change.new),
+                    )
+                )
+        entries.append(entry)
+    return entries
+
+
+# -- contract and supplier pages -------------------------------------------------------------
+
+
+def contract_detail(*, contract_id: int) -> dict[str, Any]:
+    """Everything the contract page shows, in five queries whatever the contract's size."""
+    contract = contracts().with_related().get(pk=contract_id)
+    spend = SpendTransaction.objects.filter(contract_id=contract_id).aggregate(
+        total=Coalesce(Sum("amount"), ZERO, output_field=MONEY_FIELD), payments=Count("pk")
+    )
+    spend_share = spend["total"] / contract.total_value * 100 if contract.total_value else None
+    return {
+        "contract": contract,
+        "variations": list(
+            Variation.objects.filter(contract_id=contract_id).select_related("recorded_by")
+        ),
+        "spend_to_date": spend["total"],
+        "spend_payments": spend["payments"],
+        "spend_share": spend_share,
+        "savings": list(
+            Saving.objects.filter(contract_id=contract_id).select_related("recorded_by")
+        ),
+        "history": history_entries(
+            Contract.history.filter(id=contract_id), related=("supplier", "category", "owner")
+        ),
+    }
+
+
+def supplier_detail(*, supplier_id: int) -> dict[str, Any]:
+    """The supplier, its contracts with spend to date, its spend by financial year, history."""
+    supplier = Supplier.objects.get(pk=supplier_id)
+    spend_by_year = list(
+        SpendTransaction.objects.filter(supplier_id=supplier_id)
+        .annotate(year=financial_year_expression("paid_on"))
+        .values("year")
+        .annotate(
+            total=Sum("amount"),
+            on_contract=Coalesce(
+                Sum("amount", filter=Q(contract__isnull=False)), ZERO, output_field=MONEY_FIELD
+            ),
+            payments=Count("pk"),
+        )
+        .order_by("year")
+    )
+    for row in spend_by_year:
+        row["label"] = financial_year_label(row["year"])
+        row["off_contract"] = row["total"] - row["on_contract"]
+    return {
+        "supplier": supplier,
+        "contracts": list(
+            contracts()
+            .filter(supplier_id=supplier_id)
+            .select_related("category", "owner")
+            .with_spend_to_date()
+            .order_by(models.F("end_date").desc(nulls_last=True), "reference")
+        ),
+        "spend_by_year": spend_by_year,
+        "spend_total": sum((row["total"] for row in spend_by_year), ZERO),
+        "history": history_entries(Supplier.history.filter(id=supplier_id)),
+    }

@@ -1,0 +1,202 @@
+"""Pages of the contracts register: contracts, variations and suppliers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Model
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.roles import editor_required, reader_required
+from core.concurrency import StaleEdit
+from procurement.forms.register import (
+    ContractFilterForm,
+    ContractForm,
+    SupplierFilterForm,
+    SupplierForm,
+    VariationForm,
+)
+from procurement.models import Contract, Supplier
+from procurement.selectors import register as selectors
+from procurement.services import register as services
+
+PAGE_SIZE = 50
+CONTRACT_FORM = "procurement/register/contract_form.html"
+SUPPLIER_FORM = "procurement/register/supplier_form.html"
+
+
+def _list_page(request: HttpRequest, form, rows, template: str) -> HttpResponse:
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "headers": form.sort_headers(),
+        "pagination": form.pagination(page),
+    }
+    return render(request, template, context)
+
+
+def _save_form(
+    request: HttpRequest,
+    form: BaseForm,
+    save: Callable[[], Model],
+    *,
+    template: str,
+    context: dict[str, Any],
+    success: str,
+    done: str,
+    reload: Callable[[], Model] | None = None,
+) -> HttpResponse:
+    """Validate, call the service, redirect; on a stale edit show the record as it now is.
+
+    After a stale edit the form holds the other person's saved values and the new version,
+    and the officer's own unsaved values are listed beside it to make again.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save()
+        except StaleEdit as error:
+            current = reload()
+            context.update(
+                stale_error=error.messages[0],
+                unsaved=form.unsaved_changes(current),
+                current=current,
+            )
+            form = type(form)(instance=current)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, success.format(saved))
+            return redirect(done, pk=saved.pk)
+    return render(request, template, {**context, "form": form})
+
+
+# -- contracts --------------------------------------------------------------------------------
+
+
+@reader_required
+def contract_list(request: HttpRequest) -> HttpResponse:
+    form = ContractFilterForm(request.GET)
+    rows = selectors.contract_list(**form.selector_kwargs())
+    return _list_page(request, form, rows, "procurement/register/contract_list.html")
+
+
+@reader_required
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        context = selectors.contract_detail(contract_id=pk)
+    except Contract.DoesNotExist as missing:
+        raise Http404("No such contract") from missing
+    return render(request, "procurement/register/contract_detail.html", context)
+
+
+@editor_required
+def contract_create(request: HttpRequest) -> HttpResponse:
+    form = ContractForm(request.POST or None)
+    return _save_form(
+        request,
+        form,
+        lambda: services.contract_create(user=request.user, **form.fields_to_save()),
+        template=CONTRACT_FORM,
+        context={"title": "Add a contract"},
+        success="Contract {0.reference} added.",
+        done="procurement:contract-detail",
+    )
+
+
+@editor_required
+def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_object_or_404(Contract, pk=pk)
+    form = ContractForm(request.POST or None, instance=contract)
+    return _save_form(
+        request,
+        form,
+        lambda: services.contract_update(
+            contract=contract,
+            expected_version=form.cleaned_data["version"],
+            changes=form.fields_to_save(),
+            user=request.user,
+        ),
+        template=CONTRACT_FORM,
+        context={"title": f"Edit contract {contract.reference}", "contract": contract},
+        success="Contract {0.reference} saved.",
+        done="procurement:contract-detail",
+        reload=lambda: selectors.contracts().with_related().get(pk=pk),
+    )
+
+
+@editor_required
+def variation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_object_or_404(Contract.objects.select_related("supplier"), pk=pk)
+    form = VariationForm(request.POST or None)
+    return _save_form(
+        request,
+        form,
+        lambda: services.variation_record(
+            contract=contract, user=request.user, **form.cleaned_data
+        ).contract,
+        template="procurement/register/variation_form.html",
+        context={"contract": contract},
+        success="Variation recorded on {0.reference}.",
+        done="procurement:contract-detail",
+    )
+
+
+# -- suppliers --------------------------------------------------------------------------------
+
+
+@reader_required
+def supplier_list(request: HttpRequest) -> HttpResponse:
+    form = SupplierFilterForm(request.GET)
+    rows = selectors.supplier_list(**form.selector_kwargs())
+    return _list_page(request, form, rows, "procurement/register/supplier_list.html")
+
+
+@reader_required
+def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        context = selectors.supplier_detail(supplier_id=pk)
+    except Supplier.DoesNotExist as missing:
+        raise Http404("No such supplier") from missing
+    return render(request, "procurement/register/supplier_detail.html", context)
+
+
+@editor_required
+def supplier_create(request: HttpRequest) -> HttpResponse:
+    form = SupplierForm(request.POST or None)
+    return _save_form(
+        request,
+        form,
+        lambda: services.supplier_create(user=request.user, **form.fields_to_save()),
+        template=SUPPLIER_FORM,
+        context={"title": "Add a supplier"},
+        success="Supplier {0.name} added.",
+        done="procurement:supplier-detail",
+    )
+
+
+@editor_required
+def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    supplier = get_object_or_404(Supplier, pk=pk)
+    form = SupplierForm(request.POST or None, instance=supplier)
+    return _save_form(
+        request,
+        form,
+        lambda: services.supplier_update(
+            supplier=supplier,
+            expected_version=form.cleaned_data["version"],
+            changes=form.fields_to_save(),
+            user=request.user,
+        ),
+        template=SUPPLIER_FORM,
+        context={"title": f"Edit {supplier.name}", "supplier": supplier},
+        success="Supplier {0.name} saved.",
+        done="procurement:supplier-detail",
+        reload=lambda: Supplier.objects.get(pk=pk),
+    )

@@ -1,0 +1,172 @@
+"""The spend dashboard (replacing the Power BI report) and its CSV downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.roles import can_edit, reader_required
+from core.csv_export import csv_response
+from core.financial_year import financial_year_label
+from procurement import charts
+from procurement.forms.spend_filters import SpendYearForm
+from procurement.selectors import spend
+
+
+@reader_required
+def spend_dashboard(request: HttpRequest) -> HttpResponse:
+    by_year = spend.spend_by_year()
+    form = SpendYearForm(request.GET or None, years=[row.year for row in by_year])
+    year = form.selected_year()
+    dashboard = spend.spend_dashboard(year=year, by_year=by_year) if year else None
+    context = {
+        "form": form,
+        "dashboard": dashboard,
+        "charts": charts.spend_charts(dashboard) if dashboard else {},
+        "summary_missing": spend.spend_summary_missing(by_year=by_year),
+        "can_edit": can_edit(request.user),
+        "rules": spend.CHECK_RULES,
+    }
+    return render(request, "procurement/spend/dashboard.html", context)
+
+
+def _tags(row: spend.SupplierSpend) -> tuple[bool, bool, bool]:
+    return row.is_sme, row.is_vcse, row.is_local
+
+
+def _by_year(year: int) -> Iterable[Sequence[Any]]:
+    for row in spend.spend_by_year():
+        yield (
+            row.label,
+            row.total,
+            row.payments,
+            row.credit_notes,
+            row.suppliers,
+            row.on_contract,
+            row.off_contract,
+            row.redacted,
+        )
+
+
+def _shares(year: int) -> Iterable[Sequence[Any]]:
+    for row in spend.spend_by_year():
+        yield (
+            row.label,
+            row.named_total,
+            row.sme,
+            row.sme_share,
+            row.vcse,
+            row.vcse_share,
+            row.local,
+            row.local_share,
+        )
+
+
+def _on_off_contract(year: int) -> Iterable[Sequence[Any]]:
+    headline = spend.spend_headline(year=year, by_year=spend.spend_by_year())
+    return [
+        (row.name, row.total, row.share) for row in spend.spend_on_off_contract(headline=headline)
+    ]
+
+
+SUPPLIER_HEADER = ("Supplier", "Spend (£)", "Payments", "SME", "VCSE", "Local")
+GROUP_HEADER = ("Spend (£)", "Payments")
+
+# slug -> (rows for a financial year, header); the dashboard's tables use the same selectors.
+CSV_TABLES: dict[str, tuple[Callable[[int], Iterable[Sequence[Any]]], Sequence[str]]] = {
+    "by-year": (
+        _by_year,
+        (
+            "Financial year",
+            "Total spend (£)",
+            "Payments",
+            "Credit notes",
+            "Suppliers paid",
+            "On-contract (£)",
+            "Off-contract (£)",
+            "Redacted (£)",
+        ),
+    ),
+    "shares": (
+        _shares,
+        (
+            "Financial year",
+            "Spend with named suppliers (£)",
+            "SME spend (£)",
+            "SME share (%)",
+            "VCSE spend (£)",
+            "VCSE share (%)",
+            "Local spend (£)",
+            "Local share (%)",
+        ),
+    ),
+    "by-category": (
+        lambda year: [(r.name, r.total, r.payments) for r in spend.spend_by_category(year=year)],
+        ("Category", *GROUP_HEADER),
+    ),
+    "by-sub-team": (
+        lambda year: [(r.name, r.total, r.payments) for r in spend.spend_by_sub_team(year=year)],
+        ("Sub-team", *GROUP_HEADER),
+    ),
+    "top-suppliers": (
+        lambda year: [
+            (r.name, r.total, r.payments, *_tags(r)) for r in spend.spend_top_suppliers(year=year)
+        ],
+        SUPPLIER_HEADER,
+    ),
+    "on-off-contract": (_on_off_contract, ("Spend", "Amount (£)", "Share of spend (%)")),
+    "off-contract-suppliers": (
+        lambda year: [
+            (r.name, r.total, r.payments, *_tags(r))
+            for r in spend.spend_off_contract_suppliers(year=year)
+        ],
+        SUPPLIER_HEADER,
+    ),
+    "duplicates": (
+        lambda year: [
+            (
+                r.supplier_name,
+                r.earlier_paid_on,
+                r.paid_on,
+                r.earlier_amount,
+                r.amount,
+                r.earlier_reference,
+                r.reference,
+                r.reason,
+            )
+            for r in spend.spend_possible_duplicates(year=year, limit=None)
+        ],
+        (
+            "Supplier",
+            "Earlier payment date",
+            "Payment date",
+            "Earlier amount (£)",
+            "Amount (£)",
+            "Earlier reference",
+            "Reference",
+            "Why it may be a duplicate",
+        ),
+    ),
+    "split-purchases": (
+        lambda year: [
+            (r.supplier_name, r.threshold, r.first_paid_on, r.last_paid_on, r.payments, r.total)
+            for r in spend.spend_possible_split_purchases(year=year, limit=None)
+        ],
+        ("Supplier", "Threshold (£)", "First payment", "Last payment", "Payments", "Total (£)"),
+    ),
+}
+
+
+@reader_required
+def spend_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    if slug not in CSV_TABLES:
+        raise Http404("No such download")
+    rows_for, header = CSV_TABLES[slug]
+    years = [row.year for row in spend.spend_by_year()]
+    year = SpendYearForm(request.GET or None, years=years).selected_year()
+    rows = rows_for(year) if year is not None else []
+    label = financial_year_label(year).replace("/", "-") if year is not None else "none"
+    return csv_response(f"spend-{slug}-{label}.csv", header, rows)

@@ -1,0 +1,404 @@
+"""Forms for social value. They validate input; writes happen in services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Layout, Size
+from django import forms
+from django.utils.html import format_html
+
+from core.financial_year import financial_year_label
+from procurement.models import Contract
+from socialvalue.models import Commitment, Measure, ReturnLine, SocialValueReturn, quantity_problem
+from socialvalue.periods import Period, parse_key, quarter_of, quarters_between, year_period
+from socialvalue.services import LineInput
+
+
+def _helper(*layout, method: str = "post") -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = method == "get"
+    helper.form_method = method
+    helper.label_size = Size.SMALL
+    helper.layout = Layout(*layout)
+    return helper
+
+
+def plain_number(value: Decimal) -> str:
+    """120.50 as "120.5" and 100.00 as "100", for a form field."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _measure_label(measure: Measure) -> str:
+    return f"{measure.code} {measure.description} ({measure.get_unit_display()})"
+
+
+class QuantityField(forms.DecimalField):
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_digits", 16)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": "Enter the quantity as a number, like 12 or 1500.50",
+                "max_decimal_places": "Enter the quantity with no more than 2 decimal places",
+                "max_digits": "Enter a smaller quantity",
+                "max_whole_digits": "Enter a smaller quantity",
+            },
+        )
+        super().__init__(**kwargs)
+
+
+class CommitmentForm(forms.Form):
+    measure = forms.ModelChoiceField(
+        queryset=Measure.objects.none(),
+        help_text="What the supplier promised to deliver.",
+        error_messages={"required": "Select a measure"},
+    )
+    quantity = QuantityField(
+        label="Quantity promised",
+        min_value=0,
+        help_text="In the measure's unit, over the life of the contract.",
+        error_messages={"required": "Enter the quantity promised"},
+    )
+    due_by = DateInputField(
+        label="Deliver by", help_text="For example, 31 3 2027", require_all_fields=False
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Optional. How the supplier will deliver it.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = Measure.objects.select_related("goal").order_by(
+            "goal__position", "position", "code"
+        )
+        self.fields["measure"].label_from_instance = _measure_label
+        self.helper = _helper(
+            Field.select("measure"),
+            Field.text("quantity", field_width=10),
+            Field("due_by", legend_size=Size.SMALL),
+            Field.textarea("notes"),
+            Button("submit", "Save commitment"),
+        )
+
+    @classmethod
+    def for_commitment(cls, data, commitment: Commitment) -> CommitmentForm:
+        initial = {
+            "measure": commitment.measure_id,
+            "quantity": plain_number(commitment.quantity),
+            "due_by": commitment.due_by,
+            "notes": commitment.notes,
+        }
+        return cls(data, initial=initial)
+
+
+def period_choices(*, contract: Contract, today: dt.date, taken: list[Period]) -> list:
+    """Financial quarters (and whole years) the contract ran in, up to now, not yet returned."""
+    limit = dt.date(today.year - 3, 4, 1)
+    earliest = max(contract.start_date or limit, limit)
+    latest = min(contract.end_date or today, today)
+    quarters = quarters_between(earliest, latest) if latest >= earliest else []
+
+    def free(period: Period) -> bool:
+        return not any(t.start <= period.end and t.end >= period.start for t in taken)
+
+    choices = [(period.key, period.label) for period in reversed(quarters) if free(period)]
+    years = sorted({period.financial_year for period in quarters}, reverse=True)
+    whole = [(year_period(y).key, year_period(y).label) for y in years if free(year_period(y))]
+    if whole:
+        choices.append(("Whole financial year", whole))
+    return choices
+
+
+class ReturnStartForm(forms.Form):
+    period = forms.ChoiceField(
+        label="Which period is the return for?",
+        help_text="Returns are quarterly: April to June is quarter 1 of the financial year.",
+        error_messages={"required": "Select the period", "invalid_choice": "Select the period"},
+    )
+
+    def __init__(self, *args, contract: Contract, today: dt.date, taken: list[Period], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = period_choices(contract=contract, today=today, taken=taken)
+        self.fields["period"].choices = choices
+        current = quarter_of(today)
+        previous = quarter_of(current.start - dt.timedelta(days=1))
+        keys = {key for key, _ in choices}
+        if previous.key in keys:
+            self.initial.setdefault("period", previous.key)
+        self.helper = _helper(Field.select("period"), Button("submit", "Start the return"))
+
+    def clean_period(self) -> Period:
+        period = parse_key(self.cleaned_data["period"])
+        if period is None:
+            raise forms.ValidationError("Select the period")
+        return period
+
+
+class ReturnForm(forms.Form):
+    """Every line of a return, plus one optional new measure, in one form."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    add_measure = forms.ModelChoiceField(
+        queryset=Measure.objects.none(),
+        required=False,
+        label="Add another measure",
+        empty_label="No other measure",
+        help_text="Optional. Something delivered that was not committed to.",
+    )
+    add_quantity = QuantityField(label="Quantity delivered", required=False)
+    add_evidence = forms.CharField(
+        label="Evidence",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    add_url = forms.URLField(
+        label="Link to evidence",
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "govuk-input"}),
+        required=False,
+        max_length=500,
+        error_messages={"invalid": "Enter a web address starting with https://"},
+    )
+
+    def __init__(
+        self,
+        *args,
+        social_value_return: SocialValueReturn,
+        lines: list[ReturnLine],
+        available,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.social_value_return = social_value_return
+        self.lines = lines
+        self.initial.setdefault("version", social_value_return.version)
+        self.fields["add_measure"].queryset = available
+        self.fields["add_measure"].label_from_instance = _measure_label
+        fieldsets = []
+        for line in lines:
+            prefix = f"line-{line.measure_id}"
+            unit = line.measure.get_unit_display()
+            self.fields[f"{prefix}-quantity"] = QuantityField(
+                label=f"Quantity delivered ({unit})",
+                initial=plain_number(line.quantity),
+                help_text="Delivered in this period only. Enter 0 if nothing was delivered.",
+                error_messages={"required": "Enter the quantity delivered, or 0"},
+            )
+            self.fields[f"{prefix}-evidence"] = forms.CharField(
+                label="Evidence",
+                initial=line.evidence,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="What shows it was delivered: names, dates, places, numbers.",
+            )
+            self.fields[f"{prefix}-url"] = forms.URLField(
+                label="Link to evidence",
+                assume_scheme="https",
+                widget=forms.URLInput(attrs={"class": "govuk-input"}),
+                initial=line.evidence_url,
+                required=False,
+                max_length=500,
+                help_text="Optional.",
+                error_messages={"invalid": "Enter a web address starting with https://"},
+            )
+            fieldsets.append(
+                Fieldset(
+                    Field.text(f"{prefix}-quantity", field_width=10),
+                    Field.textarea(f"{prefix}-evidence"),
+                    Field.text(f"{prefix}-url"),
+                    legend=format_html("{} {}", line.measure.code, line.measure.description),
+                    legend_size=Size.MEDIUM,
+                )
+            )
+        self.helper = _helper(
+            "version",
+            *fieldsets,
+            Fieldset(
+                Field.select("add_measure"),
+                Field.text("add_quantity", field_width=10),
+                Field.textarea("add_evidence"),
+                Field.text("add_url"),
+                legend="Something else delivered",
+                legend_size=Size.MEDIUM,
+            ),
+            Button("submit", "Save return"),
+            HTML(
+                '<p class="govuk-body">Saving keeps the return as a draft. '
+                "Submit it for checking from the return page.</p>"
+            ),
+        )
+
+    def clean(self):
+        data = super().clean()
+        quarters = self.social_value_return.period.quarter_count
+        for line in self.lines:
+            name = f"line-{line.measure_id}-quantity"
+            problem = quantity_problem(line.measure, data.get(name), quarters=quarters)
+            if problem:
+                self.add_error(name, problem)
+        measure = data.get("add_measure")
+        if measure is not None:
+            if data.get("add_quantity") is None:
+                self.add_error("add_quantity", "Enter the quantity delivered for the new measure")
+            else:
+                problem = quantity_problem(measure, data["add_quantity"], quarters=quarters)
+                if problem:
+                    self.add_error("add_quantity", problem)
+        elif data.get("add_quantity") is not None:
+            self.add_error("add_measure", "Select the measure the quantity is for")
+        return data
+
+    def line_inputs(self) -> list[LineInput]:
+        data = self.cleaned_data
+        inputs = [
+            LineInput(
+                measure=line.measure,
+                quantity=data[f"line-{line.measure_id}-quantity"],
+                evidence=data.get(f"line-{line.measure_id}-evidence", ""),
+                evidence_url=data.get(f"line-{line.measure_id}-url", ""),
+            )
+            for line in self.lines
+        ]
+        if data.get("add_measure") is not None:
+            inputs.append(
+                LineInput(
+                    measure=data["add_measure"],
+                    quantity=data["add_quantity"] or Decimal(0),
+                    evidence=data.get("add_evidence", ""),
+                    evidence_url=data.get("add_url", ""),
+                )
+            )
+        return inputs
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a file",
+        help_text="PDF, Word (.docx), Excel (.xlsx), CSV, PNG or JPEG, smaller than 10 MB.",
+        error_messages={"required": "Select a file", "empty": "The selected file is empty"},
+    )
+    measure = forms.ModelChoiceField(
+        queryset=Measure.objects.none(),
+        required=False,
+        empty_label="The whole return",
+        label="What is it evidence for?",
+    )
+
+    def __init__(self, *args, measures, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = measures
+        self.fields["measure"].label_from_instance = _measure_label
+        self.helper = _helper("file", Field.select("measure"), Button("submit", "Upload file"))
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RejectForm(VersionForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Why is the return rejected?",
+        help_text="The supplier sees this. Say what must change before it is submitted again.",
+        error_messages={"required": "Enter why the return is rejected"},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            "version", Field.textarea("reason"), Button("submit", "Reject the return")
+        )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Enter why the return is rejected")
+        return reason
+
+
+class YearForm(forms.Form):
+    year = forms.TypedChoiceField(coerce=int, label="Financial year", required=False)
+
+    def __init__(self, *args, years: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.years = years
+        self.fields["year"].choices = [(year, financial_year_label(year)) for year in years]
+        self.helper = _helper(Field.select("year"), Button("show", "Show year"), method="get")
+
+    def selected_year(self, default: int) -> int:
+        if self.is_bound and self.is_valid() and self.cleaned_data.get("year"):
+            return self.cleaned_data["year"]
+        return default
+
+
+class ReturnFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *SocialValueReturn.Status.choices], required=False
+    )
+    year = forms.TypedChoiceField(coerce=int, label="Financial year", required=False)
+
+    def __init__(self, *args, years: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", "Any year")] + [
+            (year, financial_year_label(year)) for year in years
+        ]
+        self.fields["year"].empty_value = None
+        self.helper = _helper(
+            Field.select("status"), Field.select("year"), Button("filter", "Filter"), method="get"
+        )
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {"status": "", "year": None}
+        return {"status": self.cleaned_data["status"], "year": self.cleaned_data["year"]}
+
+
+class ContractSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search contracts",
+        required=False,
+        max_length=100,
+        help_text="Reference, title or supplier.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.text("q"), Button("search", "Search"), method="get")
+
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
+
+
+class MeasureImportForm(forms.Form):
+    file = forms.FileField(
+        label="Measure set (CSV)",
+        help_text=(
+            "Columns: code, goal (or theme), description, unit (number, hours, £ or tonnes), "
+            "proxy value (£ per unit), source, year."
+        ),
+        error_messages={"required": "Select a CSV file"},
+    )
+    dry_run = forms.BooleanField(label="Check the file only, do not save anything", required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            "file", Field.checkbox("dry_run"), Button("submit", "Import measures")
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("The file must be smaller than 5 MB")
+        if not (upload.name or "").lower().endswith(".csv"):
+            raise forms.ValidationError("The file must be a CSV")
+        return upload

@@ -1,0 +1,1 @@
+"""Social value views: `reports` (council pages) and `returns` (contracts, returns, evidence)."""

@@ -1,0 +1,166 @@
+"""Council pages: the social value dashboard, the annual review and its exports, the lists."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from accounts.roles import editor_required, reader_required
+from core.csv_export import csv_response
+from core.financial_year import financial_year_label, financial_year_of
+from socialvalue import charts, exports, selectors
+from socialvalue.forms import ContractSearchForm, MeasureImportForm, ReturnFilterForm, YearForm
+from socialvalue.importers import import_measures_file
+
+# -- dashboard and annual review -----------------------------------------------------------------
+
+
+def _year(request: HttpRequest, *, default_offset: int = 0) -> tuple[YearForm, int]:
+    today = timezone.localdate()
+    years = selectors.financial_years(today=today)
+    default = financial_year_of(today) - default_offset
+    if default not in years:
+        years = sorted({*years, default}, reverse=True)
+    form = YearForm(request.GET or None, years=years)
+    return form, form.selected_year(default)
+
+
+@reader_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, year = _year(request)
+    data = selectors.social_value_dashboard(year=year, today=timezone.localdate())
+    tables = exports.dashboard_tables(data)
+    csv_url = reverse("socialvalue:dashboard-csv")
+    return render(
+        request,
+        "socialvalue/dashboard.html",
+        {
+            "form": form,
+            "year": year,
+            "year_label": financial_year_label(year),
+            "data": data,
+            "trend_header": tables["trend"][1][0],
+            "trend_rows": tables["trend"][1][1],
+            "downloads": {
+                key.replace("-", "_"): f"{csv_url}?{urlencode({'table': key, 'year': year})}"
+                for key in tables
+            },
+            "goal_figure": charts.value_figure(data.by_goal, title="Social value by goal"),
+            "measure_figure": charts.measure_figure(data.by_measure, title="Delivered by measure"),
+            "category_figure": charts.value_figure(data.by_category, title="By category"),
+            "sub_team_figure": charts.value_figure(data.by_sub_team, title="By sub-team"),
+            "supplier_figure": charts.value_figure(
+                data.by_supplier, title="Top 15 suppliers", limit=15
+            ),
+            "trend_figure": charts.trend_figure(data.trend, title="Social value by year"),
+        },
+    )
+
+
+@reader_required
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    _, year = _year(request)
+    tables = exports.dashboard_tables(
+        selectors.social_value_dashboard(year=year, today=timezone.localdate())
+    )
+    key = request.GET.get("table", "goal")
+    if key not in tables:
+        raise Http404("No such table")
+    _, (header, rows) = tables[key]
+    return csv_response(f"social-value-{key}-{year}.csv", header, rows)
+
+
+def _review_year(year: int) -> int:
+    if not 1990 <= year <= 2200:
+        raise Http404("No such financial year")
+    return year
+
+
+@reader_required
+def review(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    form, selected = _year(request, default_offset=1)
+    year = selected if year is None else _review_year(year)
+    form.fields["year"].initial = year
+    form.helper.form_action = reverse("socialvalue:review")
+    data = selectors.annual_review(year=year)
+    return render(
+        request,
+        "socialvalue/review.html",
+        {
+            "form": form,
+            "review": data,
+            "year": year,
+            "year_label": financial_year_label(year),
+            "goal_figure": charts.value_figure(data.by_goal, title="Social value by goal"),
+        },
+    )
+
+
+@reader_required
+def review_csv(request: HttpRequest, year: int) -> HttpResponse:
+    header, rows = exports.review_csv_rows(selectors.annual_review(year=_review_year(year)))
+    return csv_response(f"social-value-review-{year}.csv", header, rows)
+
+
+@reader_required
+def review_xlsx(request: HttpRequest, year: int) -> HttpResponse:
+    content = exports.review_workbook(selectors.annual_review(year=_review_year(year)))
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="social-value-review-{year}.xlsx"'
+    return response
+
+
+# -- lists ---------------------------------------------------------------------------------------
+
+
+@reader_required
+def contract_list(request: HttpRequest) -> HttpResponse:
+    form = ContractSearchForm(request.GET or None)
+    page = selectors.contract_list(query=form.query(), page=request.GET.get("page", 1))
+    query = urlencode({"q": form.query()}) + "&" if form.query() else ""
+    return render(
+        request,
+        "socialvalue/contract_list.html",
+        {"form": form, "page": page, "query_string": query},
+    )
+
+
+@reader_required
+def return_list(request: HttpRequest) -> HttpResponse:
+    years = selectors.financial_years(today=timezone.localdate())
+    form = ReturnFilterForm(request.GET or {"status": "submitted"}, years=years)
+    page = selectors.return_list(**form.filters(), page=request.GET.get("page", 1))
+    filters = {key: value for key, value in form.filters().items() if value}
+    return render(
+        request,
+        "socialvalue/return_list.html",
+        {"form": form, "page": page, "query_string": urlencode(filters) + "&" if filters else ""},
+    )
+
+
+@reader_required
+def measure_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "socialvalue/measure_list.html", {"goals": selectors.measure_catalogue()}
+    )
+
+
+@editor_required
+def measure_import(request: HttpRequest) -> HttpResponse:
+    form = MeasureImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = import_measures_file(
+            form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
+        )
+        if result.ok and not result.dry_run:
+            messages.success(request, result.summary())
+            return redirect("socialvalue:measure-list")
+    return render(request, "socialvalue/measure_import.html", {"form": form, "result": result})

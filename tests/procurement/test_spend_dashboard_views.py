@@ -1,0 +1,352 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from procurement.models import Supplier
+from procurement.services.spend_summary import spend_summary_rebuild
+from procurement.views.spend_dashboard import CSV_TABLES
+from tests.procurement.factories import ContractFactory, SpendTransactionFactory, SupplierFactory
+from tests.procurement.test_spend_selectors import build_small_spend
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+URL = reverse("procurement:spend-dashboard")
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The payment checks are cached; no test may see another's."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _csv(client, slug: str, **query) -> list[list[str]]:
+    response = client.get(reverse("procurement:spend-csv", args=[slug]), query)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_a_member_sees_the_latest_year_by_default(member_client):
+    build_small_spend()
+
+    response = member_client.get(URL)
+
+    assert response.status_code == 200
+    dashboard = response.context["dashboard"]
+    assert dashboard.headline.current.year == 2024
+    assert dashboard.headline.current.total == D("17000")
+    body = response.content.decode()
+    assert "Spend dashboard: 2024/25" in body
+    assert "£17,000" in body
+    assert "26.4%" in body
+    assert "-13.6 percentage points on 2023/24" in body
+    assert "+8.0 percentage points on 2023/24" in body
+
+
+def test_the_year_selector_lists_the_years_with_spend_and_picks_one(member_client):
+    build_small_spend()
+
+    response = member_client.get(URL, {"year": 2023})
+
+    assert response.context["form"].fields["year"].choices == [
+        (2024, "2024/25"),
+        (2023, "2023/24"),
+    ]
+    headline = response.context["dashboard"].headline
+    assert (headline.current.year, headline.previous) == (2023, None)
+    assert "No earlier year to compare with" in response.content.decode()
+
+
+def test_a_year_with_no_spend_falls_back_to_the_latest(member_client):
+    build_small_spend()
+
+    response = member_client.get(URL, {"year": 1999})
+
+    assert response.status_code == 200
+    assert response.context["dashboard"].headline.current.year == 2024
+
+
+def test_with_no_spend_the_page_says_so(member_client):
+    response = member_client.get(URL)
+
+    assert response.status_code == 200
+    assert response.context["dashboard"] is None
+    assert "No spend has been imported yet." in response.content.decode()
+
+
+def test_imported_spend_without_a_summary_is_flagged(member_client):
+    SpendTransactionFactory()
+
+    response = member_client.get(URL)
+
+    assert "have not been built from it yet" in response.content.decode()
+
+
+def test_the_page_links_suppliers_and_offers_officers_a_contract_for_off_contract_ones(
+    officer_client, member_client
+):
+    data = build_small_spend()
+    supplier_url = reverse("procurement:supplier-detail", args=[data.gamma.pk])
+    add_contract = f"{reverse('procurement:contract-create')}?supplier={data.gamma.pk}"
+
+    officer_page = officer_client.get(URL).content.decode()
+    member_page = member_client.get(URL).content.decode()
+
+    assert f'href="{supplier_url}"' in officer_page
+    assert add_contract in officer_page
+    assert add_contract not in member_page
+    assert f'href="{supplier_url}"' in member_page
+
+
+def test_every_chart_has_its_summary_table_and_download(member_client):
+    build_small_spend()
+
+    body = member_client.get(URL).content.decode()
+
+    for name in (
+        "by-year",
+        "shares",
+        "on-off-contract",
+        "by-category",
+        "by-sub-team",
+        "top-suppliers",
+    ):
+        assert f'id="chart-{name}"' in body
+        assert reverse("procurement:spend-csv", args=[name]) + "?year=2024" in body
+    for slug in CSV_TABLES:
+        assert reverse("procurement:spend-csv", args=[slug]) in body
+    assert body.count('class="govuk-table"') == 9
+
+
+def test_the_page_lists_possible_duplicates_and_split_purchases(member_client):
+    supplier = SupplierFactory(name="Repeat Ltd")
+    for day, amount in ((1, "4990"), (2, "4990"), (20, "4995")):
+        SpendTransactionFactory(supplier=supplier, amount=D(amount), paid_on=dt.date(2024, 6, day))
+    spend_summary_rebuild()
+
+    response = member_client.get(URL)
+
+    dashboard = response.context["dashboard"]
+    assert [(row.paid_on, row.amount) for row in dashboard.checks.duplicates] == [
+        (dt.date(2024, 6, 2), D("4990"))
+    ]
+    assert [(row.payments, row.total) for row in dashboard.checks.split_purchases] == [
+        (3, D("14975"))
+    ]
+    body = response.content.decode()
+    assert "1 possible duplicate in 2024/25" in body
+    assert "1 possible split purchase ending in 2024/25" in body
+
+
+# -- CSV downloads -----------------------------------------------------------------------------
+
+
+def test_the_year_csv_has_every_year(member_client):
+    build_small_spend()
+
+    rows = _csv(member_client, "by-year")
+
+    assert rows[0][:5] == [
+        "Financial year",
+        "Total spend (£)",
+        "Payments",
+        "Credit notes",
+        "Suppliers paid",
+    ]
+    assert rows[1:] == [
+        ["2023/24", "10000.00", "2", "0", "2", "10000.00", "0.00", "0.00"],
+        ["2024/25", "17000.00", "7", "1", "3", "12000.00", "4300.00", "700.00"],
+    ]
+
+
+def test_the_share_csv_gives_spend_and_share(member_client):
+    build_small_spend()
+
+    rows = _csv(member_client, "shares")
+
+    assert rows[2] == [
+        "2024/25",
+        "16300.00",
+        "4300.00",
+        "26.4",
+        "1300.00",
+        "8.0",
+        "3000.00",
+        "18.4",
+    ]
+
+
+def test_the_csv_downloads_follow_the_year_asked_for(member_client):
+    build_small_spend()
+
+    assert _csv(member_client, "by-category")[1:] == [
+        ["Highways", "9000.00", "1"],
+        ["Off-contract / uncategorised", "5000.00", "4"],
+        ["Adult social care", "3000.00", "2"],
+    ]
+    assert _csv(member_client, "by-sub-team", year=2023)[1:] == [
+        ["Place", "6000.00", "1"],
+        ["People", "4000.00", "1"],
+    ]
+    assert _csv(member_client, "top-suppliers")[1] == [
+        "Gamma plc",
+        "12000.00",
+        "2",
+        "No",
+        "No",
+        "No",
+    ]
+    assert _csv(member_client, "off-contract-suppliers")[1:] == [
+        ["Gamma plc", "3000.00", "1", "No", "No", "No"],
+        ["Beta Trust", "1300.00", "2", "Yes", "Yes", "No"],
+    ]
+    assert _csv(member_client, "on-off-contract")[1:] == [
+        ["On-contract", "12000.00", "70.6"],
+        ["Off-contract", "4300.00", "25.3"],
+        ["Redacted (personal data)", "700.00", "4.1"],
+    ]
+
+
+def test_the_check_csvs_list_every_case(member_client):
+    supplier = SupplierFactory(name="=Formula Ltd", size=Supplier.Size.LARGE)
+    for week in range(3):
+        SpendTransactionFactory(
+            supplier=supplier,
+            amount=D("24500"),
+            paid_on=dt.date(2024, 7, 1) + dt.timedelta(days=7 * week),
+            reference=f"R{week}",
+        )
+    spend_summary_rebuild()
+
+    duplicates = _csv(member_client, "duplicates", year=2024)
+    splits = _csv(member_client, "split-purchases", year=2024)
+
+    assert duplicates[1:] == [
+        [
+            "'=Formula Ltd",
+            "2024-07-01",
+            "2024-07-08",
+            "24500.00",
+            "24500.00",
+            "R0",
+            "R1",
+            "Same amount within 7 days",
+        ],
+        [
+            "'=Formula Ltd",
+            "2024-07-08",
+            "2024-07-15",
+            "24500.00",
+            "24500.00",
+            "R1",
+            "R2",
+            "Same amount within 7 days",
+        ],
+    ]
+    assert splits[1:] == [
+        ["'=Formula Ltd", "25000.00", "2024-07-01", "2024-07-15", "3", "73500.00"]
+    ]
+
+
+def test_an_unknown_download_is_not_found(member_client):
+    response = member_client.get(reverse("procurement:spend-csv", args=["everything"]))
+
+    assert response.status_code == 404
+
+
+def test_a_download_with_no_spend_is_just_the_header(member_client):
+    assert _csv(member_client, "top-suppliers") == [
+        ["Supplier", "Spend (£)", "Payments", "SME", "VCSE", "Local"]
+    ]
+
+
+# -- queries -----------------------------------------------------------------------------------
+
+
+def _ten_payments() -> None:
+    """Ten payments over three years, with a possible duplicate and split purchase in 2023/24
+    and in 2024/25, so every query of the page runs at both sizes."""
+    checked, other = SupplierFactory(), SupplierFactory()
+    contract = ContractFactory(supplier=other)
+    for day, amount, reference in (
+        (dt.date(2024, 6, 1), "4900", "A"),
+        (dt.date(2024, 6, 11), "4950", "A"),
+        (dt.date(2024, 6, 21), "4990", "B"),
+        (dt.date(2023, 6, 1), "24000", "C"),
+        (dt.date(2023, 6, 5), "24000", "D"),
+        (dt.date(2023, 6, 9), "24500", "E"),
+    ):
+        SpendTransactionFactory(
+            supplier=checked, amount=D(amount), paid_on=day, reference=reference
+        )
+    SpendTransactionFactory(supplier=other, contract=contract, paid_on=dt.date(2024, 5, 1))
+    SpendTransactionFactory(supplier=other, paid_on=dt.date(2023, 5, 1))
+    SpendTransactionFactory(supplier=other, contract=contract, paid_on=dt.date(2022, 5, 1))
+    SpendTransactionFactory(supplier=None, paid_on=dt.date(2024, 7, 1))
+    spend_summary_rebuild()
+
+
+def _two_hundred_more() -> None:
+    """200 more payments across 20 suppliers, four years and some contracts."""
+    suppliers = [SupplierFactory() for _ in range(20)]
+    contracts = [ContractFactory(supplier=supplier) for supplier in suppliers[:5]]
+    for n in range(200):
+        SpendTransactionFactory(
+            supplier=suppliers[n % 20],
+            contract=contracts[n % 5] if n % 20 < 5 else None,
+            amount=D(4800 + n % 7 * 30),
+            paid_on=dt.date(2021, 4, 1) + dt.timedelta(days=(n * 37) % 1460),
+            reference=f"R{n % 50}",
+        )
+    spend_summary_rebuild()
+
+
+def _queries(client, *urls: str) -> list[int]:
+    counts = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        counts.append(len(context.captured_queries))
+    return counts
+
+
+def test_the_dashboard_and_downloads_run_the_same_queries_for_10_or_210_payments(member_client):
+    urls = [URL, f"{URL}?year=2023"] + [
+        reverse("procurement:spend-csv", args=[slug]) + "?year=2023" for slug in CSV_TABLES
+    ]
+    _ten_payments()
+    small = _queries(member_client, *urls)
+
+    _two_hundred_more()
+    large = _queries(member_client, *urls)
+
+    assert small == large
+    assert small[0] <= 15
+
+
+def test_the_payment_checks_are_cached_until_the_summary_is_rebuilt(member_client):
+    supplier = SupplierFactory()
+    for day in (1, 3):
+        SpendTransactionFactory(supplier=supplier, amount=D("640"), paid_on=dt.date(2024, 6, day))
+    spend_summary_rebuild()
+    (cold,) = _queries(member_client, URL)
+
+    (warm,) = _queries(member_client, URL)
+
+    assert warm == cold - 4  # the two duplicate queries, their details and the split query
+    SpendTransactionFactory(supplier=supplier, amount=D("640"), paid_on=dt.date(2024, 6, 5))
+    assert len(member_client.get(URL).context["dashboard"].checks.duplicates) == 1
+    spend_summary_rebuild()
+    assert len(member_client.get(URL).context["dashboard"].checks.duplicates) == 2

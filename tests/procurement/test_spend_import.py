@@ -1,0 +1,650 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from procurement.importers import spend
+from procurement.importers.spend import RowError, import_spend_file
+from procurement.models import Contract, SpendImport, SpendTransaction, Supplier
+from tests.procurement.factories import ContractFactory, SupplierFactory
+
+pytestmark = pytest.mark.django_db
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "spend"
+HEADER = "Supplier Name,Amount,Date,Expense Area,Expense Type,Transaction Number"
+
+
+def _csv(*lines: str, encoding: str = "utf-8", bom: bool = False, newline: str = "\n"):
+    text = newline.join(lines) + newline
+    return io.BytesIO((b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding))
+
+
+def _table_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def test_it_imports_a_transparency_code_file_with_a_title_line_above_the_header():
+    result = import_spend_file(DATA / "worcestershire_2024_04.csv")
+
+    assert result.status == "imported"
+    assert result.errors == [] and result.file_error is None
+    assert result.rows_imported == 5
+    assert result.total_amount == Decimal("15500.50")
+    assert result.suppliers_created == 2
+    spend_import = SpendImport.objects.get()
+    assert spend_import == result.spend_import
+    assert spend_import.filename == "worcestershire_2024_04.csv"
+    assert spend_import.rows_imported == 5
+    assert spend_import.total_amount == Decimal("15500.50")
+    assert spend_import.first_paid_on == dt.date(2024, 4, 2)
+    assert spend_import.last_paid_on == dt.date(2024, 4, 30)
+    first = SpendTransaction.objects.get(line_number=3)
+    assert first.paid_on == dt.date(2024, 4, 2)
+    assert first.amount == Decimal("12500.00")
+    assert first.supplier_name == "Acme Ltd"
+    assert first.service_area == "Adult Services"
+    assert first.expense_type == "Residential Care"
+    assert first.reference == "5100001"  # Transaction Number wins over Invoice Number
+    highways = SpendTransaction.objects.get(line_number=7)
+    assert highways.service_area == "Highways, Transport"
+    assert highways.supplier.company_number == "02366686"
+
+
+def test_a_title_line_makes_the_header_line_two_and_the_first_row_line_three():
+    result = import_spend_file(
+        _csv("Payments over £500: April 2024", HEADER, "Acme Ltd,600.00,01/04/2024,,,")
+    )
+
+    assert result.status == "imported"
+    assert SpendTransaction.objects.get().line_number == 3
+
+
+def test_up_to_ten_lines_above_the_header_are_skipped_and_no_more():
+    titles = [f"Title line {n}" for n in range(9)]
+    found = import_spend_file(_csv(*titles, HEADER, "Acme Ltd,600,01/04/2024,,,"))
+    missed = import_spend_file(_csv("Extra", *titles, HEADER, "Acme Ltd,601,01/04/2024,,,"))
+
+    assert found.status == "imported"
+    assert SpendTransaction.objects.get().line_number == 11
+    assert missed.status == "rejected"
+    assert "No header row was found in the first 10 lines" in missed.file_error
+
+
+ALIAS_CASES = [(field, alias) for field, aliases in spend.ALIASES.items() for alias in aliases] + [
+    (spend.SUPPLIER, "Supplier name"),
+    (spend.AMOUNT, "Net amount"),
+]
+
+
+@pytest.mark.parametrize("field,alias", ALIAS_CASES, ids=[f"{f}-{a}" for f, a in ALIAS_CASES])
+def test_each_header_alias_is_recognised(field, alias):
+    columns = {
+        spend.SUPPLIER: "Supplier Name",
+        spend.AMOUNT: "Amount",
+        spend.DATE: "Date",
+        spend.SERVICE_AREA: "Expense Area",
+        spend.EXPENSE_TYPE: "Expense Type",
+        spend.REFERENCE: "Transaction Number",
+        spend.COMPANY_NUMBER: "Company Number",
+    }
+    columns[field] = alias
+    values = ["Acme Ltd", "750.25", "15/05/2024", "Adult Services", "Care", "T-1", "1234567"]
+
+    result = import_spend_file(_csv(",".join(f'"{c}"' for c in columns.values()), ",".join(values)))
+
+    assert result.status == "imported", result.file_error
+    row = SpendTransaction.objects.select_related("supplier").get()
+    assert (row.supplier_name, row.amount, row.paid_on) == (
+        "Acme Ltd",
+        Decimal("750.25"),
+        dt.date(2024, 5, 15),
+    )
+    assert (row.service_area, row.expense_type, row.reference) == ("Adult Services", "Care", "T-1")
+    assert row.supplier.company_number == "01234567"
+
+
+def test_headers_match_whatever_their_case_and_spacing_and_extra_columns_are_ignored():
+    result = import_spend_file(
+        _csv(
+            " Body Name ,  SUPPLIER   NAME , vat ,amount,DatePaid,Irrelevant",
+            "WCC,Acme Ltd,20.00,510.00,01/04/2024,whatever",
+        )
+    )
+
+    assert result.status == "imported"
+    row = SpendTransaction.objects.get()
+    assert (row.supplier_name, row.amount) == ("Acme Ltd", Decimal("510.00"))
+
+
+@pytest.mark.parametrize(
+    "encoding,bom", [("utf-8", True), ("utf-8", False), ("cp1252", False)], ids=str
+)
+def test_it_reads_utf8_with_or_without_a_bom_and_windows_1252(encoding, bom):
+    source = _csv(
+        "Supplier Name,Amount,Date", "Café Rouge Ltd,£612.40,01/05/2024", encoding=encoding, bom=bom
+    )
+
+    result = import_spend_file(source)
+
+    assert result.status == "imported"
+    row = SpendTransaction.objects.get()
+    assert row.supplier_name == "Café Rouge Ltd"
+    assert row.amount == Decimal("612.40")
+
+
+def test_an_excel_windows_1252_file_keeps_its_pound_signs_and_accents():
+    assert b"\xa3" in (DATA / "excel_cp1252.csv").read_bytes()  # "£" in Windows-1252
+
+    result = import_spend_file(DATA / "excel_cp1252.csv")
+
+    assert result.status == "imported"
+    assert result.total_amount == Decimal("1632.40")
+    assert set(Supplier.objects.values_list("name", flat=True)) == {
+        "Café Rouge Ltd",
+        "Société Générale",
+    }
+    assert SpendTransaction.objects.get(line_number=2).expense_type == "Hospitality"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "01/04/2024",
+        "1/4/2024",
+        "01-04-2024",
+        "01.04.2024",
+        "2024-04-01",
+        "01-Apr-2024",
+        "1 April 2024",
+        "01/04/24",
+        "1 apr 2024",
+        "2024-04-01 00:00:00",
+        "01/04/2024 09:30",
+    ],
+)
+def test_dates_are_read_day_first_in_the_formats_councils_use(written):
+    result = import_spend_file(_csv("Supplier Name,Amount,Date", f"Acme Ltd,600,{written}"))
+
+    assert result.status == "imported", result.errors
+    assert SpendTransaction.objects.get().paid_on == dt.date(2024, 4, 1)
+
+
+@pytest.mark.parametrize(
+    "written,amount",
+    [
+        ('"£1,234.50"', "1234.50"),
+        ('"1,234,567.89"', "1234567.89"),
+        ("£ 600", "600.00"),
+        ("-250.00", "-250.00"),
+        ("250.00-", "-250.00"),
+        ('"(1,234.50)"', "-1234.50"),
+        ('"-£1,000"', "-1000.00"),
+        ("99.999", "100.00"),
+        ('" 510.1 "', "510.10"),
+    ],
+)
+def test_amounts_with_pound_signs_separators_and_negatives_are_read(written, amount):
+    result = import_spend_file(_csv("Supplier Name,Amount,Date", f"Acme Ltd,{written},01/04/2024"))
+
+    assert result.status == "imported", result.errors
+    assert SpendTransaction.objects.get().amount == Decimal(amount)
+
+
+def test_credit_notes_are_stored_negative_and_net_off_the_total():
+    result = import_spend_file(
+        _csv(
+            "Supplier Name,Amount,Date",
+            'Acme Ltd,"1,000.00",01/04/2024',
+            "Acme Ltd,(150.00),02/04/2024",
+            "Acme Ltd,-50,03/04/2024",
+        )
+    )
+
+    assert result.total_amount == Decimal("800.00")
+    assert SpendImport.objects.get().total_amount == Decimal("800.00")
+    assert sorted(SpendTransaction.objects.values_list("amount", flat=True)) == [
+        Decimal("-150.00"),
+        Decimal("-50.00"),
+        Decimal("1000.00"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["REDACTED PERSONAL DATA", "Redacted personal data", "Redacted", "Personal data redacted"],
+)
+def test_redacted_names_are_kept_with_no_supplier(written):
+    result = import_spend_file(
+        _csv("Supplier Name,Amount,Date", f"{written},600,01/04/2024", "Acme Ltd,700,01/04/2024")
+    )
+
+    assert result.status == "imported"
+    assert result.suppliers_created == 1
+    redacted = SpendTransaction.objects.get(line_number=2)
+    assert redacted.supplier is None
+    assert redacted.supplier_name == SpendTransaction.REDACTED == "REDACTED PERSONAL DATA"
+    assert list(Supplier.objects.values_list("name", flat=True)) == ["Acme Ltd"]
+
+
+def test_a_bad_row_is_reported_with_its_line_number_and_nothing_is_written():
+    before = _table_counts()
+
+    result = import_spend_file(DATA / "bad_rows.csv")
+
+    assert result.status == "rejected"
+    assert result.spend_import is None
+    assert result.errors == [
+        RowError(4, 'amount "12,3x4.00" is not a number'),
+        RowError(5, 'date "31/02/2024" is not a real date'),
+    ]
+    assert str(result.errors[0]) == 'line 4: amount "12,3x4.00" is not a number'
+    assert result.rows_imported == 0
+    assert _table_counts() == before
+
+
+def test_skipping_bad_rows_imports_the_rest_and_counts_the_skipped():
+    result = import_spend_file(DATA / "bad_rows.csv", skip_bad_rows=True)
+
+    assert result.status == "imported"
+    assert result.rows_imported == 3
+    assert result.rows_skipped == 2
+    assert [error.line for error in result.errors] == [4, 5]
+    spend_import = SpendImport.objects.get()
+    assert (spend_import.rows_imported, spend_import.rows_skipped) == (3, 2)
+    assert spend_import.total_amount == Decimal("800.00")
+    assert sorted(SpendTransaction.objects.values_list("line_number", flat=True)) == [2, 3, 6]
+
+
+def test_a_row_with_several_problems_is_one_error_naming_each():
+    result = import_spend_file(_csv("Supplier Name,Amount,Date", ",abc,32/01/2024"))
+
+    assert result.errors == [
+        RowError(
+            2,
+            'supplier is blank; amount "abc" is not a number; date "32/01/2024" is not a real date',
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "row,message",
+    [
+        (",600,01/04/2024", "supplier is blank"),
+        ("Acme Ltd,,01/04/2024", "amount is blank"),
+        ("Acme Ltd,600,", "date is blank"),
+        ("Acme Ltd,600,31/02/2024", 'date "31/02/2024" is not a real date'),
+        ("Acme Ltd,600,04/31/2024", 'date "04/31/2024" is not a real date'),
+        ("Acme Ltd,600,April 2024", 'date "April 2024" is not a date'),
+        ("Acme Ltd,600,01/04/1999", 'date "01/04/1999" is before 2000'),
+        ("Acme Ltd,600,01/04/2999", 'date "01/04/2999" is more than a year in the future'),
+        ('Acme Ltd,"£2,000,000,000",01/04/2024', 'amount "£2,000,000,000" is more than'),
+        ('Acme Ltd,"1.234,50",01/04/2024', 'amount "1.234,50" is not a number'),
+    ],
+)
+def test_each_kind_of_bad_value_is_a_row_error_naming_the_field_and_value(row, message):
+    result = import_spend_file(_csv("Supplier Name,Amount,Date", "Acme Ltd,600,02/04/2024", row))
+
+    assert result.status == "rejected"
+    assert len(result.errors) == 1
+    assert result.errors[0].line == 3
+    assert result.errors[0].message.startswith(message)
+    assert SpendTransaction.objects.count() == 0
+
+
+def test_importing_the_same_file_again_adds_nothing():
+    first = import_spend_file(DATA / "worcestershire_2024_04.csv")
+    before = _table_counts()
+
+    again = import_spend_file(DATA / "worcestershire_2024_04.csv", filename="renamed.csv")
+
+    assert again.status == "already_imported"
+    assert again.spend_import == first.spend_import
+    assert again.rows_imported == 0
+    assert _table_counts() == before
+
+
+def test_a_dry_run_reports_the_counts_and_writes_nothing():
+    SupplierFactory(name="Acme Limited")
+    before = _table_counts()
+
+    result = import_spend_file(DATA / "worcestershire_2024_04.csv", dry_run=True)
+
+    assert result.status == "dry_run"
+    assert result.spend_import is None
+    assert result.rows_imported == 5
+    assert result.total_amount == Decimal("15500.50")
+    assert result.suppliers_created == 1  # Acme exists; Severn Trent would be new
+    assert _table_counts() == before
+    assert import_spend_file(DATA / "worcestershire_2024_04.csv").status == "imported"
+
+
+def test_a_dry_run_of_a_file_with_bad_rows_says_it_would_be_rejected():
+    result = import_spend_file(DATA / "bad_rows.csv", dry_run=True)
+
+    assert result.status == "rejected"
+    assert [error.line for error in result.errors] == [4, 5]
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"Supplier Name,Amount,Date\nAcme\x00Ltd,600,01/04/2024\n", "binary data"),
+        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "Excel workbook"),
+        ("Supplier Name,Amount,Date\n".encode("utf-16"), "UTF-16"),
+        (b"", "The file is empty"),
+        (b"\r\n  \n\n", "The file is empty"),
+        (b"Supplier Name,Amount,Date\r\n", "header row but no data rows"),
+        (b"Supplier Name,Amount,Date\n,,\n\n", "header row but no data rows"),
+        (b"Supplier Name;Amount;Date\nAcme;600;01/04/2024\n", "tab/semicolon-delimited"),
+        (b"Name,Value,When\nAcme,600,01/04/2024\n", "No header row was found"),
+        (b"Supplier Name,Amount,Paid\nAcme,600,01/04/2024\n", "has no date column"),
+        (b"Supplier Name,Amount,Date\n\x81\xc3\n", "neither UTF-8 nor Windows-1252"),
+    ],
+    ids=[
+        "nul-bytes",
+        "xlsx",
+        "utf-16",
+        "empty",
+        "blank-lines",
+        "header-only",
+        "header-and-empty-cells",
+        "semicolons",
+        "no-header",
+        "no-date-column",
+        "bad-encoding",
+    ],
+)
+def test_whole_file_problems_are_a_file_error_and_write_nothing(content, message):
+    before = _table_counts()
+
+    result = import_spend_file(io.BytesIO(content))
+
+    assert result.status == "rejected"
+    assert message in result.file_error
+    assert result.errors == []
+    assert _table_counts() == before
+
+
+def test_a_tab_delimited_file_is_refused():
+    result = import_spend_file(DATA / "tab_delimited.txt")
+
+    assert result.status == "rejected"
+    assert "looks tab/semicolon-delimited" in result.file_error
+
+
+@pytest.mark.parametrize(
+    "header,message",
+    [
+        ("Supplier Name,Amount,Amount,Date", 'has the column "Amount" twice'),
+        ("Supplier Name,amount ,AMOUNT,Date", 'has the column "amount" twice'),
+        ("Supplier Name,Amount,Net Amount,Date", "more than one amount column"),
+        ("Supplier,Supplier Name,Amount,Date", "more than one supplier column"),
+        ("Supplier Name,Amount,Date,Expense Type,Expense Type", 'column "Expense Type" twice'),
+    ],
+)
+def test_a_header_with_a_recognised_column_twice_is_a_file_error_naming_it(header, message):
+    result = import_spend_file(_csv(header, "Acme Ltd,600,600,01/04/2024,x"))
+
+    assert result.status == "rejected"
+    assert message in result.file_error
+    assert "line 1" in result.file_error
+
+
+def test_of_two_optional_columns_for_one_field_the_more_specific_is_used():
+    result = import_spend_file(
+        _csv(
+            "Supplier Name,Amount,Date,Invoice Number,Transaction Number,Service,Department",
+            "Acme Ltd,600,01/04/2024,INV-1,T-1,Libraries,Communities",
+        )
+    )
+
+    assert result.status == "imported"
+    row = SpendTransaction.objects.get()
+    assert (row.reference, row.service_area) == ("T-1", "Communities")
+
+
+def test_suppliers_written_differently_are_matched_to_one_supplier():
+    result = import_spend_file(
+        _csv(
+            "Supplier Name,Amount,Date",
+            "Acme Ltd,600,01/04/2024",
+            "ACME LIMITED,700,02/04/2024",
+            "acme limited.,800,03/04/2024",
+            "Beta Services,900,03/04/2024",
+        )
+    )
+
+    assert result.suppliers_created == 2
+    acme = Supplier.objects.get(normalised_name="acme")
+    assert acme.name == "Acme Ltd"  # as first written
+    assert acme.size == Supplier.Size.UNKNOWN
+    assert acme.transactions.count() == 3
+    assert acme.history.count() == 1  # created with an audit record, though in bulk
+    assert SpendTransaction.objects.filter(supplier__isnull=True).count() == 0
+
+
+def test_existing_suppliers_are_matched_by_name_or_company_number_not_created_again():
+    by_name = SupplierFactory(name="The Acme Company Limited")
+    by_number = SupplierFactory(name="Severn Trent Plc", company_number="2366686")
+
+    result = import_spend_file(
+        _csv(
+            "Supplier Name,Amount,Date,Company Number",
+            "Acme Ltd,600,01/04/2024,",
+            "STW (water),700,01/04/2024,02366686",
+        )
+    )
+
+    assert result.suppliers_created == 0
+    assert Supplier.objects.count() == 2
+    assert SpendTransaction.objects.get(line_number=2).supplier == by_name
+    assert SpendTransaction.objects.get(line_number=3).supplier == by_number
+
+
+def test_a_new_supplier_takes_the_company_number_from_any_of_its_rows():
+    import_spend_file(
+        _csv(
+            "Supplier Name,Amount,Date,Companies House Number",
+            "Acme Ltd,600,01/04/2024,",
+            "ACME LTD,700,02/04/2024,SC012345",
+            "Acme Trading,800,03/04/2024,SC012345",
+        )
+    )
+
+    acme = Supplier.objects.get()
+    assert (acme.name, acme.company_number) == ("Acme Ltd", "SC012345")
+    assert acme.transactions.count() == 3
+
+
+def test_payments_are_linked_to_the_contract_that_covers_their_date():
+    acme = SupplierFactory(name="Acme Ltd")
+    contract = ContractFactory(
+        supplier=acme, start_date=dt.date(2024, 1, 1), end_date=dt.date(2024, 12, 31)
+    )
+    ContractFactory(supplier=acme, status=Contract.Status.DRAFT, start_date=None, end_date=None)
+
+    import_spend_file(
+        _csv(
+            "Supplier Name,Amount,Date",
+            "ACME LIMITED,600,01/04/2024",
+            "Acme Ltd,700,01/02/2025",
+            "Beta Ltd,800,01/04/2024",
+        )
+    )
+
+    linked = dict(SpendTransaction.objects.values_list("line_number", "contract_id"))
+    assert linked == {2: contract.pk, 3: None, 4: None}
+
+
+def test_line_numbers_count_physical_lines_when_a_field_spans_lines():
+    result = import_spend_file(
+        _csv(
+            "Supplier Name,Amount,Date,Expense Type",
+            'Acme Ltd,600,01/04/2024,"Care,\nresidential"',
+            "Beta Ltd,abc,01/04/2024,Care",
+            newline="\r\n",
+        )
+    )
+
+    assert result.errors == [RowError(4, 'amount "abc" is not a number')]
+
+
+def test_only_the_first_thousand_errors_are_kept_but_all_are_counted():
+    rows = [f"Acme Ltd,bad{n},01/04/2024" for n in range(1005)]
+
+    result = import_spend_file(_csv("Supplier Name,Amount,Date", *rows))
+
+    assert len(result.errors) == spend.MAX_ERRORS_KEPT == 1000
+    assert result.error_count == 1005
+    assert result.errors[-1].line == 1001
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 50_000])
+def test_the_chunk_size_does_not_change_what_is_imported(chunk_size):
+    result = import_spend_file(DATA / "worcestershire_2024_04.csv", chunk_size=chunk_size)
+
+    assert result.rows_imported == 5
+    assert result.total_amount == Decimal("15500.50")
+    assert SpendTransaction.objects.count() == 5
+    assert Supplier.objects.count() == 2
+
+
+def test_a_stream_that_cannot_seek_is_read_too():
+    class Pipe(io.RawIOBase):
+        def __init__(self, data: bytes) -> None:
+            self._data = io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:
+            return self._data.readinto(buffer)
+
+    content = (DATA / "worcestershire_2024_04.csv").read_bytes()
+
+    result = import_spend_file(io.BufferedReader(Pipe(content)), filename="piped.csv")
+
+    assert result.status == "imported"
+    assert result.rows_imported == 5
+    assert SpendImport.objects.get().filename == "piped.csv"
+
+
+def test_the_importer_records_who_imported_the_file(officer):
+    result = import_spend_file(DATA / "excel_cp1252.csv", user=officer)
+
+    assert result.spend_import.imported_by == officer
+    assert Supplier.history.filter(history_user=officer).count() == 2
+
+
+def _import_queries(rows: int) -> int:
+    lines = [f"Supplier {n} Ltd,{500 + n},01/04/2024" for n in range(rows)]
+    with CaptureQueriesContext(connection) as captured:
+        result = import_spend_file(_csv("Supplier Name,Amount,Date", *lines), chunk_size=1000)
+    assert result.rows_imported == rows
+    return len(captured)
+
+
+def test_an_import_runs_the_same_number_of_queries_for_ten_rows_or_forty():
+    # Forty: SQLite's 999-variable limit splits bulk inserts of about 50 suppliers' history.
+    assert _import_queries(10) == _import_queries(40)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite batches bulk inserts")
+def test_on_postgresql_the_queries_do_not_grow_with_the_rows_or_suppliers():
+    assert _import_queries(10) == _import_queries(2000)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's alone")
+def test_on_postgresql_rows_are_copied_into_staging_and_inserted_in_one_statement():
+    with CaptureQueriesContext(connection) as captured:
+        result = import_spend_file(DATA / "worcestershire_2024_04.csv", chunk_size=2)
+
+    sql = [query["sql"] for query in captured]
+    inserts = [s for s in sql if s.startswith("INSERT INTO procurement_spendtransaction")]
+    assert len(inserts) == 1
+    assert "SELECT" in inserts[0] and "FROM spend_import_staging_" in inserts[0]
+    assert sum(s.startswith("CREATE TEMPORARY TABLE spend_import_staging_") for s in sql) == 1
+    # Three chunks of two rows went through COPY: the rows are there, and no INSERT sent them.
+    assert result.rows_imported == SpendTransaction.objects.count() == 5
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="bulk_create is the SQLite path")
+def test_on_sqlite_rows_are_bulk_created_a_chunk_at_a_time():
+    with CaptureQueriesContext(connection) as captured:
+        import_spend_file(DATA / "worcestershire_2024_04.csv", chunk_size=2)
+
+    inserts = [
+        q["sql"]
+        for q in captured
+        if q["sql"].startswith('INSERT INTO "procurement_spendtransaction"')
+    ]
+    assert len(inserts) == 3  # 5 rows in chunks of 2
+    assert SpendTransaction.objects.count() == 5
+
+
+# -- the management command ------------------------------------------------------------------
+
+
+def test_the_command_imports_a_file_and_says_what_it_did(capsys):
+    call_command("import_spend", str(DATA / "worcestershire_2024_04.csv"))
+
+    out = capsys.readouterr().out
+    assert "Imported 5 rows (£15,500.50) from" in out
+    assert "worcestershire_2024_04.csv; 2 suppliers created" in out
+    assert SpendTransaction.objects.count() == 5
+
+
+def test_the_command_lists_each_bad_row_and_fails_when_a_file_is_rejected(capsys):
+    with pytest.raises(CommandError, match="Rejected: nothing was written"):
+        call_command("import_spend", str(DATA / "bad_rows.csv"))
+
+    err = capsys.readouterr().err
+    assert 'line 4: amount "12,3x4.00" is not a number' in err
+    assert 'line 5: date "31/02/2024" is not a real date' in err
+    assert SpendImport.objects.count() == 0
+
+
+def test_the_command_names_a_file_error(capsys):
+    with pytest.raises(CommandError, match="Rejected"):
+        call_command("import_spend", str(DATA / "tab_delimited.txt"))
+
+    assert "looks tab/semicolon-delimited" in capsys.readouterr().err
+
+
+def test_the_command_skips_bad_rows_when_asked(capsys):
+    call_command("import_spend", str(DATA / "bad_rows.csv"), "--skip-bad-rows")
+
+    out = capsys.readouterr().out
+    assert "Imported 3 rows (£800.00)" in out
+    assert "Skipped 2 bad rows" in out
+
+
+def test_the_command_does_nothing_the_second_time(capsys):
+    call_command("import_spend", str(DATA / "excel_cp1252.csv"))
+    capsys.readouterr()
+
+    call_command("import_spend", str(DATA / "excel_cp1252.csv"))
+
+    assert capsys.readouterr().out.startswith("Already imported on ")
+    assert SpendImport.objects.count() == 1
+
+
+def test_the_command_dry_run_writes_nothing(capsys):
+    call_command("import_spend", str(DATA / "excel_cp1252.csv"), "--dry-run")
+
+    assert "Dry run: would import 2 rows (£1,632.40)" in capsys.readouterr().out
+    assert SpendImport.objects.count() == 0
+
+
+def test_the_command_refuses_a_missing_file():
+    with pytest.raises(CommandError, match="is not a file"):
+        call_command("import_spend", str(DATA / "no_such_file.csv"))
