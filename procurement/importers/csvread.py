@@ -188,6 +188,12 @@ class CsvRecords:
                 yield start, row
 
 
+DELIMITED_OTHERWISE = (
+    'The file looks tab/semicolon-delimited, not comma-separated: save it as "CSV UTF-8'
+    ' (comma delimited)" and try again'
+)
+
+
 def find_header(
     records: Iterator[tuple[int, list[str]]],
     *,
@@ -196,22 +202,22 @@ def find_header(
 ) -> Header:
     """Read up to the header row, skipping title lines some councils put above it."""
     best: tuple[int, int, list[str]] | None = None  # (fields recognised, line, row)
-    first_row = True
+    delimited_otherwise = False
     for line, row in records:
-        if first_row and len(row) == 1 and _looks_otherwise_delimited(row[0]):
-            raise FileProblem(
-                "The file looks tab/semicolon-delimited, not comma-separated: save it as"
-                ' "CSV UTF-8 (comma delimited)" and try again'
-            )
-        first_row = False
         if line > HEADER_SEARCH_LINES:
             break
+        if len(row) == 1 and _looks_otherwise_delimited(row[0]):
+            if best is None and not delimited_otherwise:  # e.g. the first line: say so now
+                raise FileProblem(DELIMITED_OTHERWISE)
+            delimited_otherwise = True
         header = match_header(row, line=line, aliases=aliases, required=required)
         if header is not None:
             return header
         recognised = _recognised(row, aliases)
         if len(recognised) >= 2 and (best is None or len(recognised) > best[0]):
             best = (len(recognised), line, row)
+    if delimited_otherwise:
+        raise FileProblem(DELIMITED_OTHERWISE)
     if best is not None:
         _, line, row = best
         missing = [f for f in required if f not in _recognised(row, aliases)]

@@ -7,8 +7,8 @@ The file is read three times and never held in memory:
    row rejects the file before anything changes (unless the caller asks to skip bad rows);
 3. inside one transaction: the new suppliers are created, the rows written a chunk at a time
    (PostgreSQL: COPY into a temporary staging table and one INSERT ... SELECT at the end;
-   SQLite: bulk_create), the import totalled by one aggregate query and the payments linked
-   to the contracts that cover them.
+   SQLite: bulk_create), the import totalled by one aggregate query, the payments linked
+   to the contracts that cover them and the dashboard's totals rebuilt for the years covered.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from core.financial_year import financial_year_of
 from procurement.importers.csvread import (
     CsvRecords,
     FileProblem,
@@ -45,6 +46,7 @@ from procurement.importers.csvread import (
 from procurement.matching import normalise_name
 from procurement.models import Contract, SpendImport, SpendTransaction, Supplier
 from procurement.services.matching import transactions_match_contracts
+from procurement.services.spend_summary import spend_summary_rebuild
 
 IMPORTED = "imported"
 ALREADY_IMPORTED = "already_imported"
@@ -358,6 +360,7 @@ def _suppliers_resolve(
             by_number.setdefault(normalise_company_number(number), pk)
 
     resolved: dict[SupplierKey, int | Supplier] = {}
+    new: list[Supplier] = []
     new_by_name: dict[str, Supplier] = {}
     new_by_number: dict[str, Supplier] = {}
     for (name, number), written_as in keys.items():
@@ -368,14 +371,14 @@ def _suppliers_resolve(
         supplier = (new_by_number.get(number) if number else None) or new_by_name.get(name)
         if supplier is None:
             supplier = Supplier(name=written_as, normalised_name=name, company_number=number)
-            new_by_name[name] = supplier
+            new.append(supplier)
         elif number and not supplier.company_number:
             supplier.company_number = number
+        new_by_name.setdefault(name, supplier)
         if number:
             new_by_number.setdefault(number, supplier)
         resolved[(name, number)] = supplier
 
-    new = list(new_by_name.values())
     if create and new:
         # bulk_create skips Supplier.save(), which is why normalised_name is set above.
         bulk_create_with_history(
@@ -511,6 +514,7 @@ def _write(
             writer.finish()
             _spend_import_total(spend_import)
             _transactions_match(spend_import)
+            _spend_summary_rebuild(spend_import)
     except _AlreadyImported:
         return _already(SpendImport.objects.get(sha256=sha256))
     return SpendImportResult(
@@ -574,6 +578,17 @@ def _transactions_match(spend_import: SpendImport) -> None:
     )
     for batch in _batches(list(holders), MATCH_BATCH):
         transactions_match_contracts(supplier_ids=batch)
+
+
+def _spend_summary_rebuild(spend_import: SpendImport) -> None:
+    """Rebuild the spend dashboard's totals for the financial years the file covers.
+
+    The matching above rebuilds them only for suppliers holding a contract; payments to every
+    other supplier in the file count in the totals too.
+    """
+    first, last = spend_import.first_paid_on, spend_import.last_paid_on
+    if first is not None and last is not None:
+        spend_summary_rebuild(years=range(financial_year_of(first), financial_year_of(last) + 1))
 
 
 def _rejected(

@@ -381,6 +381,14 @@ def test_a_tab_delimited_file_is_refused():
     assert "looks tab/semicolon-delimited" in result.file_error
 
 
+def test_a_tab_delimited_header_under_a_title_line_is_refused_as_tab_delimited():
+    result = import_spend_file(
+        _csv("Spend over £500, April 2024", "Supplier Name\tAmount\tDate", "Acme\t600\t01/04/2024")
+    )
+
+    assert "looks tab/semicolon-delimited" in result.file_error
+
+
 @pytest.mark.parametrize(
     "header,message",
     [
@@ -451,18 +459,20 @@ def test_existing_suppliers_are_matched_by_name_or_company_number_not_created_ag
 
 
 def test_a_new_supplier_takes_the_company_number_from_any_of_its_rows():
-    import_spend_file(
+    result = import_spend_file(
         _csv(
             "Supplier Name,Amount,Date,Companies House Number",
             "Acme Ltd,600,01/04/2024,",
             "ACME LTD,700,02/04/2024,SC012345",
             "Acme Trading,800,03/04/2024,SC012345",
+            "Acme Trading,900,04/04/2024,",
         )
     )
 
+    assert result.suppliers_created == 1
     acme = Supplier.objects.get()
     assert (acme.name, acme.company_number) == ("Acme Ltd", "SC012345")
-    assert acme.transactions.count() == 3
+    assert acme.transactions.count() == 4
 
 
 def test_payments_are_linked_to_the_contract_that_covers_their_date():
