@@ -2,10 +2,15 @@
 
 The list filter forms also build the links a list page needs (sortable column headers and
 pagination) from the GET parameters they were given, so a link keeps every filter.
+
+Suppliers are typed, never picked from a list: at scale there are 20,000 of them, and a
+<select> of them all made the contracts list and form pages take seconds to render. The
+contract form resolves what was typed with one query (`supplier_lookup`).
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +19,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Layout, Size
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page
 from django.db.models import Model, QuerySet
 from django.http import QueryDict
@@ -27,7 +33,19 @@ from procurement.selectors.register import (
     VALUE_BANDS,
     FieldChange,
     display_value,
+    supplier_lookup,
+    supplier_name,
 )
+
+# A supplier id as the spend dashboard's links give it (?supplier=42); longer runs of digits
+# are not ids (and would overflow the column).
+SUPPLIER_ID = re.compile(r"[1-9][0-9]{0,8}")
+
+
+def supplier_id_in(value: Any) -> int | None:
+    """The supplier id in a GET parameter, or None if it is not one."""
+    text = (value or "").strip() if isinstance(value, str) else ""
+    return int(text) if SUPPLIER_ID.fullmatch(text) else None
 
 
 def officers() -> QuerySet:
@@ -106,11 +124,18 @@ class _ListFilterForm(forms.Form):
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, data: QueryDict, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
+        # The links (sort headers, pages) keep the parameters exactly as the address had them;
+        # the form may show some of them differently (a supplier id as the supplier's name).
+        self.params = data
+        super().__init__(self.shown(data), **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.form_method = "get"
         self.helper.label_size = Size.SMALL
+
+    def shown(self, data: QueryDict) -> QueryDict:
+        """The values the form shows and validates; by default those in the address."""
+        return data
 
     def clean_sort(self) -> str:
         sort = self.cleaned_data.get("sort") or self.DEFAULT_SORT
@@ -125,12 +150,12 @@ class _ListFilterForm(forms.Form):
 
     @property
     def is_filtered(self) -> bool:
-        return any(value for name, value in self.data.items() if name not in ("sort", "page"))
+        return any(value for name, value in self.params.items() if name not in ("sort", "page"))
 
     def query_string(self, **changes: Any) -> str:
         """The current GET parameters without the page, with `changes` applied."""
         params = QueryDict(mutable=True)
-        for key, values in self.data.lists():
+        for key, values in self.params.lists():
             kept = [value for value in values if value != ""]
             if key != "page" and kept:
                 params.setlist(key, kept)
@@ -225,11 +250,11 @@ class ContractFilterForm(_ListFilterForm):
         empty_label="Anyone",
         help_text="The officer who manages the contract.",
     )
-    supplier = forms.ModelChoiceField(
-        queryset=Supplier.objects.none(),
+    supplier = forms.CharField(
+        label="Supplier name",
         required=False,
-        empty_label="Any supplier",
-        help_text="Only suppliers that hold a contract are listed.",
+        max_length=255,
+        help_text="All or part of the name.",
     )
     value_band = forms.ChoiceField(
         label="Total value",
@@ -246,7 +271,7 @@ class ContractFilterForm(_ListFilterForm):
         help_text="Contracts whose end date falls in this period from today.",
     )
     supplier_types = forms.MultipleChoiceField(
-        label="Supplier",
+        label="Supplier type",
         required=False,
         choices=SUPPLIER_TYPE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
@@ -258,22 +283,39 @@ class ContractFilterForm(_ListFilterForm):
         self.fields["search"].help_text = "Reference, title or supplier name."
         self.fields["owner"].queryset = officers()
         self.fields["owner"].label_from_instance = _full_name
-        self.fields["supplier"].queryset = Supplier.objects.filter(
-            contracts__isnull=False
-        ).distinct()
+        self.fields["supplier"].widget.attrs.update(spellcheck="false")
         self.helper.layout = Layout(
             Field.text("search"),
+            Field.text("supplier"),
             Field.select("status"),
             Field.select("category"),
             Field.select("sub_team"),
             Field.select("owner"),
-            Field.select("supplier"),
             Field.select("value_band"),
             Field.select("ending_within"),
             Field.checkboxes("supplier_types", legend_size=Size.SMALL, small=True),
             "sort",
             Button("filter", "Apply filters"),
         )
+
+    def shown(self, data: QueryDict) -> QueryDict:
+        """A supplier id from a link (?supplier=42) filters on that supplier, shown by name."""
+        self.supplier_id = supplier_id_in(data.get("supplier"))
+        name = None if self.supplier_id is None else supplier_name(supplier_id=self.supplier_id)
+        if name is None:
+            return data
+        shown = data.copy()
+        shown["supplier"] = name
+        return shown
+
+    def selector_kwargs(self) -> dict[str, Any]:
+        kwargs = super().selector_kwargs()
+        text = kwargs.pop("supplier", "")
+        if self.supplier_id is not None:
+            kwargs["supplier"] = self.supplier_id
+        elif text:
+            kwargs["supplier_name"] = text
+        return kwargs
 
 
 class SupplierFilterForm(_ListFilterForm):
@@ -347,6 +389,15 @@ class _VersionedModelForm(forms.ModelForm):
 
 
 class ContractForm(_VersionedModelForm):
+    supplier = forms.CharField(
+        label="Supplier",
+        max_length=255,
+        help_text=(
+            "The supplier's name, Companies House number or charity number. "
+            "Add a new supplier to the register first."
+        ),
+        error_messages={"required": "Enter the supplier's name or Companies House number"},
+    )
     start_date = _date_field("Start date", help_text="For example, 1 4 2024")
     end_date = _date_field("End date", help_text="Without extensions. For example, 31 3 2027")
     review_date = _date_field(
@@ -389,7 +440,6 @@ class ContractForm(_VersionedModelForm):
         help_texts = {
             "title": "What the contract is for, in a few words.",
             "description": "Optional. The scope of the contract.",
-            "supplier": "The supplier the contract is with.",
             "category": "What is bought; it sets the sub-team.",
             "route": "How the contract was procured.",
             "status": "Being procured, live, expired or terminated early.",
@@ -401,14 +451,23 @@ class ContractForm(_VersionedModelForm):
             "social_value_weighting": forms.TextInput(attrs={"inputmode": "decimal"}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, supplier_id: Any = None, **kwargs: Any) -> None:
+        """`supplier_id` (from ?supplier=42) fills in that supplier on a new contract."""
         super().__init__(*args, **kwargs)
+        # The supplier the form was opened with: an unchanged name resolves to it.
+        self.known_supplier_id = self.instance.supplier_id
+        if self.instance.pk:
+            self.initial["supplier"] = self.instance.supplier.name
+        elif (prefill := supplier_id_in(supplier_id)) is not None:
+            name = supplier_name(supplier_id=prefill)
+            if name is not None:
+                self.known_supplier_id = prefill
+                self.initial["supplier"] = name
+        self.fields["supplier"].widget.attrs.update(spellcheck="false", autocomplete="off")
         self.fields["owner"].queryset = officers()
         self.fields["owner"].label_from_instance = _full_name
         self.fields["owner"].empty_label = "Not assigned"
         self.fields["category"].empty_label = "Not categorised"
-        self.fields["supplier"].empty_label = "Select a supplier"
-        self.fields["supplier"].error_messages["required"] = "Select the supplier"
         self.fields["reference"].error_messages["required"] = "Enter the contract reference"
         self.fields["title"].error_messages["required"] = "Enter the contract title"
         self.helper = _record_helper(
@@ -417,7 +476,7 @@ class ContractForm(_VersionedModelForm):
                     Field.text("reference", field_width=Fixed.TWENTY),
                     Field.text("title"),
                     Field.textarea("description", rows=3),
-                    Field.select("supplier"),
+                    Field.text("supplier"),
                     Field.select("category"),
                     Field.select("owner"),
                     Field.text("department", field_width=Fixed.THIRTY),
@@ -454,6 +513,36 @@ class ContractForm(_VersionedModelForm):
                 Button("submit", "Save contract"),
             )
         )
+
+    def clean_supplier(self) -> Supplier:
+        text = self.cleaned_data["supplier"]
+        found = supplier_lookup(text=text, preferred_id=self.known_supplier_id)
+        if found.supplier is not None:
+            return found.supplier
+        if not found.candidates:
+            raise ValidationError(
+                f"No supplier in the register matches ‘{text}’. Check the spelling, "
+                "or add the supplier first",
+                code="no_match",
+            )
+        names = "; ".join(_supplier_label(supplier) for supplier in found.candidates)
+        raise ValidationError(
+            f"More than one supplier matches ‘{text}’: {names}"
+            f"{'; and others' if found.more else ''}. "
+            "Enter the full name or the Companies House number",
+            code="ambiguous",
+        )
+
+
+def _supplier_label(supplier: Supplier) -> str:
+    """A supplier as a candidate in an error message, with what tells it from the others."""
+    details = [
+        f"Companies House {supplier.company_number}" if supplier.company_number else "",
+        f"charity {supplier.charity_number}" if supplier.charity_number else "",
+        supplier.postcode,
+    ]
+    details = [detail for detail in details if detail]
+    return f"{supplier.name} ({', '.join(details)})" if details else supplier.name
 
 
 class VariationForm(forms.Form):

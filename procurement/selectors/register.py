@@ -16,13 +16,25 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.models import DeletedObject
 
 from core.financial_year import financial_year_expression, financial_year_label
+from procurement.matching import normalise_name
 from procurement.models import Contract, Saving, SpendTransaction, Supplier, Variation
 
 ZERO = Decimal("0")
@@ -175,13 +187,17 @@ def contract_list(
     sub_team: str = "",
     owner: Any = None,
     supplier: Any = None,
+    supplier_name: str = "",
     value_band: str = "",
     ending_within: int | None = None,
     supplier_types: list[str] | tuple[str, ...] = (),
     sort: str = "reference",
     today: dt.date | None = None,
 ) -> ContractQuerySet:
-    """The register filtered and sorted as the contracts list asks."""
+    """The register filtered and sorted as the contracts list asks.
+
+    `supplier` is one supplier (or its id); `supplier_name` is part of a supplier's name.
+    """
     queryset = contracts().with_related().search(search)
     if status:
         queryset = queryset.filter(status=status)
@@ -193,6 +209,8 @@ def contract_list(
         queryset = queryset.filter(owner=owner)
     if supplier:
         queryset = queryset.filter(supplier=supplier)
+    if supplier_name.strip():
+        queryset = queryset.filter(supplier__name__icontains=supplier_name.strip())
     if value_band:
         queryset = queryset.in_value_band(value_band)
     if ending_within:
@@ -225,6 +243,65 @@ def supplier_list(
     if "strategic" in supplier_types:
         queryset = queryset.filter(is_strategic=True)
     return queryset.order_by(*_ordering(sort, SUPPLIER_SORTS, "name"), "pk")
+
+
+@dataclass
+class SupplierLookup:
+    """What a typed supplier name or number resolved to: one supplier, or the candidates."""
+
+    supplier: Supplier | None
+    candidates: list[Supplier] = field(default_factory=list)
+    more: bool = False
+
+
+def supplier_lookup(
+    *, text: str, preferred_id: int | None = None, limit: int = 5
+) -> SupplierLookup:
+    """The supplier that `text` names, found in one query however many suppliers there are.
+
+    An exact Companies House or charity number beats an exact name (ignoring case and
+    "Ltd"/"Limited"), which beats part of a name. The best matches win only if there is one
+    of them, or if `preferred_id` (the supplier the form was opened with) is among them, so an
+    unchanged name on an edit form keeps its supplier even when another has the same name.
+    Otherwise `supplier` is None and up to `limit` candidates are given, best first.
+    """
+    text = (text or "").strip()
+    if not text:
+        return SupplierLookup(supplier=None)
+    exact_name = Q(name__iexact=text)
+    normalised = normalise_name(text)
+    if normalised:
+        exact_name |= Q(normalised_name=normalised)
+    number = Q(company_number__iexact=text) | Q(charity_number__iexact=text)
+    rows = list(
+        suppliers()
+        .filter(number | exact_name | Q(name__icontains=text))
+        .annotate(
+            rank=Case(
+                When(number, then=Value(0)),
+                When(exact_name, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            preferred=Case(
+                When(pk=preferred_id or 0, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("rank", "preferred", "name", "pk")[: limit + 1]
+    )
+    if not rows:
+        return SupplierLookup(supplier=None)
+    best = [row for row in rows if row.rank == rows[0].rank]
+    if len(best) == 1 or best[0].pk == preferred_id:
+        return SupplierLookup(supplier=best[0])
+    return SupplierLookup(supplier=None, candidates=rows[:limit], more=len(rows) > limit)
+
+
+def supplier_name(*, supplier_id: int) -> str | None:
+    """The name of the supplier with this id, or None if there is none."""
+    return suppliers().filter(pk=supplier_id).values_list("name", flat=True).first()
 
 
 # -- history ----------------------------------------------------------------------------------

@@ -98,7 +98,8 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @editor_required
 def contract_create(request: HttpRequest) -> HttpResponse:
-    form = ContractForm(request.POST or None)
+    # ?supplier=42, from the spend dashboard's "Add a contract" links, fills in the supplier.
+    form = ContractForm(request.POST or None, supplier_id=request.GET.get("supplier"))
     return _save_form(
         request,
         form,
@@ -112,7 +113,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
 
 @editor_required
 def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_object_or_404(Contract, pk=pk)
+    contract = get_object_or_404(Contract.objects.select_related("supplier"), pk=pk)
     form = ContractForm(request.POST or None, instance=contract)
     return _save_form(
         request,
