@@ -6,5 +6,6 @@ urlpatterns = [
     path("maturity/", include("maturity.urls")),
     path("procurement/", include("procurement.urls")),
     path("social-value/", include("socialvalue.urls")),
+    path("review/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -126,6 +126,10 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
         False,
     ),
     # -- end social value
+    # -- annual review
+    "dashboards:annual-review": (READ, False),
+    "dashboards:annual-review-csv": (READ, False),
+    # -- end annual review
 }
 
 
@@ -293,6 +297,9 @@ OBJECTS = {
     "socialvalue:evidence-download": _sv_evidence,
     "socialvalue:evidence-delete": _sv_evidence,
     # -- end social value
+    # -- annual review
+    "dashboards:annual-review-csv": lambda users: {"slug": "headline"},
+    # -- end annual review
 }
 
 

@@ -1,0 +1,220 @@
+"""Annual review charts: pure functions from the review's parts to plotly figures.
+
+Each chart comes with the one sentence that sums it up: the page prints it above the chart, uses
+it as the chart's text alternative, and the table below holds the same numbers. The maturity
+and spend-share charts look as those apps draw them, so a figure reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+import plotly.graph_objects as go
+
+from core.charts import COLOURS, base_layout
+from dashboards.selectors import AnnualReview, EndingCount, GoalComparison, SavingsYear
+from maturity.charts import LEVEL_AXIS
+from maturity.selectors import AreaSummary
+from procurement.charts import Chart, pounds, shares_chart
+
+MONEY_AXIS = {"rangemode": "tozero", "tickprefix": "£"}
+LABEL_LENGTH = 40
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= LABEL_LENGTH else name[: LABEL_LENGTH - 1].rstrip() + "…"
+
+
+def where_we_are_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure:
+    """The gap dashboard's baseline / current / target bars (maturity.charts), with the layout
+    given to the constructor: validating it through update_layout costs several times more, and
+    the review draws two of these on every request."""
+    names = [row.name for row in rows][::-1]
+    series = (
+        ("Baseline", [row.baseline for row in rows][::-1], COLOURS[5]),
+        ("Where we are", [row.current for row in rows][::-1], COLOURS[0]),
+        ("Where we want to be", [row.target for row in rows][::-1], COLOURS[1]),
+    )
+    return go.Figure(
+        [
+            go.Bar(
+                name=name,
+                y=names,
+                x=values,
+                orientation="h",
+                marker_color=colour,
+                hovertemplate="%{y}: %{x:.2f}<extra>" + name + "</extra>",
+            )
+            for name, values, colour in series
+        ],
+        layout=base_layout(
+            title=title,
+            height=max(300, 90 + 70 * len(rows)),
+            barmode="group",
+            xaxis=LEVEL_AXIS,
+            yaxis={"automargin": True},
+        ),
+    )
+
+
+def maturity_chart(rows: Sequence[AreaSummary], *, title: str, noun: str) -> Chart:
+    """Where we were, are and want to be per area; the summary names the furthest from target
+    (the summaries come largest total gap first)."""
+    figure = where_we_are_figure(rows, title=title)
+    if not rows:
+        return Chart(figure, f"No {noun} has been assessed.")
+    furthest = rows[0]
+    if furthest.gap <= 0:
+        summary = f"Every {noun} has reached its target on average."
+    else:
+        summary = (
+            f"{furthest.name} is furthest from its target: on average level "
+            f"{furthest.current:.2f} now, against {furthest.target:.2f} wanted and "
+            f"{furthest.baseline:.2f} at the baseline."
+        )
+    return Chart(figure, summary)
+
+
+def social_value_chart(rows: Sequence[GoalComparison], *, label: str, previous: str) -> Chart:
+    """Verified social value per goal, the year before beside the year."""
+    names = [_short(row.name) for row in rows]
+    figure = go.Figure(
+        [
+            go.Bar(
+                name=name,
+                x=names,
+                y=[float(value or 0) for value in values],
+                marker_color=colour,
+                hovertemplate="%{x}: £%{y:,.0f}<extra>" + name + "</extra>",
+            )
+            for name, values, colour in (
+                (previous, [row.previous_value for row in rows], COLOURS[5]),
+                (label, [row.value for row in rows], COLOURS[0]),
+            )
+        ],
+        layout=base_layout(
+            title="Verified social value by goal",
+            barmode="group",
+            xaxis={"type": "category", "automargin": True},
+            yaxis={"title": {"text": "Social value (£)"}, **MONEY_AXIS},
+        ),
+    )
+    now = sum((row.value or Decimal(0) for row in rows), Decimal(0))
+    before = sum((row.previous_value or Decimal(0) for row in rows), Decimal(0))
+    if not rows:
+        summary = f"No social value was verified in {previous} or {label}."
+    else:
+        summary = (
+            f"Verified social value with a proxy value was {pounds(now)} in {label}, "
+            f"against {pounds(before)} in {previous}."
+        )
+    return Chart(figure, summary)
+
+
+def savings_chart(rows: Sequence[SavingsYear], *, year: int) -> Chart:
+    """Savings delivered against the target, year by year."""
+    labels = [row.label for row in rows]
+    figure = go.Figure(
+        [
+            go.Bar(
+                name="Savings delivered",
+                x=labels,
+                y=[float(row.total) for row in rows],
+                marker_color=COLOURS[1],
+                hovertemplate="%{x}: £%{y:,.0f}<extra>Savings delivered</extra>",
+            ),
+            go.Scatter(
+                name="Target",
+                x=labels,
+                y=[float(row.target) if row.target is not None else None for row in rows],
+                mode="markers",
+                marker={"symbol": "line-ew-open", "size": 40, "line": {"width": 4}},
+                marker_color=COLOURS[2],
+                hovertemplate="%{x}: £%{y:,.0f}<extra>Target</extra>",
+            ),
+        ],
+        layout=base_layout(
+            title="Savings against target",
+            xaxis={"type": "category"},
+            yaxis={"title": {"text": "Savings (£)"}, **MONEY_AXIS},
+        ),
+    )
+    selected = next((row for row in rows if row.year == year), None)
+    if selected is None:
+        summary = "No savings or savings target are recorded for the year."
+    elif selected.target is None:
+        summary = (
+            f"Savings of {pounds(selected.total)} were recorded in {selected.label}; "
+            "no target is set for the year."
+        )
+    else:
+        summary = (
+            f"Savings of {pounds(selected.total)} in {selected.label} were "
+            f"{selected.share_of_target}% of the {pounds(selected.target)} target."
+        )
+    return Chart(figure, summary)
+
+
+def ending_chart(rows: Sequence[EndingCount]) -> Chart:
+    """Live contracts ending in the next twelve months per sub-team."""
+    figure = go.Figure(
+        go.Bar(
+            x=[row.label for row in rows],
+            y=[row.contracts for row in rows],
+            marker_color=COLOURS[3],
+            hovertemplate="%{x}: %{y} contracts<extra></extra>",
+        ),
+        layout=base_layout(
+            title="Contracts ending in the next 12 months, by sub-team",
+            xaxis={"type": "category"},
+            yaxis={"title": {"text": "Contracts"}, "rangemode": "tozero"},
+        ),
+    )
+    count = sum(row.contracts for row in rows)
+    if not count:
+        return Chart(figure, "No live contract ends in the next 12 months.")
+    value = sum((row.value for row in rows), Decimal(0))
+    most = max(rows, key=lambda row: row.contracts)
+    summary = (
+        f"{count:,} live contract{'s' if count != 1 else ''} worth {pounds(value)} end in the next "
+        f"12 months; the most, {most.contracts:,}, are in {most.label}."
+    )
+    return Chart(figure, summary)
+
+
+def _change(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f" ({'+' if value > 0 else ''}{value} percentage points on the year before)"
+
+
+def spend_shares_chart(review: AnnualReview) -> Chart:
+    """The spend dashboard's share chart, summed up for the year under review."""
+    figure = shares_chart(review.spend_years).figure
+    headline = review.spend
+    if headline is None or headline.current.named_total == 0:
+        return Chart(figure, f"There is no spend with named suppliers in {review.label}.")
+    year = headline.current
+    summary = (
+        f"In {review.label}, {year.sme_share}% of spend with named suppliers went to SMEs"
+        f"{_change(headline.sme_change)}, {year.vcse_share}% to VCSEs and {year.local_share}% "
+        "to local suppliers."
+    )
+    return Chart(figure, summary)
+
+
+def review_charts(review: AnnualReview) -> dict[str, Chart]:
+    """Every chart of the review by name (its CSV download's slug with underscores)."""
+    return {
+        "maturity_themes": maturity_chart(review.themes, title="By theme", noun="theme"),
+        "maturity_key_areas": maturity_chart(
+            review.key_areas, title="By key area", noun="key area"
+        ),
+        "social_value": social_value_chart(
+            review.social_value_by_goal, label=review.label, previous=review.previous_label
+        ),
+        "spend_shares": spend_shares_chart(review),
+        "savings": savings_chart(review.savings_years, year=review.year),
+        "ending": ending_chart(review.ending),
+    }

@@ -1,0 +1,311 @@
+"""The annual review's tables for CSV downloads and the XLSX report.
+
+Every table the page shows is here by its download slug, as (rows from the review, header), so
+the page, the CSV and the workbook hold the same numbers. A CSV reads only the parts of the
+review its table needs. Text cells go through `core.csv_export.safe_cell` in CSV and XLSX alike.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from core.csv_export import safe_cell
+from dashboards.evidence import share
+from dashboards.selectors import AnnualReview
+from maturity.models import Level
+from maturity.selectors import AreaSummary
+from procurement.models import SubTeam
+from socialvalue.models import Measure
+
+Rows = Iterable[Sequence[Any]]
+UNITS = [(unit, label) for unit, label in Measure.Unit.choices]
+SUB_TEAMS = dict(SubTeam.choices)
+
+
+def _level(number: int | None) -> str:
+    return f"{number} {Level.label_for(number)}" if number else "Not assessed"
+
+
+def headline_rows(review: AnnualReview) -> Rows:
+    spend = review.spend
+    year = spend.current if spend else None
+    rows: list[list[Any]] = [
+        ["Third-party spend", year.total if year else None, "£", ""],
+        ["Share of spend with SMEs", year.sme_share if year else None, "%", _pp(spend, "sme")],
+        ["Share of spend with VCSEs", year.vcse_share if year else None, "%", _pp(spend, "vcse")],
+        [
+            "Share of spend with local suppliers",
+            year.local_share if year else None,
+            "%",
+            _pp(spend, "local"),
+        ],
+        [
+            "Social value delivered (verified, with a proxy value)",
+            review.social_value.value,
+            "£",
+            "",
+        ],
+    ]
+    rows += [
+        [
+            f"Social value delivered (verified), {label}",
+            review.social_value.quantities[unit],
+            label,
+            "",
+        ]
+        for unit, label in UNITS
+    ]
+    rows += [[f"{row.label} savings", row.total, "£", ""] for row in review.savings_by_kind]
+    rows += [
+        ["Savings delivered", review.savings_total, "£", ""],
+        ["Savings target", review.savings_target or "No target set", "£", ""],
+        ["Savings as a share of target", review.savings_share_of_target, "%", ""],
+        ["Contracts ending in the next 12 months", review.ending_count, "contracts", ""],
+        ["Value of contracts ending in the next 12 months", review.ending_value, "£", ""],
+    ]
+    return rows
+
+
+def _pp(spend, name: str) -> Decimal | str:
+    change = getattr(spend, f"{name}_change") if spend else None
+    return change if change is not None else ""
+
+
+def _areas(rows: Sequence[AreaSummary]) -> Rows:
+    return [
+        (
+            row.name,
+            row.indicators,
+            row.baseline,
+            row.current,
+            row.target,
+            row.gap,
+            row.indicators_below_target,
+            row.progress,
+        )
+        for row in rows
+    ]
+
+
+AREA_HEADER = (
+    "Indicators",
+    "Baseline (average level)",
+    "Where we are (average level)",
+    "Where we want to be (average level)",
+    "Average gap",
+    "Indicators below target",
+    "Progress since baseline",
+)
+
+
+def evidence_rows(review: AnnualReview) -> Rows:
+    return [
+        (
+            signal.rule.indicator,
+            signal.rule.key_area,
+            _level(signal.self_assessed),
+            signal.measured,
+            signal.detail,
+            _level(signal.suggested) if signal.suggested else "No level: nothing to measure",
+            signal.comparison_label,
+            signal.rule.rule,
+        )
+        for signal in review.evidence
+    ]
+
+
+def checks_rows(review: AnnualReview) -> Rows:
+    counts = review.live_counts
+    return [
+        ("Live contracts", counts.live, counts.live, None),
+        (
+            "Modern slavery risk assessed",
+            counts.slavery_assessed,
+            counts.live,
+            counts.slavery_share,
+        ),
+        (
+            "Supplier processes personal data",
+            counts.personal_data,
+            counts.live,
+            counts.personal_data_share,
+        ),
+        ("Rated high risk", counts.high_risk, counts.live, share(counts.high_risk, counts.live)),
+    ]
+
+
+# slug -> (rows from the review, header). The page's tables read the same review parts.
+CSV_TABLES: dict[str, tuple[Callable[[AnnualReview], Rows], Sequence[str]]] = {
+    "headline": (headline_rows, ("Figure", "Value", "Unit", "Change on the year before (pp)")),
+    "maturity-themes": (lambda r: _areas(r.themes), ("Theme", *AREA_HEADER)),
+    "maturity-key-areas": (lambda r: _areas(r.key_areas), ("Key area", *AREA_HEADER)),
+    "largest-gaps": (
+        lambda r: [
+            (i.name, i.key_area.name, _level(i.current_level), _level(i.target_level), i.gap)
+            for i in r.largest_gaps
+        ],
+        ("Indicator", "Key area", "Where we are", "Where we want to be", "Gap (levels)"),
+    ),
+    "maturity-changes": (
+        lambda r: [
+            (c.assessed_on, c.indicator, c.key_area, _level(c.before), _level(c.after), c.assessor)
+            for c in r.changes
+        ],
+        ("Date assessed", "Indicator", "Key area", "Level before", "Level after", "Assessed by"),
+    ),
+    "social-value": (
+        lambda r: [
+            (
+                g.name,
+                g.previous_value,
+                g.value,
+                g.change,
+                *(g.quantity_in(unit) for unit, _ in UNITS),
+            )
+            for g in r.social_value_by_goal
+        ],
+        (
+            "Goal",
+            "Social value the year before (£)",
+            "Social value (£)",
+            "Change (£)",
+            *(f"{label} delivered" for _, label in UNITS),
+        ),
+    ),
+    "spend-shares": (
+        lambda r: [
+            (
+                y.label,
+                y.total,
+                y.named_total,
+                y.sme,
+                y.sme_share,
+                y.vcse,
+                y.vcse_share,
+                y.local,
+                y.local_share,
+            )
+            for y in r.spend_years
+        ],
+        (
+            "Financial year",
+            "Total spend (£)",
+            "Spend with named suppliers (£)",
+            "SME spend (£)",
+            "SME share (%)",
+            "VCSE spend (£)",
+            "VCSE share (%)",
+            "Local spend (£)",
+            "Local share (%)",
+        ),
+    ),
+    "savings": (
+        lambda r: [
+            (s.label, s.cashable, s.non_cashable, s.total, s.target, s.share_of_target)
+            for s in r.savings_years
+        ],
+        (
+            "Financial year",
+            "Cashable (£)",
+            "Non-cashable (£)",
+            "Total (£)",
+            "Target (£)",
+            "Share of target (%)",
+        ),
+    ),
+    "ending-by-sub-team": (
+        lambda r: [(e.label, e.contracts, e.value) for e in r.ending],
+        ("Sub-team", "Contracts ending in the next 12 months", "Total value (£)"),
+    ),
+    "high-risk-suppliers": (
+        lambda r: [
+            (s.name, s.live_contracts, s.live_value, s.year_spend) for s in r.high_risk_suppliers
+        ],
+        ("Supplier", "Live contracts", "Value of live contracts (£)", "Spend in the year (£)"),
+    ),
+    "high-risk-contracts": (
+        lambda r: [
+            (
+                c.reference,
+                c.title,
+                c.supplier.name,
+                SUB_TEAMS.get(c.category.sub_team, "") if c.category else "",
+                c.end_date,
+                c.total_value,
+            )
+            for c in r.high_risk_contracts
+        ],
+        ("Reference", "Title", "Supplier", "Sub-team", "End date", "Total value (£)"),
+    ),
+    "checks": (checks_rows, ("Check", "Contracts", "Of live contracts", "Share (%)")),
+    "evidence": (
+        evidence_rows,
+        (
+            "Indicator",
+            "Key area",
+            "Self-assessed level",
+            "Measured (%)",
+            "What was measured",
+            "Level the data suggests",
+            "Self-assessment against the data",
+            "How the data is read",
+        ),
+    ),
+}
+
+# XLSX: one sheet per section of the page, its tables one below another.
+SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "Headline figures": (("headline", "Headline figures"),),
+    "Maturity": (
+        ("maturity-themes", "By theme"),
+        ("maturity-key-areas", "By key area"),
+        ("largest-gaps", "Largest gaps"),
+        ("maturity-changes", "What changed this year"),
+    ),
+    "Social value": (("social-value", "Verified social value by goal"),),
+    "Spend": (("spend-shares", "SME, VCSE and local share of spend"),),
+    "Savings": (("savings", "Savings against target"),),
+    "Contracts and risk": (
+        ("ending-by-sub-team", "Contracts ending in the next 12 months"),
+        ("high-risk-suppliers", "High-risk suppliers"),
+        ("high-risk-contracts", "High-risk contracts"),
+        ("checks", "Modern slavery and personal data checks"),
+    ),
+    "Evidence": (("evidence", "Evidence beside the self-assessment"),),
+}
+
+
+def _cell(value: Any) -> Any:
+    value = safe_cell(value)
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def review_workbook(review: AnnualReview) -> bytes:
+    """The review as an XLSX workbook: one sheet per section, every cell made safe first."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    workbook.properties.title = f"Annual review {review.label}"
+    bold = Font(bold=True)
+    for section, tables in SECTIONS.items():
+        sheet = workbook.create_sheet(title=section[:31])
+        sheet.append([_cell(f"{section}, {review.label}")])
+        sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
+        for slug, title in tables:
+            rows_for, header = CSV_TABLES[slug]
+            sheet.append([])
+            sheet.append([_cell(title)])
+            sheet.cell(row=sheet.max_row, column=1).font = bold
+            sheet.append([_cell(text) for text in header])
+            for cell in sheet[sheet.max_row]:
+                cell.font = bold
+            for row in rows_for(review):
+                sheet.append([_cell(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,530 @@
+"""Reads for the members' annual review: one financial year across maturity, spend, social
+value, savings, contracts and risk.
+
+The review reuses each app's own selectors (maturity's positions and summaries, the spend
+dashboard's per-year totals from SpendYearSummary, planning's savings totals, the register's
+queryset filters, social value's verified totals) and adds only the few aggregates nobody else
+needs. `AnnualReview` reads each part the first time it is asked for and keeps it, so the page
+runs every query once and a CSV download runs only those its table needs. None of the queries
+reads the spend lines themselves, and none runs once per row: the page costs the same number of
+queries whatever the size of the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+from django.core.cache import cache
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+
+from core.financial_year import financial_year_bounds, financial_year_label, financial_year_of
+from dashboards.evidence import (
+    EvidenceSignal,
+    LiveContractCounts,
+    evidence_signals,
+    live_contract_counts,
+    share,
+)
+from dashboards.models import SavingsTarget
+from maturity import selectors as maturity
+from maturity.models import Assessment, Framework, Indicator, Level
+from maturity.selectors import LATEST_ASSESSMENT, AreaSummary
+from procurement.models import Contract, Risk, Saving, SpendYearSummary, SubTeam, Supplier
+from procurement.selectors import planning, register, spend
+from procurement.selectors.planning import KindTotal
+from procurement.selectors.spend import Headline, YearSpend
+from socialvalue.models import Measure
+from socialvalue.selectors import Total, social_value_totals
+
+ZERO = Decimal("0.00")
+PENNY = Decimal("0.01")
+ENDING_MONTHS = 12
+RISK_LIST_LIMIT = 20
+NOT_ASSIGNED = "Not assigned"
+
+
+def money(value: Decimal | float | int | None) -> Decimal:
+    """A sum in pounds and pence (SQLite hands sums back unscaled)."""
+    return Decimal(str(value or 0)).quantize(PENNY)
+
+
+# -- spend by year, kept until spend or suppliers change ----------------------------------------
+
+SPEND_CACHE_SECONDS = 60 * 60
+
+
+def spend_by_year_cached() -> list[YearSpend]:
+    """The spend dashboard's totals for every year, kept in the cache until they could change.
+
+    Totalling the spend summary joins every row to its supplier (60,000 rows at scale 10), the
+    largest cost of the review. The totals change only when the summary is rebuilt (its row
+    count or latest rebuild time moves) or a supplier is saved (its SME, VCSE or local status
+    may have changed), so those three values version the cached answer: two small queries
+    instead of the aggregate. The timeout bounds how long a change made outside the ORM
+    could go unseen.
+    """
+    summary = SpendYearSummary.objects.aggregate(rows=Count("pk"), built=Max("rebuilt_at"))
+    suppliers = Supplier.objects.aggregate(changed=Max("updated_at"))
+    stamps = (summary["built"], suppliers["changed"])
+    version = "-".join(stamp.isoformat() if stamp else "none" for stamp in stamps)
+    key = f"annual-review:spend-by-year:{summary['rows']}:{version}"
+    return cache.get_or_set(key, spend.spend_by_year, SPEND_CACHE_SECONDS)
+
+
+# -- the financial years the review can show ---------------------------------------------------
+
+
+def review_years(*, spend_years: list[int], today: dt.date) -> tuple[list[int], int]:
+    """The years to offer, newest first, and the one shown by default: the latest year with
+    spend, or the last complete financial year when no spend has been imported."""
+    current = financial_year_of(today)
+    default = max(spend_years) if spend_years else current - 1
+    years = {*spend_years, *planning.saving_years(), current, default}
+    return sorted(years, reverse=True), default
+
+
+# -- the parts of the review -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SocialValueHeadline:
+    """Verified delivery in a year: pounds where measures carry a proxy value, and units."""
+
+    value: Decimal | None
+    quantities: dict[str, Decimal]
+
+    @property
+    def units(self) -> list[tuple[str, Decimal]]:
+        """(unit, quantity) for every unit with something delivered, in the measures' order."""
+        return [(unit, self.quantities[unit]) for unit in Measure.Unit if self.quantities[unit]]
+
+
+@dataclass(frozen=True)
+class GoalComparison:
+    name: str
+    value: Decimal | None
+    previous_value: Decimal | None
+    quantities: dict[str, Decimal]
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.value is None and self.previous_value is None:
+            return None
+        return (self.value or ZERO) - (self.previous_value or ZERO)
+
+    def quantity_in(self, unit: str) -> Decimal:
+        return self.quantities.get(unit, ZERO)
+
+    @property
+    def units(self) -> list[tuple[str, Decimal]]:
+        return [(unit, self.quantity_in(unit)) for unit in Measure.Unit if self.quantity_in(unit)]
+
+
+@dataclass(frozen=True)
+class SavingsYear:
+    year: int
+    cashable: Decimal
+    non_cashable: Decimal
+    target: Decimal | None
+
+    @property
+    def label(self) -> str:
+        return financial_year_label(self.year)
+
+    @property
+    def total(self) -> Decimal:
+        return self.cashable + self.non_cashable
+
+    @property
+    def share_of_target(self) -> Decimal | None:
+        return share(self.total, self.target) if self.target is not None else None
+
+
+@dataclass(frozen=True)
+class EndingCount:
+    sub_team: str
+    label: str
+    contracts: int
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class AssessmentChange:
+    assessed_on: dt.date
+    indicator_id: int
+    indicator: str
+    key_area: str
+    before: int | None
+    after: int
+    assessor: str
+
+    @property
+    def before_name(self) -> str:
+        return Level.label_for(self.before)
+
+    @property
+    def after_name(self) -> str:
+        return Level.label_for(self.after)
+
+    @property
+    def direction(self) -> str:
+        if self.before is None:
+            return "first"
+        if self.after > self.before:
+            return "up"
+        if self.after < self.before:
+            return "down"
+        return "same"
+
+
+def assessment_changes(*, framework: Framework | None, year: int) -> list[AssessmentChange]:
+    """Assessments dated in the financial year, each with the level the indicator had before it
+    (its previous assessment, by the order "latest" uses): one query."""
+    start, end = financial_year_bounds(year)
+    earlier = (
+        Assessment.objects.filter(indicator=OuterRef("indicator"))
+        .filter(
+            Q(assessed_on__lt=OuterRef("assessed_on"))
+            | Q(assessed_on=OuterRef("assessed_on"), recorded_at__lt=OuterRef("recorded_at"))
+            | Q(
+                assessed_on=OuterRef("assessed_on"),
+                recorded_at=OuterRef("recorded_at"),
+                id__lt=OuterRef("id"),
+            )
+        )
+        .order_by(*LATEST_ASSESSMENT)
+    )
+    rows = (
+        Assessment.objects.filter(
+            assessed_on__range=(start, end), indicator__key_area__theme__framework=framework
+        )
+        .annotate(before=Subquery(earlier.values("level_id")[:1]))
+        .select_related("indicator__key_area", "assessor")
+        .order_by(
+            "assessed_on",
+            "indicator__key_area__theme__position",
+            "indicator__key_area__position",
+            "indicator__position",
+            "recorded_at",
+            "id",
+        )
+    )
+    return [
+        AssessmentChange(
+            assessed_on=row.assessed_on,
+            indicator_id=row.indicator_id,
+            indicator=row.indicator.name,
+            key_area=row.indicator.key_area.name,
+            before=row.before,
+            after=row.level_id,
+            assessor=(
+                (row.assessor.get_full_name() or row.assessor.get_username())
+                if row.assessor
+                else "Strategy document"
+            ),
+        )
+        for row in rows
+    ]
+
+
+def goal_comparison(*, current: list[Total], previous: list[Total]) -> list[GoalComparison]:
+    """Goals of both years in goal order, each year's verified value side by side."""
+    before = {total.key: total for total in previous}
+    rows = [
+        GoalComparison(
+            name=total.name,
+            value=total.value,
+            previous_value=before.pop(total.key).value if total.key in before else None,
+            quantities=total.quantities,
+        )
+        for total in current
+    ]
+    rows += [
+        GoalComparison(name=total.name, value=None, previous_value=total.value, quantities={})
+        for total in before.values()
+    ]
+    return rows
+
+
+def social_value_headline(*, totals: list[Total]) -> SocialValueHeadline:
+    valued = [total.value for total in totals if total.value is not None]
+    return SocialValueHeadline(
+        value=sum(valued, ZERO) if valued else None,
+        quantities={
+            unit: sum((total.quantity_in(unit) for total in totals), ZERO) for unit in Measure.Unit
+        },
+    )
+
+
+def savings_by_year(*, targets: dict[int, Decimal]) -> list[SavingsYear]:
+    """Savings per financial year split by kind, with each year's target: one query. Years
+    with a target and no savings are listed too, oldest first."""
+    rows = {
+        row["financial_year"]: row
+        for row in Saving.objects.order_by()
+        .values("financial_year")
+        .annotate(
+            cashable=Sum("amount", filter=Q(kind=Saving.Kind.CASHABLE)),
+            non_cashable=Sum("amount", filter=Q(kind=Saving.Kind.NON_CASHABLE)),
+        )
+    }
+    return [
+        SavingsYear(
+            year=year,
+            cashable=money(rows.get(year, {}).get("cashable")),
+            non_cashable=money(rows.get(year, {}).get("non_cashable")),
+            target=targets.get(year),
+        )
+        for year in sorted({*rows, *targets})
+    ]
+
+
+def savings_targets() -> dict[int, Decimal]:
+    return dict(SavingsTarget.objects.values_list("financial_year", "amount"))
+
+
+def contracts_ending_by_sub_team(
+    *, today: dt.date, months: int = ENDING_MONTHS
+) -> list[EndingCount]:
+    """Live contracts ending in the next `months`, counted per sub-team: one grouped query.
+    Every sub-team is listed; contracts with no category come last as "Not assigned"."""
+    rows = {
+        row["category__sub_team"]: row
+        for row in register.contracts()
+        .live()
+        .ending_within(months=months, today=today)
+        .order_by()
+        .values("category__sub_team")
+        .annotate(contracts=Count("pk"), value=Sum("total_value"))
+    }
+    teams = [*SubTeam.choices] + ([(None, NOT_ASSIGNED)] if None in rows else [])
+    return [
+        EndingCount(
+            sub_team=value or "",
+            label=label,
+            contracts=rows[value]["contracts"] if value in rows else 0,
+            value=money(rows[value]["value"]) if value in rows else ZERO,
+        )
+        for value, label in teams
+    ]
+
+
+@dataclass(frozen=True)
+class RiskySupplier:
+    pk: int
+    name: str
+    year_spend: Decimal
+    live_contracts: int
+    live_value: Decimal
+
+
+def high_risk_suppliers(*, year: int, limit: int = RISK_LIST_LIMIT) -> list[RiskySupplier]:
+    """The suppliers rated high risk at their latest financial health check that were paid most
+    in the year (from the spend summary), with their live contracts: two queries."""
+    paid = list(
+        SpendYearSummary.objects.filter(financial_year=year, supplier__financial_risk=Risk.HIGH)
+        .values("supplier_id", "supplier__name")
+        .annotate(total=Sum("amount"))
+        .order_by("-total", "supplier__name", "supplier_id")[:limit]
+    )
+    live = {
+        row["supplier_id"]: row
+        for row in register.contracts()
+        .live()
+        .filter(supplier_id__in=[row["supplier_id"] for row in paid])
+        .order_by()
+        .values("supplier_id")
+        .annotate(contracts=Count("pk"), value=Sum("total_value"))
+    }
+    return [
+        RiskySupplier(
+            pk=row["supplier_id"],
+            name=row["supplier__name"],
+            year_spend=money(row["total"]),
+            live_contracts=live.get(row["supplier_id"], {}).get("contracts", 0),
+            live_value=money(live.get(row["supplier_id"], {}).get("value")),
+        )
+        for row in paid
+    ]
+
+
+def high_risk_supplier_counts() -> dict[str, int]:
+    """Suppliers rated high risk, and how many of them hold a live contract: one query."""
+    holds_live = Exists(
+        Contract.objects.filter(supplier=OuterRef("pk"), status=Contract.Status.LIVE)
+    )
+    return (
+        register.suppliers()
+        .filter(financial_risk=Risk.HIGH)
+        .annotate(holds_live=holds_live)
+        .aggregate(total=Count("pk"), with_live_contracts=Count("pk", filter=Q(holds_live=True)))
+    )
+
+
+def high_risk_contracts(*, limit: int = RISK_LIST_LIMIT) -> QuerySet[Contract]:
+    """Live contracts rated high risk, largest first."""
+    return (
+        register.contracts()
+        .live()
+        .with_related()
+        .filter(risk_rating=Risk.HIGH)
+        .order_by(F("total_value").desc(nulls_last=True), "reference")[:limit]
+    )
+
+
+# -- the whole review --------------------------------------------------------------------------
+
+
+class AnnualReview:
+    """The review of one financial year, each part read when first used."""
+
+    def __init__(
+        self, *, year: int, today: dt.date, by_year: list[YearSpend] | None = None
+    ) -> None:
+        self.year = year
+        self.today = today
+        if by_year is not None:
+            self.__dict__["spend_years"] = by_year
+
+    @property
+    def label(self) -> str:
+        return financial_year_label(self.year)
+
+    @property
+    def year_text(self) -> str:
+        return str(self.year)
+
+    @property
+    def previous_label(self) -> str:
+        return financial_year_label(self.year - 1)
+
+    # spend: the spend dashboard's totals per year
+    @cached_property
+    def spend_years(self) -> list[YearSpend]:
+        return spend_by_year_cached()
+
+    @cached_property
+    def spend(self) -> Headline | None:
+        return spend.spend_headline(year=self.year, by_year=self.spend_years)
+
+    # maturity
+    @cached_property
+    def framework(self) -> Framework | None:
+        return maturity.framework_current()
+
+    @cached_property
+    def themes(self) -> list[AreaSummary]:
+        return maturity.theme_summaries(framework=self.framework)
+
+    @cached_property
+    def key_areas(self) -> list[AreaSummary]:
+        return maturity.key_area_summaries(framework=self.framework)
+
+    @cached_property
+    def largest_gaps(self) -> list[Indicator]:
+        return maturity.largest_gaps(framework=self.framework)
+
+    @cached_property
+    def changes(self) -> list[AssessmentChange]:
+        return assessment_changes(framework=self.framework, year=self.year)
+
+    # social value: verified delivery by goal, this year and last
+    @cached_property
+    def social_value_goals(self) -> list[Total]:
+        return social_value_totals(year=self.year, by="goal")
+
+    @cached_property
+    def social_value(self) -> SocialValueHeadline:
+        return social_value_headline(totals=self.social_value_goals)
+
+    @cached_property
+    def social_value_by_goal(self) -> list[GoalComparison]:
+        previous = social_value_totals(year=self.year - 1, by="goal")
+        return goal_comparison(current=self.social_value_goals, previous=previous)
+
+    @cached_property
+    def previous_social_value(self) -> Decimal | None:
+        valued = [row.previous_value for row in self.social_value_by_goal if row.previous_value]
+        return sum(valued, ZERO) if valued else None
+
+    # savings against the target
+    @cached_property
+    def savings_by_kind(self) -> list[KindTotal]:
+        return planning.saving_totals_by_kind(financial_year=self.year)
+
+    @property
+    def savings_total(self) -> Decimal:
+        return sum((row.total for row in self.savings_by_kind), ZERO)
+
+    @cached_property
+    def targets(self) -> dict[int, Decimal]:
+        return savings_targets()
+
+    @property
+    def savings_target(self) -> Decimal | None:
+        return self.targets.get(self.year)
+
+    @property
+    def savings_share_of_target(self) -> Decimal | None:
+        target = self.savings_target
+        return share(self.savings_total, target) if target is not None else None
+
+    @cached_property
+    def savings_years(self) -> list[SavingsYear]:
+        return savings_by_year(targets=self.targets)
+
+    # contracts, risk and the compliance checks
+    @cached_property
+    def ending(self) -> list[EndingCount]:
+        return contracts_ending_by_sub_team(today=self.today)
+
+    @property
+    def ending_count(self) -> int:
+        return sum(row.contracts for row in self.ending)
+
+    @property
+    def ending_value(self) -> Decimal:
+        return sum((row.value for row in self.ending), ZERO)
+
+    @cached_property
+    def live_counts(self) -> LiveContractCounts:
+        return live_contract_counts()
+
+    @cached_property
+    def high_risk_suppliers(self) -> list[RiskySupplier]:
+        return high_risk_suppliers(year=self.year)
+
+    @cached_property
+    def high_risk_supplier_counts(self) -> dict[str, int]:
+        return high_risk_supplier_counts()
+
+    @cached_property
+    def high_risk_contracts(self) -> list[Contract]:
+        return list(high_risk_contracts())
+
+    # evidence beside self-assessment
+    @cached_property
+    def evidence(self) -> list[EvidenceSignal]:
+        return evidence_signals(
+            framework=self.framework,
+            year=self.year,
+            today=self.today,
+            live_counts=self.live_counts,
+            spend=self.spend,
+            savings_total=self.savings_total,
+            savings_target=self.savings_target,
+        )
+
+    @property
+    def disagreements(self) -> list[EvidenceSignal]:
+        return [signal for signal in self.evidence if signal.disagrees]
+
+
+def annual_review(
+    *, year: int, today: dt.date, by_year: list[YearSpend] | None = None
+) -> AnnualReview:
+    """The review of `year` as seen on `today` (contracts ending are counted from today)."""
+    return AnnualReview(year=year, today=today, by_year=by_year)

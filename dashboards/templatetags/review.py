@@ -1,0 +1,52 @@
+"""Formatting for the annual review: pounds, signed changes, units and figure links."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from socialvalue.models import Measure, format_quantity
+
+register = template.Library()
+
+
+@register.filter
+def pounds(value: Decimal | None) -> str:
+    """£1,234,567 in whole pounds; "–" for nothing."""
+    if value is None:
+        return "–"
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value):,.0f}"
+
+
+@register.filter
+def signed(value: Decimal | None) -> str:
+    """+1.3 or -0.4: a change with its direction."""
+    if value is None:
+        return "–"
+    return f"+{value}" if value > 0 else f"{value}"
+
+
+@register.filter
+def units(quantities: list[tuple[str, Decimal]]) -> str:
+    """What was delivered in each unit: "1,200 hours; 15 counted; £3,000 reported"."""
+    parts = []
+    for unit, quantity in quantities:
+        text = format_quantity(quantity, unit)
+        if unit == Measure.Unit.NUMBER:
+            text = f"{text} counted"
+        elif unit == Measure.Unit.POUNDS:
+            text = f"{text} reported in pounds"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+@register.simple_tag(takes_context=True)
+def figure_link(context, href: str, text: str) -> SafeString:
+    """The figure as a link to the list behind it; plain text in the standalone report."""
+    if context.get("standalone"):
+        return format_html("{}", text)
+    return format_html('<a class="govuk-link" href="{}">{}</a>', href, text)

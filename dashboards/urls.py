@@ -1,0 +1,9 @@
+from django.urls import path
+
+from dashboards import views
+
+app_name = "dashboards"
+urlpatterns = [
+    path("", views.annual_review, name="annual-review"),
+    path("<slug:slug>.csv", views.review_csv, name="annual-review-csv"),
+]

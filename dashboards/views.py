@@ -1,0 +1,42 @@
+"""The members' annual review and its CSV downloads."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.roles import reader_required
+from core.csv_export import csv_response
+from dashboards import charts, selectors
+from dashboards.exports import CSV_TABLES
+from dashboards.forms import ReviewYearForm
+
+
+def _review(request: HttpRequest) -> tuple[ReviewYearForm, selectors.AnnualReview]:
+    today = timezone.localdate()
+    by_year = selectors.spend_by_year_cached()
+    years, default = selectors.review_years(spend_years=[row.year for row in by_year], today=today)
+    form = ReviewYearForm(request.GET or None, years=years, default=default)
+    review = selectors.annual_review(year=form.selected_year(), today=today, by_year=by_year)
+    return form, review
+
+
+@reader_required
+def annual_review(request: HttpRequest) -> HttpResponse:
+    form, review = _review(request)
+    return render(
+        request,
+        "dashboards/annual_review.html",
+        {"form": form, "review": review, "charts": charts.review_charts(review)},
+    )
+
+
+@reader_required
+def review_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    if slug not in CSV_TABLES:
+        raise Http404("No such download")
+    rows_for, header = CSV_TABLES[slug]
+    _, review = _review(request)
+    label = review.label.replace("/", "-")
+    return csv_response(f"annual-review-{slug}-{label}.csv", header, rows_for(review))
