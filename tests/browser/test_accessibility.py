@@ -6,18 +6,46 @@ the footer link to the accessibility statement on every page.
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts import roles
+from core.financial_year import financial_year_of
+from procurement.models import SubTeam
+from procurement.services.matching import transactions_match_contracts
+from socialvalue.models import Measure, SocialValueReturn
+from socialvalue.periods import previous
+from socialvalue.selectors.overdue import recent_periods
 from tests.browser.conftest import axe_violations, make_user, sign_in
+from tests.procurement.factories import (
+    CategoryFactory,
+    ContractFactory,
+    PipelineItemFactory,
+    SavingFactory,
+    SpendImportFactory,
+    SpendTransactionFactory,
+    SupplierFactory,
+    VariationFactory,
+)
+from tests.socialvalue.factories import (
+    CommitmentFactory,
+    ProxyValueFactory,
+    ReturnLineFactory,
+    SocialValueReturnFactory,
+    SupplierContactFactory,
+)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-# (page name, role, path). Paths with {indicator} are filled in from the loaded framework.
+# (page name, role, path). Placeholders such as {contract} are filled in with the ids of
+# the records the `people` fixture makes.
 PAGES = [
     ("sign-in", None, "/login/"),
     ("accessibility-statement", None, "/accessibility/"),
@@ -27,15 +55,124 @@ PAGES = [
     ("record-assessment", "officer", "/maturity/indicators/3/assess/"),
     ("set-target", "officer", "/maturity/indicators/3/target/"),
     ("add-action", "officer", "/maturity/indicators/3/actions/new/"),
+    # -- procurement
+    ("contracts", "member", "/procurement/contracts/"),
+    ("contract", "officer", "/procurement/contracts/{contract}/"),
+    ("contract-form", "officer", "/procurement/contracts/new/"),
+    ("contract-edit-form", "officer", "/procurement/contracts/{contract}/edit/"),
+    ("variation-form", "officer", "/procurement/contracts/{contract}/variations/new/"),
+    ("suppliers", "member", "/procurement/suppliers/"),
+    ("supplier", "member", "/procurement/suppliers/{supplier}/"),
+    ("supplier-form", "officer", "/procurement/suppliers/new/"),
+    ("ending-soon", "member", "/procurement/contracts/ending-soon/"),
+    ("policy-checks", "member", "/procurement/contracts/policy-checks/"),
+    ("savings", "member", "/procurement/savings/"),
+    ("saving-form", "officer", "/procurement/savings/new/"),
+    ("pipeline", "member", "/procurement/pipeline/"),
+    ("pipeline-form", "officer", "/procurement/pipeline/new/"),
+    ("spend-dashboard", "member", "/procurement/spend/"),
+    ("spend-import-form", "officer", "/procurement/spend/import/"),
+    ("spend-imports", "member", "/procurement/spend/imports/"),
+    # -- social value
+    ("social-value-dashboard", "member", "/social-value/dashboard/"),
+    ("social-value-review", "member", "/social-value/review/{year}/"),
+    ("social-value-contracts", "member", "/social-value/contracts/"),
+    ("social-value-contract", "officer", "/social-value/contracts/{contract}/"),
+    ("social-value-returns", "officer", "/social-value/returns/"),
+    ("social-value-measures", "member", "/social-value/measures/"),
+    ("commitment-form", "officer", "/social-value/contracts/{contract}/commitments/new/"),
+    ("return-start-form", "supplier", "/social-value/contracts/{contract}/returns/new/"),
+    ("return-form", "supplier", "/social-value/returns/{draft_return}/edit/"),
+    ("return", "supplier", "/social-value/returns/{rejected_return}/"),
+    ("return-to-check", "officer", "/social-value/returns/{submitted_return}/"),
+    ("reject-form", "officer", "/social-value/returns/{submitted_return}/reject/"),
+    ("evidence-form", "supplier", "/social-value/returns/{draft_return}/evidence/"),
+    ("supplier-home-with-overdue", "supplier", "/social-value/supplier/"),
+    # -- the members' annual review
+    ("annual-review", "member", "/review/"),
 ]
 
 
 @pytest.fixture
-def people(live_server):
+def people(live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
     call_command("loaddata", "framework", verbosity=0)
+    call_command("loaddata", "socialvalue", verbosity=0)
+    officer = make_user("a11y-officer", roles.OFFICERS, first_name="Olivia", last_name="Officer")
+    contact = SupplierContactFactory(user__username="a11y-supplier")
     return {
-        "officer": make_user("a11y-officer", roles.OFFICERS),
+        "officer": officer,
         "member": make_user("a11y-member", roles.MEMBERS),
+        "supplier": contact.user,
+        "ids": _register_with_spend_and_social_value(officer=officer, supplier=contact.supplier),
+    }
+
+
+def _register_with_spend_and_social_value(*, officer, supplier) -> dict[str, int]:
+    """Enough data for every table, chart, tag and warning on the pages above to show."""
+    today = timezone.localdate()
+    year = financial_year_of(today)
+    care = CategoryFactory(name="Adult social care", sub_team=SubTeam.PEOPLE)
+    contract = ContractFactory(
+        supplier=supplier,
+        category=care,
+        owner=officer,
+        start_date=dt.date(year - 2, 4, 1),
+        end_date=today + dt.timedelta(days=75),  # ending soon
+        total_value=Decimal("450000"),
+        social_value_weighting=Decimal("5"),  # below the 10% policy
+    )
+    other = ContractFactory(category=care, total_value=Decimal("90000"))
+    VariationFactory(contract=contract, recorded_by=officer, varied_on=today)
+    SavingFactory(contract=contract, financial_year=year, recorded_by=officer)
+    PipelineItemFactory(
+        category=care, replaces=contract, planned_start=today + dt.timedelta(days=60)
+    )
+    spend_file = SpendImportFactory(imported_by=officer)
+    for days, amount, payee in [(1, "12500", supplier), (2, "830.50", other.supplier)]:
+        SpendTransactionFactory(
+            spend_import=spend_file,
+            supplier=payee,
+            paid_on=max(today - dt.timedelta(days=days), dt.date(year, 4, 1)),
+            amount=Decimal(amount),
+        )
+    SpendTransactionFactory(  # a credit note
+        spend_import=spend_file,
+        supplier=SupplierFactory(),
+        paid_on=dt.date(year, 4, 1),
+        amount=-600,
+    )
+    transactions_match_contracts()
+
+    hours = Measure.objects.get(code="WCC-1.4")
+    ProxyValueFactory(measure=hours, financial_year=year - 2, value_per_unit=Decimal("15"))
+    CommitmentFactory(contract=contract, measure=hours, quantity=400)
+    returns = {}
+    oldest, *others = recent_periods(today=today, quarters=4)
+    for period, status in zip(others, ("rejected", "submitted", "verified"), strict=True):
+        social_value_return = SocialValueReturnFactory(
+            contract=contract,
+            period_start=period.start,
+            period_end=period.end,
+            status=status,
+            rejection_reason="Attach the volunteering log" if status == "rejected" else "",
+        )
+        ReturnLineFactory(social_value_return=social_value_return, measure=hours, quantity=40)
+        returns[f"{status}_return"] = social_value_return.pk
+    earlier = previous(oldest)  # the oldest recent quarter has no return: overdue
+    draft = SocialValueReturnFactory(
+        contract=contract,
+        period_start=earlier.start,
+        period_end=earlier.end,
+        status=SocialValueReturn.Status.DRAFT,
+    )
+    ReturnLineFactory(social_value_return=draft, measure=hours, quantity=12)
+    return {
+        "contract": contract.pk,
+        "supplier": supplier.pk,
+        "year": year,
+        "draft_return": draft.pk,
+        **returns,
     }
 
 
@@ -43,9 +180,12 @@ def people(live_server):
 def test_the_page_has_no_wcag_violations(page, people, name, role, path):
     if role:
         sign_in(page, people[role].username)
-    page.goto(path)
+    response = page.goto(path.format(**people["ids"]))
 
     violations, rules = axe_violations(page)
+    print(f"axe: {name} ({path}) as {role or 'anyone'}: {rules} rules, {len(violations)} failed")
+
+    assert response.status == 200
 
     assert rules > 50, f"axe ran only {rules} rules on {path}"
     assert violations == [], f"{name}: {violations}"
@@ -57,7 +197,7 @@ def test_the_page_reflows_at_320_pixels_wide(page, people, name, role, path):
     if role:
         sign_in(page, people[role].username)
     page.set_viewport_size({"width": 320, "height": 640})
-    page.goto(path)
+    page.goto(path.format(**people["ids"]))
 
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
