@@ -9,4 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.signals import grant_administrators_everything
 
-        post_migrate.connect(grant_administrators_everything, sender=self)
+        # After every app migrates, so the permissions of apps listed later exist too.
+        post_migrate.connect(
+            grant_administrators_everything, dispatch_uid="grant_administrators_everything"
+        )
