@@ -230,7 +230,8 @@ def find_header(
     )
 
 
-_PLAIN = re.compile(r"^-?\d+(?:\.\d+)?$")
+# The forms nearly every file uses ("1234.56", "£1,234.56", "-£1,234.56"): one match, no clean-up.
+_COMMON = re.compile(r"(-?)£?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)")
 _GROUPED = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d*)?$")
 
 
@@ -241,11 +242,9 @@ def parse_amount(raw: str) -> Decimal:
     credit notes).
     """
     text = raw.strip()
-    if _PLAIN.match(text):  # most files write amounts as plain numbers: skip the clean-up
-        amount = Decimal(text).quantize(PENNY, rounding=ROUND_HALF_UP)
-        if abs(amount) > MAX_AMOUNT:
-            raise ValueError(f'amount "{text}" is more than £1,000,000,000, which cannot be right')
-        return amount
+    if common := _COMMON.fullmatch(text):  # a spend file has a million of these: be quick
+        amount = _pennies(common[2], text)
+        return -amount if common[1] else amount
     if not text:
         raise ValueError("amount is blank")
     value = text.replace("£", "").replace("\u00a0", "").replace(" ", "").upper()
@@ -260,13 +259,22 @@ def parse_amount(raw: str) -> Decimal:
         negative, value = True, value[:-1]
     if not any(c.isdigit() for c in value) or not _GROUPED.match(value):
         raise ValueError(f'amount "{text}" is not a number')
-    try:
-        amount = Decimal(value.replace(",", "")).quantize(PENNY, rounding=ROUND_HALF_UP)
-    except InvalidOperation as error:  # pragma: no cover - the pattern already excludes these
-        raise ValueError(f'amount "{text}" is not a number') from error
-    if amount > MAX_AMOUNT:
-        raise ValueError(f'amount "{text}" is more than £1,000,000,000, which cannot be right')
+    amount = _pennies(value, text)
     return -amount if negative else amount
+
+
+def _pennies(digits: str, text: str) -> Decimal:
+    """Unsigned digits (with or without thousands commas) rounded to the penny, within limits."""
+    plain = digits.replace(",", "")
+    try:
+        amount = Decimal(plain)
+        if plain[-3:-2] != ".":  # not already in pence, as most amounts are: round it
+            amount = amount.quantize(PENNY, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than Decimal's precision: far too large anyway
+        amount = None
+    if amount is None or amount > MAX_AMOUNT:
+        raise ValueError(f'amount "{text}" is more than £1,000,000,000, which cannot be right')
+    return amount
 
 
 _MONTHS = {

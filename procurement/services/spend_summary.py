@@ -31,16 +31,26 @@ COLUMNS = {
 
 @transaction.atomic
 def spend_summary_rebuild(
-    *, years: Iterable[int] | None = None, supplier_ids: Iterable[int] | None = None
+    *,
+    years: Iterable[int] | None = None,
+    supplier_ids: Iterable[int] | None = None,
+    redacted: bool = False,
 ) -> int:
     """Recompute the summary for `years` (financial years by their April start) and
-    `supplier_ids`, or for every year / supplier when None. Returns the rows written."""
+    `supplier_ids`, or for every year / supplier when None. Returns the rows written.
+
+    `redacted` adds the payments whose supplier was redacted to the given suppliers: an import
+    rebuilds the suppliers it paid, and those payments too if it had any.
+    """
     lines = SpendTransaction.objects.all()
     stale = SpendYearSummary.objects.all()
     if supplier_ids is not None:
         supplier_ids = list(supplier_ids)
-        lines = lines.filter(supplier_id__in=supplier_ids)
-        stale = stale.filter(supplier_id__in=supplier_ids)
+        chosen = Q(supplier_id__in=supplier_ids)
+        if redacted:
+            chosen |= Q(supplier__isnull=True)
+        lines = lines.filter(chosen)
+        stale = stale.filter(chosen)
     if years is not None:
         years = sorted(set(years))
         if not years:

@@ -14,8 +14,20 @@ from django.test.utils import CaptureQueriesContext
 
 from procurement.importers import spend
 from procurement.importers.spend import RowError, import_spend_file
-from procurement.models import Contract, SpendImport, SpendTransaction, Supplier
-from tests.procurement.factories import ContractFactory, SupplierFactory
+from procurement.models import (
+    Contract,
+    SpendImport,
+    SpendTransaction,
+    SpendYearSummary,
+    Supplier,
+)
+from procurement.services.matching import transactions_match_contracts
+from procurement.services.spend_summary import spend_summary_rebuild
+from tests.procurement.factories import (
+    ContractFactory,
+    SpendTransactionFactory,
+    SupplierFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -658,3 +670,264 @@ def test_the_command_dry_run_writes_nothing(capsys):
 def test_the_command_refuses_a_missing_file():
     with pytest.raises(CommandError, match="is not a file"):
         call_command("import_spend", str(DATA / "no_such_file.csv"))
+
+
+# -- one pass on PostgreSQL: rows are staged as they are read, so a late problem rolls back -----
+
+
+def _good_rows(count: int) -> list[str]:
+    return [f"Supplier {n % 7} Ltd,{500 + n}.25,01/04/2024" for n in range(count)]
+
+
+def test_a_bad_row_after_many_staged_rows_rejects_the_file_and_writes_nothing():
+    before = _table_counts()
+    rows = _good_rows(1200)  # more than two COPY blocks on PostgreSQL
+
+    result = import_spend_file(_csv("Supplier Name,Amount,Date", *rows, "Acme Ltd,600,31/02/2024"))
+
+    assert result.status == "rejected"
+    assert result.errors == [RowError(1202, 'date "31/02/2024" is not a real date')]
+    assert _table_counts() == before
+
+
+def test_every_bad_row_is_reported_though_writing_stops_at_the_first():
+    rows = _good_rows(1200)
+    rows[1] = "Acme Ltd,abc,01/04/2024"  # line 3
+    rows[1100] = ",600,01/04/2024"  # line 1102
+
+    result = import_spend_file(_csv("Supplier Name,Amount,Date", *rows))
+
+    assert [(error.line, error.message) for error in result.errors] == [
+        (3, 'amount "abc" is not a number'),
+        (1102, "supplier is blank"),
+    ]
+    assert result.error_count == 2
+    assert SpendTransaction.objects.count() == 0
+
+
+def test_skipping_bad_rows_spread_through_a_long_file_imports_every_good_one():
+    rows = _good_rows(1200)
+    for index in (0, 600, 1199):
+        rows[index] = "Acme Ltd,600,32/01/2024"
+
+    result = import_spend_file(_csv("Supplier Name,Amount,Date", *rows), skip_bad_rows=True)
+
+    assert (result.status, result.rows_imported, result.rows_skipped) == ("imported", 1197, 3)
+    lines = set(SpendTransaction.objects.values_list("line_number", flat=True))
+    assert len(lines) == 1197
+    assert lines.isdisjoint({2, 602, 1201})
+    assert result.total_amount == SpendImport.objects.get().total_amount
+    assert result.total_amount == sum(
+        SpendTransaction.objects.values_list("amount", flat=True), Decimal("0")
+    )
+
+
+def test_a_file_that_turns_unreadable_after_many_rows_is_a_file_error_and_writes_nothing():
+    before = _table_counts()
+    rows = [f"Café {n % 7} Ltd,{500 + n},01/04/2024" for n in range(1500)]
+    content = "\n".join(["Supplier Name,Amount,Date", *rows]).encode("cp1252")
+    # 0x81 means nothing in Windows-1252: found only when the reader reaches it, near the end.
+    content += b"\nBad \x81 Ltd,600,01/04/2024\n"
+
+    result = import_spend_file(io.BytesIO(content))
+
+    assert result.status == "rejected"
+    assert "neither UTF-8 nor Windows-1252" in result.file_error
+    assert _table_counts() == before
+
+
+def test_the_import_records_its_rows_total_and_dates_from_the_rows_written():
+    result = import_spend_file(
+        _csv(
+            "Supplier Name,Amount,Date",
+            "Acme Ltd,600.10,15/06/2024",
+            "REDACTED,700,02/04/2024",
+            "Beta Ltd,-50,30/03/2025",
+        )
+    )
+
+    spend_import = SpendImport.objects.get()
+    assert (spend_import.rows_imported, spend_import.total_amount) == (3, Decimal("1250.10"))
+    assert (spend_import.first_paid_on, spend_import.last_paid_on) == (
+        dt.date(2024, 4, 2),
+        dt.date(2025, 3, 30),
+    )
+    assert result.total_amount == Decimal("1250.10")
+
+
+def test_a_carriage_return_inside_a_quoted_cell_is_kept():
+    content = b'Supplier Name,Amount,Date,Expense Type\r\nAcme Ltd,600,01/04/2024,"Care\rhome"\r\n'
+
+    result = import_spend_file(io.BytesIO(content))
+
+    assert result.status == "imported", result.errors
+    assert SpendTransaction.objects.get().expense_type == "Care\rhome"
+
+
+@pytest.mark.parametrize(
+    "written,amount",
+    [
+        ("£600", "600.00"),
+        ("-£600.5", "-600.50"),
+        ('"£12,345.67"', "12345.67"),
+        ('"-£1,000,000.004"', "-1000000.00"),
+        ("0.995", "1.00"),
+        ("-0.005", "-0.01"),
+        ("1000000000", "1000000000.00"),
+    ],
+)
+def test_the_common_amount_forms_are_read_to_the_penny(written, amount):
+    result = import_spend_file(_csv("Supplier Name,Amount,Date", f"Acme Ltd,{written},01/04/2024"))
+
+    assert result.status == "imported", result.errors
+    assert SpendTransaction.objects.get().amount == Decimal(amount)
+
+
+@pytest.mark.parametrize("written", ["1" * 40, "£" + "9" * 30 + ".99", "1000000000.01"])
+def test_an_amount_too_large_for_any_payment_is_a_row_error(written):
+    result = import_spend_file(_csv("Supplier Name,Amount,Date", f"Acme Ltd,{written},01/04/2024"))
+
+    assert result.status == "rejected"
+    assert result.errors[0].message.startswith(f'amount "{written}" is more than £1,000,000,000')
+
+
+# -- contracts and the spend summary after an import ---------------------------------------------
+
+
+def test_an_import_links_payments_exactly_as_a_full_rematch_would():
+    acme = SupplierFactory(name="Acme Ltd")
+    beta = SupplierFactory(name="Beta Ltd")
+    older = ContractFactory(supplier=acme, start_date=dt.date(2023, 1, 1), end_date=None)
+    newer = ContractFactory(
+        supplier=acme, start_date=dt.date(2024, 6, 1), end_date=dt.date(2024, 12, 31)
+    )
+    ContractFactory(
+        supplier=acme,
+        status=Contract.Status.DRAFT,
+        start_date=dt.date(2024, 9, 1),
+        end_date=dt.date(2024, 9, 30),
+    )
+    undated = ContractFactory(supplier=beta, start_date=None, end_date=dt.date(2024, 5, 31))
+    ContractFactory(supplier=beta, start_date=dt.date(2024, 5, 1), end_date=dt.date(2024, 8, 31))
+
+    import_spend_file(
+        _csv(
+            "Supplier Name,Amount,Date",
+            "Acme Ltd,600,01/04/2024",  # only the older contract is running
+            "Acme Ltd,700,15/09/2024",  # both: the one that started last wins; not the draft
+            "Acme Ltd,800,01/02/2025",  # the newer one has ended
+            "Beta Ltd,900,01/04/2024",  # the undated contract alone
+            "Beta Ltd,950,15/05/2024",  # both Beta contracts: the rule as matching applies it
+            "Beta Ltd,990,01/10/2024",  # neither
+            "REDACTED,1000,01/04/2024",
+        )
+    )
+    linked = dict(SpendTransaction.objects.values_list("line_number", "contract_id"))
+    transactions_match_contracts()
+
+    assert dict(SpendTransaction.objects.values_list("line_number", "contract_id")) == linked
+    assert {line: linked[line] for line in (2, 3, 4, 5, 7, 8)} == {
+        2: older.pk,
+        3: newer.pk,
+        4: older.pk,
+        5: undated.pk,
+        7: None,
+        8: None,
+    }
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the INSERT from staging is PostgreSQL's"
+)
+def test_on_postgresql_payments_are_linked_to_contracts_as_they_are_inserted():
+    contract = ContractFactory(supplier=SupplierFactory(name="Acme Ltd"))
+
+    with CaptureQueriesContext(connection) as captured:
+        import_spend_file(_csv("Supplier Name,Amount,Date", "Acme Ltd,600,01/06/2024"))
+
+    assert SpendTransaction.objects.get().contract == contract
+    updates = [q["sql"] for q in captured if q["sql"].startswith('UPDATE "procurement_spendtr')]
+    assert updates == []
+
+
+def test_the_import_leaves_other_imports_payments_alone_when_it_links_contracts():
+    acme = SupplierFactory(name="Acme Ltd")
+    earlier = SpendTransactionFactory(supplier=acme, paid_on=dt.date(2024, 6, 1), contract=None)
+    ContractFactory(supplier=acme, start_date=dt.date(2024, 1, 1), end_date=dt.date(2024, 12, 31))
+
+    import_spend_file(_csv("Supplier Name,Amount,Date", "Acme Ltd,600,01/07/2024"))
+
+    earlier.refresh_from_db()
+    assert earlier.contract is None  # linked when its own import or a contract change rematches
+    assert SpendTransaction.objects.exclude(pk=earlier.pk).get().contract is not None
+
+
+def test_matching_one_import_updates_only_that_imports_covered_payments():
+    acme = SupplierFactory(name="Acme Ltd")
+    contract = ContractFactory(
+        supplier=acme, start_date=dt.date(2024, 1, 1), end_date=dt.date(2024, 12, 31)
+    )
+    mine = SpendTransactionFactory(supplier=acme, paid_on=dt.date(2024, 6, 1))
+    uncovered = SpendTransactionFactory(
+        supplier=acme, paid_on=dt.date(2025, 6, 1), spend_import=mine.spend_import
+    )
+    other = SpendTransactionFactory(supplier=acme, paid_on=dt.date(2024, 6, 1))
+
+    updated = transactions_match_contracts(
+        spend_import_id=mine.spend_import_id, rebuild_summary=False
+    )
+
+    assert updated == 1
+    contracts = dict(SpendTransaction.objects.values_list("pk", "contract_id"))
+    assert contracts == {mine.pk: contract.pk, uncovered.pk: None, other.pk: None}
+    assert SpendYearSummary.objects.count() == 0
+
+
+def test_the_summary_is_rebuilt_for_the_suppliers_and_years_the_file_touched():
+    acme = SupplierFactory(name="Acme Ltd")
+    other = SupplierFactory(name="Other Ltd")
+    SpendTransactionFactory(supplier=acme, amount=Decimal("100"), paid_on=dt.date(2024, 5, 1))
+    SpendTransactionFactory(supplier=None, amount=Decimal("40"), paid_on=dt.date(2024, 5, 1))
+    SpendTransactionFactory(supplier=other, amount=Decimal("300"), paid_on=dt.date(2024, 5, 1))
+    SpendTransactionFactory(supplier=acme, amount=Decimal("999"), paid_on=dt.date(2022, 5, 1))
+    spend_summary_rebuild()
+    # Make the untouched rows tell-tale: a rebuild of them would put the real totals back.
+    SpendYearSummary.objects.filter(supplier=other).update(amount=Decimal("1"))
+    SpendYearSummary.objects.filter(financial_year=2022).update(amount=Decimal("2"))
+
+    import_spend_file(
+        _csv(
+            "Supplier Name,Amount,Date",
+            "Acme Ltd,600,01/06/2024",
+            "Acme Ltd,-50,01/07/2024",
+            "REDACTED,700,01/06/2024",
+            "Newco Ltd,80,01/04/2025",
+        )
+    )
+
+    summary = {
+        (row.financial_year, row.supplier.name if row.supplier else None): (
+            row.amount,
+            row.payments,
+            row.credit_notes,
+        )
+        for row in SpendYearSummary.objects.select_related("supplier")
+    }
+    assert summary == {
+        (2024, "Acme Ltd"): (Decimal("650.00"), 2, 1),
+        (2024, None): (Decimal("740.00"), 2, 0),
+        (2025, "Newco Ltd"): (Decimal("80.00"), 1, 0),
+        (2024, "Other Ltd"): (Decimal("1.00"), 1, 0),  # not in the file: left alone
+        (2022, "Acme Ltd"): (Decimal("2.00"), 1, 0),  # a year the file does not cover
+    }
+
+
+def test_the_summary_rebuild_takes_redacted_payments_with_the_given_suppliers():
+    acme = SupplierFactory(name="Acme Ltd")
+    SpendTransactionFactory(supplier=acme, amount=Decimal("100"), paid_on=dt.date(2024, 5, 1))
+    SpendTransactionFactory(supplier=None, amount=Decimal("40"), paid_on=dt.date(2024, 5, 1))
+
+    assert spend_summary_rebuild(years=[2024], supplier_ids=[acme.pk]) == 1
+    assert spend_summary_rebuild(years=[2024], supplier_ids=[acme.pk], redacted=True) == 2
+    assert spend_summary_rebuild(years=[2024], supplier_ids=[], redacted=True) == 1
+    assert SpendYearSummary.objects.count() == 2
