@@ -9,10 +9,11 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 
-from procurement.importers import spend
+from procurement.importers import spend, spend_copy
 from procurement.importers.spend import RowError, import_spend_file
 from procurement.models import (
     Contract,
@@ -586,17 +587,153 @@ def test_on_postgresql_the_queries_do_not_grow_with_the_rows_or_suppliers():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's alone")
-def test_on_postgresql_rows_are_copied_into_staging_and_inserted_in_one_statement():
+def test_on_postgresql_a_clean_file_is_copied_and_inserted_in_one_statement():
     with CaptureQueriesContext(connection) as captured:
-        result = import_spend_file(DATA / "worcestershire_2024_04.csv", chunk_size=2)
+        result = import_spend_file(DATA / "worcestershire_2024_04.csv")
 
     sql = [query["sql"] for query in captured]
     inserts = [s for s in sql if s.startswith("INSERT INTO procurement_spendtransaction")]
     assert len(inserts) == 1
-    assert "SELECT" in inserts[0] and "FROM spend_import_staging_" in inserts[0]
-    assert sum(s.startswith("CREATE TEMPORARY TABLE spend_import_staging_") for s in sql) == 1
-    # Three chunks of two rows went through COPY: the rows are there, and no INSERT sent them.
+    assert "FROM spend_copy_rows" in inserts[0]
+    assert sum(s.startswith("CREATE TEMPORARY TABLE spend_copy_staging") for s in sql) == 1
     assert result.rows_imported == SpendTransaction.objects.count() == 5
+
+
+# Everything the fast path converts in SQL or looks up, and what it must skip: a byte order
+# mark and a title line, company numbers, a redacted name, three spellings of one supplier,
+# brackets and "CR" (parsed in Python), "£" and thousands, one and three decimals (rounded half
+# up), blanks around cells (non-breaking spaces too), ISO and named dates, a service area too
+# long to keep whole, a row of empty cells, and a contract covering some of the payments.
+_MIXED = [
+    "Spend over £500 - April 2024",
+    "Supplier Name,Supplier Company Number,Amount,Date,Expense Area,Expense Type,Reference",
+    'Acme Ltd,01234567,"£12,500.00",02/04/2024,Adult Services,Care,R1',
+    "ACME LIMITED,1234567,1250.5,03/04/2024,Adult Services,Care, R2 ",
+    'acme limited.,,"(2,000.00)",2024-04-04,Adult Services,Credit note,R3',
+    "Redacted personal data,,612.005,5 Apr 2024,Children\u00a0,Foster care,R4",
+    "Beta Services,,-£40.10,06/04/24,\u00a0Highways,Repairs,R5",
+    "Beta Services,,700.00 CR,07/04/2024," + "X" * 300 + ",Repairs,R6",
+    'Gamma & Sons,," £1,000.995 ",08/04/2024,Corporate,IT,',
+    ",,,,,,",
+]
+
+
+def _import_careful(content: bytes) -> spend.SpendImportResult:
+    """The row-by-row path the fast path must match, called directly."""
+    stream = io.BytesIO(content)
+    scan = spend.scan_bytes(stream)
+    target = spend._Target(
+        stream=stream,
+        encoding=scan.encoding,
+        sha256=scan.sha256,
+        filename="spend.csv",
+        user=None,
+        today=dt.date(2025, 6, 1),
+        skip_bad_rows=False,
+    )
+    return spend._import_streaming(target)
+
+
+def _written() -> dict:
+    rows = SpendTransaction.objects.order_by("line_number").values_list(
+        "line_number",
+        "paid_on",
+        "supplier__normalised_name",
+        "supplier__company_number",
+        "supplier_name",
+        "amount",
+        "service_area",
+        "expense_type",
+        "reference",
+        "contract__reference",
+    )
+    imports = SpendImport.objects.values_list(
+        "rows_imported", "rows_skipped", "total_amount", "first_paid_on", "last_paid_on"
+    )
+    suppliers = Supplier.objects.order_by("normalised_name").values_list(
+        "name", "normalised_name", "company_number"
+    )
+    summary = SpendYearSummary.objects.order_by(
+        "financial_year", "supplier__normalised_name", "contract__reference", "amount"
+    ).values_list("financial_year", "supplier__name", "contract__reference", "amount", "payments")
+    return {
+        "rows": list(rows),
+        "imports": list(imports),
+        "suppliers": list(suppliers),
+        "summary": list(summary),
+    }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's alone")
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(("\ufeff" + "\n".join(_MIXED) + "\n").encode(), id="mixed-utf8-bom"),
+        pytest.param("\r\n".join(_MIXED[1:]).encode("cp1252"), id="mixed-cp1252-crlf"),
+        pytest.param((DATA / "worcestershire_2024_04.csv").read_bytes(), id="worcestershire"),
+        pytest.param((DATA / "excel_cp1252.csv").read_bytes(), id="excel-cp1252"),
+    ],
+)
+def test_the_copy_path_writes_exactly_what_the_row_by_row_path_writes(content):
+    beta = SupplierFactory(name="Beta Services", company_number="")
+    ContractFactory(
+        reference="BETA-1",
+        supplier=beta,
+        start_date=dt.date(2024, 4, 1),
+        end_date=dt.date(2024, 4, 6),
+        status=Contract.Status.LIVE,
+    )
+    with transaction.atomic():
+        careful = _import_careful(content)
+        expected = _written()
+        transaction.set_rollback(True)
+    with CaptureQueriesContext(connection) as captured:
+        fast = import_spend_file(io.BytesIO(content))
+
+    assert any("FROM spend_copy_rows" in query["sql"] for query in captured)
+    assert careful.status == fast.status == "imported"
+    assert (fast.rows_imported, fast.total_amount, fast.suppliers_created) == (
+        careful.rows_imported,
+        careful.total_amount,
+        careful.suppliers_created,
+    )
+    assert _written() == expected
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's alone")
+@pytest.mark.parametrize(
+    "lines",
+    [
+        pytest.param(['Acme Ltd,600,01/04/2024,"two\nlines"'], id="line-break-in-a-cell"),
+        pytest.param(['Acme Ltd,600,01/04/2024,"carriage\rreturn"'], id="return-in-a-cell"),
+        pytest.param(["Acme Ltd,600,01/04/2024,x", "Beta Ltd,700,02/04/2024"], id="short-row"),
+        pytest.param(["Acme Ltd,600,01/04/2024,x", "", "Beta,7,02/04/2024,y"], id="blank-line"),
+    ],
+)
+def test_a_file_copy_cannot_number_exactly_is_read_row_by_row_instead(lines):
+    content = "\n".join(["Supplier Name,Amount,Date,Reference", *lines]).encode()
+
+    with CaptureQueriesContext(connection) as captured:
+        result = import_spend_file(io.BytesIO(content))
+
+    assert result.status == "imported"
+    assert not any("FROM spend_copy_rows" in query["sql"] for query in captured)
+    assert (
+        list(SpendTransaction.objects.order_by("line_number").values_list("line_number", flat=True))
+        == [line for line, text in enumerate(content.decode().split("\n")[1:], start=2) if text][
+            : result.rows_imported
+        ]
+    )
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 1 << 20])
+def test_the_line_counter_counts_line_feeds_and_lone_returns_across_blocks(size):
+    counter = spend_copy._LineCounter(io.BytesIO(b"a\r\nb\rc\nd"))
+
+    while counter.read(size):
+        pass
+
+    assert (counter.feeds, counter.lone_returns, counter.count) == (2, 1, 3)
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="bulk_create is the SQLite path")
@@ -931,3 +1068,19 @@ def test_the_summary_rebuild_takes_redacted_payments_with_the_given_suppliers():
     assert spend_summary_rebuild(years=[2024], supplier_ids=[acme.pk], redacted=True) == 2
     assert spend_summary_rebuild(years=[2024], supplier_ids=[], redacted=True) == 1
     assert SpendYearSummary.objects.count() == 2
+
+
+def test_the_keys_the_database_does_not_hold_are_held_by_django():
+    """SpendTransaction's keys have no database constraints (see the model): Django's
+    on_delete must still keep them whole."""
+    payment = SpendTransactionFactory()
+    contract = ContractFactory(supplier=payment.supplier)
+    SpendTransaction.objects.filter(pk=payment.pk).update(contract=contract)
+
+    with pytest.raises(ProtectedError):
+        payment.supplier.delete()
+    contract.delete()
+    payment.refresh_from_db()
+    assert payment.contract is None
+    payment.spend_import.delete()
+    assert not SpendTransaction.objects.exists()
