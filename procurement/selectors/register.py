@@ -35,7 +35,14 @@ from simple_history.models import DeletedObject
 
 from core.financial_year import financial_year_expression, financial_year_label
 from procurement.matching import normalise_name
-from procurement.models import Contract, Saving, SpendTransaction, Supplier, Variation
+from procurement.models import (
+    Contract,
+    Saving,
+    SpendTransaction,
+    SpendYearSummary,
+    Supplier,
+    Variation,
+)
 
 ZERO = Decimal("0")
 MONEY_FIELD = models.DecimalField(max_digits=16, decimal_places=2)
@@ -136,9 +143,13 @@ class SupplierQuerySet(QuerySet):
         return self.filter(size__in=Supplier.SME_SIZES)
 
     def with_totals(self) -> SupplierQuerySet:
-        """Each supplier with its number of contracts and all-time spend, one query in all."""
+        """Each supplier with its number of contracts and all-time spend, one query in all.
+
+        Spend comes from SpendYearSummary (a few rows a supplier, rebuilt whenever spend
+        changes), so sorting every supplier by spend does not read every payment.
+        """
         contracts = Contract.objects.filter(supplier=OuterRef("pk"))
-        spend = SpendTransaction.objects.filter(supplier=OuterRef("pk"))
+        spend = SpendYearSummary.objects.filter(supplier=OuterRef("pk"))
         return self.annotate(
             contract_count=Coalesce(_count_of(contracts, "supplier"), 0),
             spend_total=Coalesce(

@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 
 from core.financial_year import financial_year_bounds
-from procurement.models import SOCIAL_VALUE_THRESHOLD, Contract, SpendTransaction
+from procurement.models import SOCIAL_VALUE_THRESHOLD, Contract, SpendYearSummary
 from socialvalue.models import (
     Commitment,
     EvidenceFile,
@@ -367,8 +367,8 @@ class AnnualReview:
 
 
 def _local_spend(year: int) -> tuple[Decimal, Decimal]:
-    start, end = financial_year_bounds(year)
-    spend = SpendTransaction.objects.filter(paid_on__range=(start, end)).aggregate(
+    """The year's spend with all suppliers and with local ones, from the per-year summary."""
+    spend = SpendYearSummary.objects.filter(financial_year=year).aggregate(
         total=Sum("amount", default=Decimal(0)),
         local=Sum("amount", filter=Q(supplier__is_local=True), default=Decimal(0)),
     )

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from procurement.services.spend_summary import spend_summary_rebuild
 from socialvalue import selectors
 from socialvalue.models import SocialValueReturn
 from socialvalue.periods import quarter, quarters_of_year
@@ -201,6 +202,7 @@ def test_the_annual_review_adds_local_spend_and_counts_environmental_contracts(m
         supplier=distant, amount=Decimal("700.00"), paid_on=dt.date(2025, 3, 31)
     )
     SpendTransactionFactory(supplier=local, amount=Decimal("999"), paid_on=dt.date(2025, 4, 1))
+    spend_summary_rebuild()  # as every import does
     green = ContractFactory(carbon_commitment=False)
     carbon = ContractFactory(carbon_commitment=True)
     both = ContractFactory(carbon_commitment=True)
