@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from core.text import counted
 from procurement.importers.spend import (
     ALREADY_IMPORTED,
     SpendImportResult,
@@ -88,13 +89,14 @@ class SpendImportForm(forms.Form):
 def spend_import_success_message(result: SpendImportResult) -> str:
     spend_import = result.spend_import
     message = (
-        f"Imported {result.rows_imported} rows totalling {format_pounds(result.total_amount)}"
+        f"Imported {counted(result.rows_imported, 'row')} totalling"
+        f" {format_pounds(result.total_amount)}"
         f" from {spend_import.filename}"
     )
     if result.suppliers_created:
-        message += f"; {result.suppliers_created} new suppliers added"
+        message += f"; {counted(result.suppliers_created, 'new supplier')} added"
     if result.rows_skipped:
         lines = ", ".join(str(error.line) for error in result.errors[:10])
         more = "…" if result.rows_skipped > 10 else ""
-        message += f"; {result.rows_skipped} bad rows skipped (lines {lines}{more})"
+        message += f"; {counted(result.rows_skipped, 'bad row')} skipped (lines {lines}{more})"
     return message

@@ -114,7 +114,7 @@ def _build(contract: Contract, *, today: date, new: list[int]) -> RenewalAlert:
             "end_text": end_text,
             "months_left": left,
             "threshold": min(new),
-            "url": getattr(settings, "SITE_URL", "").rstrip("/") + contract_path(contract),
+            "url": settings.SITE_URL + contract_path(contract),
             "council_name": getattr(settings, "COUNCIL_NAME", ""),
         },
     ).strip()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -1084,3 +1085,33 @@ def test_the_keys_the_database_does_not_hold_are_held_by_django():
     assert payment.contract is None
     payment.spend_import.delete()
     assert not SpendTransaction.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_naming_the_same_new_supplier_create_it_once():
+    """Two officers upload different files at the same moment, each paying a supplier the
+    register does not know yet: one supplier, both files imported."""
+    files = [
+        _csv("Supplier Name,Amount,Date", f"Brand New Ltd,{600 + n},0{n + 1}/04/2024").getvalue()
+        for n in range(2)
+    ]
+    start = threading.Barrier(2)
+    results = []
+
+    def upload(content: bytes) -> None:
+        try:
+            start.wait()
+            results.append(import_spend_file(io.BytesIO(content)).status)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=upload, args=(content,)) for content in files]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert results == ["imported", "imported"]
+    assert Supplier.objects.filter(normalised_name="brand new").count() == 1
+    assert SpendTransaction.objects.count() == 2

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from core.text import counted
 from procurement.importers.spend import (
     ALREADY_IMPORTED,
     DRY_RUN,
@@ -47,16 +48,17 @@ class Command(BaseCommand):
             if result.file_error:
                 self.stderr.write(f"{file.name}: {result.file_error}")
             raise CommandError("Rejected: nothing was written")
-        counts = f"{result.rows_imported} rows ({format_pounds(result.total_amount)}) from {file}"
+        rows = counted(result.rows_imported, "row")
+        counts = f"{rows} ({format_pounds(result.total_amount)}) from {file}"
         if result.status == DRY_RUN:
             self.stdout.write(
-                f"Dry run: would import {counts}; {result.suppliers_created} suppliers would be"
-                " created. Nothing was written"
+                f"Dry run: would import {counts}; {counted(result.suppliers_created, 'supplier')}"
+                " would be created. Nothing was written"
             )
         else:
             self.stdout.write(
-                f"Imported {counts}; {result.suppliers_created} suppliers created",
+                f"Imported {counts}; {counted(result.suppliers_created, 'supplier')} created",
                 style_func=self.style.SUCCESS,
             )
         if result.rows_skipped:
-            self.stdout.write(f"Skipped {result.rows_skipped} bad rows (listed above)")
+            self.stdout.write(f"Skipped {counted(result.rows_skipped, 'bad row')} (listed above)")
