@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -46,14 +47,17 @@ from typing import IO, Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from core.db_errors import is_unique_violation, refusal_message
 from procurement.matching import normalise_name
 from procurement.models import Contract, Route, Supplier
 from procurement.services.matching import transactions_match_contracts
+
+logger = logging.getLogger(__name__)
 
 IMPORTED = "imported"
 DRY_RUN = "dry_run"
@@ -155,12 +159,16 @@ def import_ocds_file(
     try:
         with transaction.atomic():
             _import_rows(rows, result, dry_run=dry_run, user=user)
-    except IntegrityError:
-        return OcdsImportResult(
-            status=REJECTED,
-            file_error="Another change to the same contracts was saved at the same time. "
-            "Nothing was imported: run the import again.",
-        )
+    except DatabaseError as error:
+        if is_unique_violation(error):
+            message = (
+                "Another change to the same contracts was saved at the same time. "
+                "Nothing was imported: run the import again."
+            )
+        else:
+            logger.exception("OCDS import refused by the database")
+            message = refusal_message(error)
+        return OcdsImportResult(status=REJECTED, file_error=message)
     if result.errors:
         result.status = REJECTED
         result.contracts_created = result.contracts_updated = result.suppliers_created = 0

@@ -37,10 +37,11 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from core.db_errors import refusal_message
 from core.financial_year import financial_year_of
 from procurement.importers.csvread import (
     CsvRecords,
@@ -171,19 +172,27 @@ def import_spend_file(
             today=timezone.localdate(),
             skip_bad_rows=skip_bad_rows,
         )
-        if not dry_run and connection.vendor == "postgresql":
-            # A clean file (nearly every file) takes the fast path; anything else is read
-            # row by row, which names each bad row and its line.
-            return _import_clean(target) or _import_streaming(target)
         try:
-            checked = _validate(target)
-        except FileProblem as problem:
-            return _rejected(file_error=str(problem))
-        if (verdict := _verdict(checked, skip_bad_rows=skip_bad_rows)) is not None:
-            return verdict
-        if dry_run:
-            return _dry_run(checked)
-        return _import_in_chunks(target, checked=checked, chunk_size=chunk_size)
+            return _import(target, dry_run=dry_run, chunk_size=chunk_size)
+        except DatabaseError as error:  # a trigger, a full disk: rolled back, so say so
+            logger.exception("Spend import of %s refused by the database", name)
+            return _rejected(file_error=refusal_message(error))
+
+
+def _import(target: _Target, *, dry_run: bool, chunk_size: int) -> SpendImportResult:
+    if not dry_run and connection.vendor == "postgresql":
+        # A clean file (nearly every file) takes the fast path; anything else is read row by
+        # row, which names each bad row and its line.
+        return _import_clean(target) or _import_streaming(target)
+    try:
+        checked = _validate(target)
+    except FileProblem as problem:
+        return _rejected(file_error=str(problem))
+    if (verdict := _verdict(checked, skip_bad_rows=target.skip_bad_rows)) is not None:
+        return verdict
+    if dry_run:
+        return _dry_run(checked)
+    return _import_in_chunks(target, checked=checked, chunk_size=chunk_size)
 
 
 @dataclass(frozen=True)
