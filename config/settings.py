@@ -100,6 +100,12 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time. A plain BEGIN reads first and fails with "database is
+    # locked" when it then tries to write while another save holds the lock; BEGIN IMMEDIATE
+    # waits for the lock instead, so the second of two simultaneous saves gets the stale-edit
+    # message rather than an error page.
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -131,7 +137,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -160,6 +166,8 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "procurement@localhost")
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Worcestershire County Council")
+# Where officers reach the site: the links in emails sent outside a request (renewal alerts).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Renewal warnings go to each contract owner this many months before the end date.
 CONTRACT_ALERT_MONTHS = tuple(
     int(months) for months in env_list("CONTRACT_ALERT_MONTHS", "9,6,3") if months.isdigit()

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.history_admin import ReadOnlyHistoryAdmin
 from maturity import models
 
 
@@ -60,6 +60,6 @@ class TargetAdmin(AppendOnlyAdmin):
 
 
 @admin.register(models.Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(ReadOnlyHistoryAdmin):
     list_display = ("description", "indicator", "owner", "due_on", "status")
     list_filter = ("status",)

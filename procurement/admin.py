@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.history_admin import ReadOnlyHistoryAdmin
 from procurement import models
 
 
 @admin.register(models.Supplier)
-class SupplierAdmin(SimpleHistoryAdmin):
+class SupplierAdmin(ReadOnlyHistoryAdmin):
     list_display = ("name", "company_number", "size", "is_vcse", "is_local", "is_strategic")
     list_filter = ("size", "is_vcse", "is_local", "is_strategic", "financial_risk")
     search_fields = ("name", "normalised_name", "company_number", "charity_number", "postcode")
@@ -30,7 +30,7 @@ class VariationInline(admin.TabularInline):
 
 
 @admin.register(models.Contract)
-class ContractAdmin(SimpleHistoryAdmin):
+class ContractAdmin(ReadOnlyHistoryAdmin):
     list_display = ("reference", "title", "supplier", "category", "status", "end_date")
     list_filter = ("status", "category__sub_team", "route", "risk_rating")
     search_fields = ("reference", "title", "supplier__name", "ocid")
@@ -42,7 +42,7 @@ class ContractAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Variation)
-class VariationAdmin(SimpleHistoryAdmin):
+class VariationAdmin(ReadOnlyHistoryAdmin):
     list_display = ("contract", "varied_on", "value_change", "new_end_date", "recorded_by")
     list_select_related = ("contract", "recorded_by")
     search_fields = ("contract__reference", "reason")
@@ -66,7 +66,7 @@ class SpendTransactionAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Saving)
-class SavingAdmin(SimpleHistoryAdmin):
+class SavingAdmin(ReadOnlyHistoryAdmin):
     list_display = ("description", "contract", "financial_year", "kind", "amount")
     list_filter = ("financial_year", "kind")
     list_select_related = ("contract",)
@@ -74,7 +74,7 @@ class SavingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.PipelineItem)
-class PipelineItemAdmin(SimpleHistoryAdmin):
+class PipelineItemAdmin(ReadOnlyHistoryAdmin):
     list_display = ("title", "category", "estimated_value", "planned_start", "status")
     list_filter = ("status", "route")
     list_select_related = ("category",)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.history_admin import ReadOnlyHistoryAdmin
 from socialvalue import models
 
 
@@ -41,7 +41,7 @@ class SupplierContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
+class CommitmentAdmin(ReadOnlyHistoryAdmin):
     list_display = ("contract", "measure", "quantity", "due_by")
     list_select_related = ("contract", "measure")
     raw_id_fields = ("contract",)
@@ -53,7 +53,7 @@ class ReturnLineInline(admin.TabularInline):
 
 
 @admin.register(models.SocialValueReturn)
-class SocialValueReturnAdmin(SimpleHistoryAdmin):
+class SocialValueReturnAdmin(ReadOnlyHistoryAdmin):
     list_display = ("contract", "period_start", "period_end", "status", "submitted_at")
     list_filter = ("status", "financial_year")
     list_select_related = ("contract",)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import roles
-from maturity.models import Action, Assessment, Indicator
+from maturity.models import Action, Indicator
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -218,10 +219,13 @@ def _social_value_uploads(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"  # evidence files built below stay out of the tree
 
 
-def _sv_contract(users) -> dict[str, int]:
+# The builders of objects a supplier's user can reach take `supplier`, the supplier they belong
+# to; without it they belong to a new supplier, so to another supplier than the walk's user's.
+def _sv_contract(users, supplier=None) -> dict[str, int]:
     from tests.socialvalue.factories import CommitmentFactory
 
-    return {"pk": CommitmentFactory().contract_id}
+    owner = {"contract__supplier": supplier} if supplier else {}
+    return {"pk": CommitmentFactory(**owner).contract_id}
 
 
 def _sv_commitment(users) -> dict[str, int]:
@@ -230,20 +234,22 @@ def _sv_commitment(users) -> dict[str, int]:
     return {"pk": CommitmentFactory().pk}
 
 
-def _sv_return(users) -> dict[str, int]:
+def _sv_return(users, supplier=None) -> dict[str, int]:
     from tests.socialvalue.factories import ReturnLineFactory
 
-    return {"pk": ReturnLineFactory().social_value_return_id}
+    owner = {"social_value_return__contract__supplier": supplier} if supplier else {}
+    return {"pk": ReturnLineFactory(**owner).social_value_return_id}
 
 
-def _sv_evidence(users) -> dict[str, int]:
+def _sv_evidence(users, supplier=None) -> dict[str, int]:
     from django.core.files.base import ContentFile
 
     from socialvalue.models import EvidenceFile
     from tests.socialvalue.factories import SocialValueReturnFactory
 
+    owner = {"contract__supplier": supplier} if supplier else {}
     evidence = EvidenceFile(
-        social_value_return=SocialValueReturnFactory(),
+        social_value_return=SocialValueReturnFactory(**owner),
         original_name="walk.pdf",
         content_type="application/pdf",
         size=9,
@@ -323,18 +329,107 @@ def test_each_role_gets_the_expected_status(users, role, name, converters):
         assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("name", [name for name, (_, writes) in EXPECTED.items() if writes])
+WRITE_URLS = [name for name, (_, writes) in EXPECTED.items() if writes]
+JUNK = {"level": 5, "evidence": "x", "version": 1, "reason": "x"}  # the same body to every form
+
+
+def _row_counts() -> dict[str, int]:
+    """Rows in every table, history included: a write through any service changes one."""
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label not in {"sessions", "axes"}
+    } | {"actions done": Action.objects.filter(status="done").count()}
+
+
+@pytest.mark.parametrize("name", WRITE_URLS)
 @pytest.mark.parametrize("role", ["supplier", "member"])
 def test_read_only_roles_cannot_post_to_any_write_url(users, role, name):
     converters = dict(ALL_URLS)[name]
     url = reverse(name, kwargs=_kwargs(converters, name, users))
-    before = (Assessment.objects.count(), Action.objects.filter(status="done").count())
+    before = _row_counts()
 
-    response = _client(users[role]).post(url, {"level": 5, "evidence": "x"})
+    response = _client(users[role]).post(url, JUNK)
 
     expected = SV_SUPPLIER_POST.get(name, 403) if role == "supplier" else 403  # social value
     assert response.status_code == expected
-    assert (Assessment.objects.count(), Action.objects.filter(status="done").count()) == before
+    assert _row_counts() == before
+
+
+@pytest.mark.parametrize("name", WRITE_URLS)
+def test_an_anonymous_post_to_any_write_url_is_sent_to_sign_in(users, name):
+    converters = dict(ALL_URLS)[name]
+    url = reverse(name, kwargs=_kwargs(converters, name, users))
+    before = _row_counts()
+
+    response = _client(None).post(url, JUNK)
+
+    assert response.status_code == LOGIN
+    assert response["Location"].startswith(reverse("login"))
+    assert _row_counts() == before
+
+
+@pytest.mark.parametrize("name", WRITE_URLS)
+@pytest.mark.parametrize("role", ["officer", "administrator"])
+def test_editors_get_past_the_role_check_of_every_write_url(users, role, name):
+    converters = dict(ALL_URLS)[name]
+    url = reverse(name, kwargs=_kwargs(converters, name, users))
+
+    response = _client(users[role]).post(url, JUNK)
+
+    # The form is shown again with its errors (200) or the action is done (302); never refused.
+    assert response.status_code in {200, 302}, f"{role} POST {url}"
+
+
+# -- another supplier's objects
+# Every page a supplier's user may open (the walk gives 404 to its unlinked supplier user) and
+# every action it may post to.
+SUPPLIER_FACING = sorted(
+    {name for name, (expected, _) in EXPECTED.items() if expected["supplier"] == 404}
+    | set(SV_SUPPLIER_POST)
+)
+
+
+@pytest.fixture
+def own_supplier(users):
+    """The walk's supplier user, linked to a supplier of its own."""
+    from tests.socialvalue.factories import SupplierContactFactory
+
+    return SupplierContactFactory(user=users["supplier"]).supplier
+
+
+def test_the_supplier_facing_urls_are_the_portal_pages():
+    assert SUPPLIER_FACING == [
+        "socialvalue:contract-detail",
+        "socialvalue:evidence-delete",
+        "socialvalue:evidence-download",
+        "socialvalue:evidence-upload",
+        "socialvalue:return-create",
+        "socialvalue:return-detail",
+        "socialvalue:return-edit",
+        "socialvalue:return-submit",
+    ]
+    assert all(dict(ALL_URLS)[name] for name in SUPPLIER_FACING), "each takes an object ID"
+
+
+@pytest.mark.parametrize("name", SUPPLIER_FACING)
+def test_a_supplier_gets_404_for_another_suppliers_object_but_reaches_its_own(
+    users, own_supplier, name
+):
+    client = _client(users["supplier"])
+    theirs = reverse(name, kwargs=OBJECTS[name](users))
+    mine = reverse(name, kwargs=OBJECTS[name](users, supplier=own_supplier))
+    post_only = EXPECTED[name][0] is POST_ONLY
+    before = _row_counts()
+
+    assert client.get(theirs).status_code == (405 if post_only else 404)
+    assert client.post(theirs, JUNK).status_code == 404
+    assert _row_counts() == before
+    assert client.get(mine).status_code == (405 if post_only else 200)
+    assert client.post(mine, JUNK).status_code in {200, 302}
+
+
+# -- end another supplier's objects
 
 
 @pytest.mark.parametrize(

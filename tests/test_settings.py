@@ -41,3 +41,23 @@ def test_database_url_selects_postgresql():
     result = _load(DATABASE_URL="postgres://postgres@127.0.0.1:5432/anything")
 
     assert result.stdout.split()[0] == "django.db.backends.postgresql"
+
+
+def test_static_root_comes_from_the_environment_and_defaults_to_staticfiles(tmp_path):
+    code = "import config.settings as s; print(s.STATIC_ROOT)"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+
+    def static_root(**env: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**clean, **env},
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert static_root(DJANGO_STATIC_ROOT=str(tmp_path)) == str(tmp_path)
+    assert static_root() == str(settings.BASE_DIR / "staticfiles")
