@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install assets run test lint format bench demo clean
+.PHONY: install assets run test lint format bench loadtest demo clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ run: install
 bench: install
 	$(PY) bench/run.py
 
+loadtest: install
+	$(PY) -m bench.loadtest
+
 test: install
 	$(VENV)/bin/pytest
 
@@ -45,6 +48,16 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Back up the database (SQLite or DATABASE_URL's PostgreSQL) to backups/; prints path and size.
+.PHONY: backup restore
+backup: $(VENV)/.installed
+	$(PY) manage.py backup
+
+# make restore FILE=backups/... [FORCE=1]: restore into an empty database (FORCE replaces one).
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/<file> [FORCE=1]" >&2; exit 2; }
+	$(PY) manage.py restore "$(FILE)" $(if $(FORCE),--force)
 
 clean:
 	rm -rf static/dist staticfiles node_modules $(VENV) db.sqlite3

@@ -1,0 +1,79 @@
+"""CPU accounting of `make loadtest`, with real processes that burn a known amount of CPU."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from bench.cpu import CpuSampler, machine_busy_seconds, process_cpu
+
+BURN = """
+import sys, time
+def burn(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+burn(float(sys.argv[1]))
+print("ready", flush=True)
+sys.stdin.readline()
+burn(float(sys.argv[2]))
+time.sleep(0.4)  # stay alive for a last sample
+"""
+MARK = "cpu-sampler-test-burner"
+
+
+def _burner(before: float, during: float) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", BURN, str(before), str(during), MARK],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _ours(pid: int, parent: int, command: str) -> str | None:
+    return "burner" if MARK in command else None
+
+
+def test_it_counts_only_the_cpu_used_inside_the_block():
+    burner = _burner(0.6, 0.3)
+    assert burner.stdout.readline() == "ready\n"
+
+    with CpuSampler(_ours, interval=0.1) as sampler:
+        burner.communicate("go\n", timeout=30)
+
+    assert 0.25 <= sampler.used()["burner"] <= 0.5
+
+
+def test_a_process_born_inside_the_block_counts_from_zero():
+    with CpuSampler(_ours, interval=0.1) as sampler:
+        burner = _burner(0.3, 0.2)
+        burner.communicate("go\n", timeout=30)
+
+    assert 0.45 <= sampler.used()["burner"] <= 0.8  # both burns, and Python's start
+
+
+def test_processes_outside_every_group_are_not_counted():
+    with CpuSampler(lambda pid, parent, command: None, interval=0.1) as sampler:
+        _burner(0.1, 0.1).communicate("go\n", timeout=30)
+
+    assert sampler.used() == {}
+
+
+def test_process_cpu_reads_the_parent_and_grows_with_work():
+    burner = _burner(0.0, 0.4)
+    burner.stdout.readline()
+    parent, before = process_cpu(burner.pid)
+    busy_before = machine_busy_seconds()
+    burner.stdin.write("go\n")
+    burner.stdin.flush()
+    deadline = time.monotonic() + 30
+    while process_cpu(burner.pid)[1] - before < 0.3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    assert process_cpu(burner.pid)[1] - before >= 0.3
+    assert parent == os.getpid()
+    assert machine_busy_seconds() - busy_before >= 0.3
+    burner.communicate(timeout=30)
