@@ -18,6 +18,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 
 from core.financial_year import financial_year_bounds, financial_year_label, financial_year_of
@@ -30,13 +31,28 @@ from dashboards.evidence import (
 )
 from dashboards.models import SavingsTarget
 from maturity import selectors as maturity
-from maturity.models import Assessment, Framework, Indicator, Level
+from maturity.models import Action, Assessment, Framework, Indicator, Level, Target
 from maturity.selectors import LATEST_ASSESSMENT, AreaSummary
-from procurement.models import Contract, Risk, Saving, SpendYearSummary, SubTeam, Supplier
+from procurement.models import (
+    Contract,
+    PipelineItem,
+    Risk,
+    Saving,
+    SpendYearSummary,
+    SubTeam,
+    Supplier,
+    Variation,
+)
 from procurement.selectors import planning, register, spend
 from procurement.selectors.planning import KindTotal
 from procurement.selectors.spend import Headline, YearSpend
-from socialvalue.models import Measure
+from socialvalue.models import (
+    Commitment,
+    Measure,
+    ProxyValue,
+    ReturnLine,
+    SocialValueReturn,
+)
 from socialvalue.selectors import Total, social_value_totals
 
 ZERO = Decimal("0.00")
@@ -72,6 +88,47 @@ def spend_by_year_cached() -> list[YearSpend]:
     version = "-".join(stamp.isoformat() if stamp else "none" for stamp in stamps)
     key = f"annual-review:spend-by-year:{summary['rows']}:{version}"
     return cache.get_or_set(key, spend.spend_by_year, SPEND_CACHE_SECONDS)
+
+
+# -- the review's data version, for caching the rendered page ------------------------------------
+
+REVIEW_CACHE_SECONDS = 10 * 60
+
+
+def _review_sources() -> list[tuple[str, str]]:
+    """(table, column) pairs whose largest value moves whenever the review's data changes.
+
+    Assessments and targets are append-only and everything else the review reads keeps its
+    history (simple-history adds a row for every save and delete), so the newest id of each
+    moves with every change; the spend summary and savings targets carry their own times.
+    Reference data (measures, proxy values, the framework) is counted by its newest id.
+    """
+    tracked = [Supplier, Contract, Variation, Saving, PipelineItem, Action, Commitment]
+    tracked += [SocialValueReturn, ReturnLine]
+    sources = [(model.history.model._meta.db_table, "history_id") for model in tracked]
+    sources += [(model._meta.db_table, "id") for model in (Assessment, Target, Indicator)]
+    sources += [(model._meta.db_table, "id") for model in (Measure, ProxyValue)]
+    sources += [
+        (SpendYearSummary._meta.db_table, "rebuilt_at"),
+        (SpendYearSummary._meta.db_table, "id"),
+        (SavingsTarget._meta.db_table, "updated_at"),
+        (SavingsTarget._meta.db_table, "id"),
+    ]
+    return sources
+
+
+def review_version(*, year: int, today: dt.date) -> str:
+    """A key that changes whenever the review of `year` seen on `today` could change: one
+    query of a dozen index lookups. The cache's timeout bounds how long a change made outside
+    the ORM (a raw UPDATE, say) could go unseen."""
+    quote = connection.ops.quote_name
+    parts = ", ".join(
+        f"(SELECT max({quote(column)}) FROM {quote(table)})" for table, column in _review_sources()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {parts}")
+        stamps = cursor.fetchone()
+    return ":".join([str(year), today.isoformat(), *(str(stamp) for stamp in stamps)])
 
 
 # -- the financial years the review can show ---------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from accounts.roles import reader_required
 from core.csv_export import csv_response
@@ -24,12 +25,18 @@ def _review(request: HttpRequest) -> tuple[ReviewYearForm, selectors.AnnualRevie
 
 @reader_required
 def annual_review(request: HttpRequest) -> HttpResponse:
+    """The review's body is the same for every reader, so it is rendered once per change of
+    its data (selectors.review_version) and kept in the cache; the charts are built only when
+    the body is rendered."""
     form, review = _review(request)
-    return render(
-        request,
-        "dashboards/annual_review.html",
-        {"form": form, "review": review, "charts": charts.review_charts(review)},
-    )
+    context = {
+        "form": form,
+        "review": review,
+        "charts": SimpleLazyObject(lambda: charts.review_charts(review)),
+        "version": selectors.review_version(year=review.year, today=review.today),
+        "cache_seconds": selectors.REVIEW_CACHE_SECONDS,
+    }
+    return render(request, "dashboards/annual_review.html", context)
 
 
 @reader_required

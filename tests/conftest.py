@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
 from accounts import roles
 from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: cached pages are keyed by data versions (newest
+    ids), and ids can repeat from one test to the next once a test's rows are rolled back."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
