@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.contrib.auth import get_user_model
+from django.db import connection, models
 from django.db.models import (
     Case,
     Count,
@@ -36,6 +37,7 @@ from simple_history.models import DeletedObject
 from core.financial_year import financial_year_expression, financial_year_label
 from procurement.matching import normalise_name
 from procurement.models import (
+    Category,
     Contract,
     Saving,
     SpendTransaction,
@@ -188,6 +190,28 @@ def _ordering(sort: str, columns: dict[str, str], tie_break: str) -> list[Any]:
     expression = models.F(column)
     ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
     return [ordered, tie_break]
+
+
+FILTER_CACHE_SECONDS = 5 * 60
+
+
+def contract_filter_version() -> str:
+    """A key for the contracts filter's options (categories and officers): one query. The
+    filter is rendered once per key and query string; the cache's timeout bounds how long a
+    renamed officer keeps the old name in the list."""
+    users = get_user_model()._meta.db_table
+    memberships = get_user_model().groups.through._meta.db_table
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT "
+            + ", ".join(
+                f"(SELECT {aggregate} FROM {quote(table)})"
+                for table in (Category._meta.db_table, users, memberships)
+                for aggregate in ("max(id)", "count(*)")
+            )
+        )
+        return ":".join(str(value) for value in cursor.fetchone())
 
 
 def contract_list(

@@ -13,6 +13,7 @@ from procurement.services import register as services
 from procurement.services.spend_summary import spend_summary_rebuild
 from tests.factories import UserFactory
 from tests.procurement.factories import (
+    CategoryFactory,
     ContractFactory,
     SavingFactory,
     SpendTransactionFactory,
@@ -432,3 +433,22 @@ def test_the_filter_form_sends_no_csrf_token_in_the_address(member_client):
     filter_form = body.split('<form method="get"', 1)[1].split("</form>", 1)[0]
     assert "csrfmiddlewaretoken" not in filter_form
     assert 'name="sort"' in filter_form
+
+
+def test_the_contracts_filter_is_rendered_once_and_shows_a_new_category_at_once(officer_client):
+    CategoryFactory(name="Highways")
+    first = officer_client.get(CONTRACTS, {"status": "live"})
+    with CaptureQueriesContext(connection) as captured:
+        again = officer_client.get(CONTRACTS, {"status": "live"})
+
+    assert _filter_html(again) == _filter_html(first)
+    # The cached filter runs neither of its option queries (categories, officers).
+    assert not any('"procurement_category"."name"' in query["sql"] for query in captured)
+    CategoryFactory(name="Waste disposal")
+    assert "Waste disposal" in officer_client.get(CONTRACTS, {"status": "live"}).content.decode()
+
+
+def _filter_html(response) -> str:
+    page = response.content.decode()
+    start = page.index('<form method="get"')
+    return page[start : page.index("</form>", start)]
