@@ -13,6 +13,7 @@ import asyncio
 import math
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 
@@ -179,4 +180,8 @@ def load_run(
     Each tally's `seconds` is the wall time of the whole run, including the requests that
     were still in flight at the deadline.
     """
-    return asyncio.run(_run(host, port, targets, connections, seconds, timeout))
+    run = _run(host, port, targets, connections, seconds, timeout)
+    # A thread of its own gets a fresh event loop, even if the caller's thread runs one (the
+    # browser tests' Playwright does, in the same test session).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run).result()

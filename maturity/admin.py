@@ -7,7 +7,14 @@ from maturity import models
 
 
 class AppendOnlyAdmin(admin.ModelAdmin):
-    """Assessments and targets are history: they can be read and added, never changed."""
+    """Assessments and targets are history: the admin only reads them.
+
+    They are added on the product's own pages, whose forms and services apply the rules (the
+    officer who assesses, no future dates, the check that nobody set a target meanwhile).
+    """
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

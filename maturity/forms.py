@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
@@ -9,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
-from maturity.models import Level, Theme
+from core.forms import DateInputField
+from maturity.models import Level, Target, Theme
 
 
 def _level_choices(descriptors: dict[int, str]) -> list[Choice]:
@@ -29,6 +29,7 @@ class _LevelForm(forms.Form):
 
     def __init__(self, *args, descriptors: dict[int, str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.descriptors = descriptors
         self.fields["level"].choices = _level_choices(descriptors)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -94,6 +95,15 @@ class TargetForm(_LevelForm):
             "replaces_target_id",
             Button("submit", "Save target"),
         )
+
+    def replacing(self, target: Target | None) -> TargetForm:
+        """The officer's input again, now replacing `target`, the one someone else set.
+
+        Saving this form sets the officer's target over the one they have now been shown.
+        """
+        data = self.data.copy()
+        data["replaces_target_id"] = "" if target is None else str(target.pk)
+        return type(self)(data, descriptors=self.descriptors)
 
 
 class ActionForm(forms.Form):

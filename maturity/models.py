@@ -10,22 +10,92 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from django.utils.text import capfirst, get_text_list
 from simple_history.models import HistoricalRecords
 
 
+class AppendOnlyError(ValidationError):
+    """An attempt to change or delete an assessment or target, which are history."""
+
+
+def _refused(model: type[models.Model], verb: str) -> AppendOnlyError:
+    return AppendOnlyError(f"{model._meta.verbose_name} records cannot be {verb}.")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Adds and reads; refuses every bulk write that would change or remove a row."""
+
+    def update(self, **kwargs):
+        raise _refused(self.model, "changed")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise _refused(self.model, "changed")
+
+    def delete(self):
+        raise _refused(self.model, "deleted")
+
+    def bulk_create(self, objs, *args, update_conflicts: bool = False, **kwargs):
+        if update_conflicts:
+            raise _refused(self.model, "changed")
+        return super().bulk_create(objs, *args, update_conflicts=update_conflicts, **kwargs)
+
+
 class AppendOnlyModel(models.Model):
-    """A row that, once written, is never changed or deleted through the ORM."""
+    """A row that, once written, is never changed or deleted through the ORM.
+
+    `save()` only ever INSERTs (a new object given an existing row's id is refused, and the
+    database's primary key stops a race), and the manager refuses update, bulk_update and
+    delete. `loaddata` saves with raw=True through `save_base`, which skips `save()`: the
+    pre_save check below lets it write a row again only if the row is already exactly so, so
+    loading the framework fixture twice works and an edited fixture cannot rewrite history.
+    """
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ValidationError(f"{self._meta.verbose_name} records cannot be changed.")
+    def save(self, *args, force_update: bool = False, update_fields=None, **kwargs) -> None:
+        if force_update or update_fields is not None:
+            raise _refused(type(self), "changed")
+        if self.pk is not None:
+            recorded = type(self)._base_manager.using(kwargs.get("using"))
+            if not self._state.adding or recorded.filter(pk=self.pk).exists():
+                raise _refused(type(self), "changed")
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError(f"{self._meta.verbose_name} records cannot be deleted.")
+        raise _refused(type(self), "deleted")
+
+
+@receiver(pre_save)
+def _refuse_raw_change(sender, instance, raw: bool, using: str, **kwargs) -> None:
+    """A raw save (loaddata) of an append-only row must match the row already recorded."""
+    if not (raw and isinstance(instance, AppendOnlyModel)) or instance.pk is None:
+        return
+    fields = [f for f in sender._meta.concrete_fields if not f.primary_key]
+    recorded = (
+        sender._base_manager.using(using)
+        .filter(pk=instance.pk)
+        .values_list(*(f.attname for f in fields))
+        .first()
+    )
+    if recorded is None:
+        return
+    differs = [
+        f.name
+        for f, value in zip(fields, recorded, strict=True)
+        if f.to_python(getattr(instance, f.attname)) != f.to_python(value)
+    ]
+    if differs:
+        noun = sender._meta.verbose_name
+        raise AppendOnlyError(
+            f"{capfirst(noun)} {instance.pk} is already recorded with a different "
+            f"{get_text_list(differs, 'and')}, and {noun} records cannot be changed."
+        )
 
 
 class Framework(models.Model):

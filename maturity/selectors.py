@@ -212,6 +212,16 @@ def indicator_detail(*, indicator_id: int) -> dict[str, Any]:
     }
 
 
+def target_current(*, indicator: Indicator) -> Target | None:
+    """The indicator's latest target, with its level and who set it."""
+    return (
+        Target.objects.filter(indicator=indicator)
+        .select_related("level", "set_by")
+        .order_by(*LATEST_TARGET)
+        .first()
+    )
+
+
 def latest_target_id(*, indicator: Indicator) -> int | None:
     return (
         Target.objects.filter(indicator=indicator)

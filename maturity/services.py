@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.concurrency import StaleEdit
 from maturity.models import Action, Assessment, Indicator, Level, Target
 from maturity.selectors import latest_target_id
 
@@ -57,7 +58,7 @@ def target_set(
     # Lock the indicator row so two officers cannot both pass the check at once.
     Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
     if latest_target_id(indicator=indicator) != replaces_target_id:
-        raise ValidationError(
+        raise StaleEdit(
             "Someone else set a new target for this indicator while you were editing. "
             "Read the current target below, then set yours again if it is still needed."
         )

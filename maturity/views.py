@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.roles import editor_required, reader_required
+from core.concurrency import StaleEdit
 from maturity import charts, selectors, services
 from maturity.forms import ActionForm, AssessmentForm, TargetForm, ThemeFilterForm
 from maturity.models import Action, Indicator
@@ -41,12 +42,19 @@ def _indicator_form(
     *,
     title: str,
     success: str,
+    stale: Callable[[forms.Form], tuple[forms.Form, dict]] | None = None,
 ) -> HttpResponse:
-    """Shared flow of the officer forms on an indicator: validate, call the service, redirect."""
+    """Shared flow of the officer forms on an indicator: validate, call the service, redirect.
+
+    On a stale edit `stale` gives the form to show again and what the page shows beside it.
+    """
+    context = {}
     if request.method == "POST" and form.is_valid():
         try:
             save(form.cleaned_data)
         except ValidationError as error:
+            if isinstance(error, StaleEdit) and stale is not None:
+                form, context = stale(form)
             form.add_error(None, error)
         else:
             messages.success(request, f"{success} for {indicator.name}.")
@@ -54,7 +62,7 @@ def _indicator_form(
     return render(
         request,
         "maturity/indicator_form.html",
-        {"form": form, "indicator": indicator, "title": title},
+        {"form": form, "indicator": indicator, "title": title, **context},
     )
 
 
@@ -85,6 +93,12 @@ def target_create(request: HttpRequest, pk: int) -> HttpResponse:
         indicator,
         replaces_target_id=selectors.latest_target_id(indicator=indicator),
     )
+
+    def stale(form: TargetForm) -> tuple[TargetForm, dict]:
+        # Show the target someone else set, and carry its id: a second Save is deliberate.
+        current = selectors.target_current(indicator=indicator)
+        return form.replacing(current), {"current_target": current}
+
     return _indicator_form(
         request,
         indicator,
@@ -92,6 +106,7 @@ def target_create(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.target_set(indicator=indicator, set_by=request.user, **data),
         title="Set a target",
         success="Target saved",
+        stale=stale,
     )
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.contrib import admin
 
 from core.history_admin import ReadOnlyHistoryAdmin
+from core.versioned_admin import VersionedAdminMixin
 from procurement import models
 
 
 @admin.register(models.Supplier)
-class SupplierAdmin(ReadOnlyHistoryAdmin):
+class SupplierAdmin(VersionedAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ("name", "company_number", "size", "is_vcse", "is_local", "is_strategic")
     list_filter = ("size", "is_vcse", "is_local", "is_strategic", "financial_risk")
     search_fields = ("name", "normalised_name", "company_number", "charity_number", "postcode")
-    readonly_fields = ("normalised_name", "version", "created_at", "updated_at")
+    readonly_fields = ("normalised_name", "created_at", "updated_at")
 
 
 @admin.register(models.Category)
@@ -30,13 +31,13 @@ class VariationInline(admin.TabularInline):
 
 
 @admin.register(models.Contract)
-class ContractAdmin(ReadOnlyHistoryAdmin):
+class ContractAdmin(VersionedAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ("reference", "title", "supplier", "category", "status", "end_date")
     list_filter = ("status", "category__sub_team", "route", "risk_rating")
     search_fields = ("reference", "title", "supplier__name", "ocid")
     list_select_related = ("supplier", "category")
     autocomplete_fields = ("supplier", "category", "owner")
-    readonly_fields = ("version", "created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "end_date"
     inlines = [VariationInline]
 

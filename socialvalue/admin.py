@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from core.history_admin import ReadOnlyHistoryAdmin
+from core.versioned_admin import VersionedAdminMixin
 from socialvalue import models
 
 
@@ -53,7 +54,7 @@ class ReturnLineInline(admin.TabularInline):
 
 
 @admin.register(models.SocialValueReturn)
-class SocialValueReturnAdmin(ReadOnlyHistoryAdmin):
+class SocialValueReturnAdmin(VersionedAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ("contract", "period_start", "period_end", "status", "submitted_at")
     list_filter = ("status", "financial_year")
     list_select_related = ("contract",)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.utils.html import format_html
 
 from core.financial_year import financial_year_label
+from core.forms import DateInputField
 from procurement.models import Contract
+from procurement.selectors.register import FieldChange
 from socialvalue.models import Commitment, Measure, ReturnLine, SocialValueReturn, quantity_problem
 from socialvalue.periods import Period, parse_key, quarter_of, quarters_between, year_period
 from socialvalue.services import LineInput
@@ -278,6 +279,32 @@ class ReturnForm(forms.Form):
                 )
             )
         return inputs
+
+    def unsaved_changes(self, current_lines: list[ReturnLine]) -> list[FieldChange]:
+        """What this form would have changed in the lines as someone else has since saved them."""
+        saved = {line.measure_id: line for line in current_lines}
+        changes = []
+        for mine in self.line_inputs():
+            theirs = saved.get(mine.measure.pk)
+            unit = mine.measure.get_unit_display()
+            for label, their_value, my_value in (
+                (
+                    "quantity delivered",
+                    None if theirs is None else f"{plain_number(theirs.quantity)} ({unit})",
+                    f"{plain_number(mine.quantity)} ({unit})",
+                ),
+                ("evidence", theirs and theirs.evidence, mine.evidence),
+                ("link to evidence", theirs and theirs.evidence_url, mine.evidence_url),
+            ):
+                if (their_value or "") != (my_value or ""):
+                    changes.append(
+                        FieldChange(
+                            label=f"{mine.measure.code} {label}",
+                            before=their_value or "Not set",
+                            after=my_value or "Not set",
+                        )
+                    )
+        return changes
 
 
 class EvidenceForm(forms.Form):

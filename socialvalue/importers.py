@@ -31,6 +31,7 @@ COLUMNS = {
     "source": {"source"},
     "year": {"year", "financialyear"},
 }
+COLUMN_NAMES = {"proxy": "proxy value"}  # where a column's key is not its name in messages
 REQUIRED = ("code", "goal", "description", "unit")
 UNITS = {
     **dict.fromkeys(["number", "no", "count", "people", "number of"], Measure.Unit.NUMBER),
@@ -121,7 +122,12 @@ def _year(text: str) -> int | None:
 
 
 def _parse(line: int, values: dict[str, str]) -> tuple[Row | None, list[str]]:
-    problems: list[str] = []
+    # A NUL is not text: PostgreSQL refuses to store it, and SQLite would keep it unseen.
+    problems = [
+        f"the {COLUMN_NAMES.get(key, key)} holds a NUL character (a zero byte): remove it"
+        for key, value in values.items()
+        if "\x00" in value
+    ]
     code = values.get("code", "").strip()
     goal = values.get("goal", "").strip()
     description = values.get("description", "").strip()

@@ -36,6 +36,9 @@ class Goal(models.Model):
 
     class Meta:
         ordering = ["position", "name"]
+        # Forms and importers refuse a blank name; loaddata validates nothing, so the database
+        # refuses one too.
+        constraints = [models.CheckConstraint(condition=~models.Q(name=""), name="goal_has_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -76,6 +79,12 @@ class Measure(models.Model):
 
     class Meta:
         ordering = ["goal__position", "position", "code"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(code=""), name="measure_has_code"),
+            models.CheckConstraint(
+                condition=~models.Q(description=""), name="measure_has_description"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.description}"

@@ -13,6 +13,26 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
+def migration_data(request) -> None:
+    """Levels and role groups come from data migrations. A transactional test's flush wipes
+    them and serialized rollback does not always put them back (it depends on which kind of
+    test ran before), so every transactional test starts by putting them back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from maturity.models import Level
+
+    for number, name in Level.Number.choices:
+        Level.objects.update_or_create(number=number, defaults={"name": name})
+    for name in roles.ALL_GROUPS:
+        Group.objects.get_or_create(name=name)
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: cached pages are keyed by data versions (newest
     ids), and ids can repeat from one test to the next once a test's rows are rolled back."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
 from django import forms
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
 from core.financial_year import financial_year_label, financial_year_of
+from core.forms import DateInputField
 from procurement.models import Category, Contract, PipelineItem, Saving
 from procurement.selectors.planning import ENDING_SOON_MONTHS
 from procurement.services.planning import PIPELINE_FIELDS

@@ -14,7 +14,6 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Layout, Size
 from django import forms
@@ -25,6 +24,7 @@ from django.db.models import Model, QuerySet
 from django.http import QueryDict
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
+from core.forms import DateInputField
 from procurement.models import Category, Contract, SubTeam, Supplier
 from procurement.selectors.register import (
     CONTRACT_SORTS,

@@ -24,6 +24,9 @@ PENNY = Decimal("0.01")
 MAX_AMOUNT = Decimal("1000000000")
 EARLIEST_YEAR = 2000
 NOT_TEXT = 'The file is neither UTF-8 nor Windows-1252 text: save it as "CSV UTF-8" and try again'
+UTF16 = 'The file is saved as UTF-16 ("Unicode text"){detail}: save it as "CSV UTF-8" and try again'
+# The bytes Windows-1252 leaves undefined: Python's cp1252 codec refuses them.
+UNDEFINED_IN_CP1252 = b"\x81\x8d\x8f\x90\x9d"
 
 
 class FileProblem(Exception):
@@ -41,8 +44,9 @@ def scan_bytes(stream: BinaryIO) -> ByteScan:
     """Hash the raw bytes and work out the encoding in one pass, refusing binary files.
 
     UTF-8 (with or without a byte order mark) is tried first; a file that is not valid UTF-8
-    is read as Windows-1252, which is what Excel on Windows writes for "CSV (Comma delimited)".
-    The few bytes Windows-1252 leaves undefined surface as NOT_TEXT when the rows are read.
+    is read as Windows-1252, which is what Excel on Windows writes for "CSV (Comma delimited)",
+    unless it holds one of the few bytes Windows-1252 leaves undefined. A problem on a line
+    names the line, counted again from the start only then.
     """
     start = stream.tell()
     digest = hashlib.sha256()
@@ -50,21 +54,29 @@ def scan_bytes(stream: BinaryIO) -> ByteScan:
     is_utf8 = True
     size = 0
     non_blank = False
-    first = True
+    undefined: int | None = None  # offset of the first byte undefined in Windows-1252
     while block := stream.read(BLOCK_SIZE):
-        if first:
+        if size == 0:
             _refuse_known_binary(block)
-            first = False
         digest.update(block)
-        size += len(block)
-        if b"\x00" in block:
-            raise FileProblem("The file contains binary data, so it is not a CSV file")
-        non_blank = non_blank or bool(block.strip())
+        if (nul := block.find(b"\x00")) >= 0:
+            if size == 0 and _looks_utf16(block):
+                raise FileProblem(UTF16.format(detail=" without a byte order mark"))
+            line = _line_of(stream, start=start, offset=size + nul)
+            raise FileProblem(
+                f"The file contains binary data (a NUL byte on line {line}), so it is not a CSV"
+                " file"
+            )
+        text = block.removeprefix(codecs.BOM_UTF8) if size == 0 else block
+        non_blank = non_blank or bool(text.strip())
+        if undefined is None and (found := _first_of(block, UNDEFINED_IN_CP1252)) is not None:
+            undefined = size + found
         if is_utf8:
             try:
                 utf8.decode(block)
             except UnicodeDecodeError:
                 is_utf8 = False
+        size += len(block)
     stream.seek(start)
     if is_utf8:
         try:
@@ -73,18 +85,53 @@ def scan_bytes(stream: BinaryIO) -> ByteScan:
             is_utf8 = False
     if not non_blank:
         raise FileProblem("The file is empty")
+    if not is_utf8 and undefined is not None:
+        stream.seek(start + undefined)
+        byte = stream.read(1)[0]
+        line = _line_of(stream, start=start, offset=undefined)
+        raise FileProblem(
+            f"The file is neither UTF-8 nor Windows-1252 text (byte 0x{byte:02X} on line {line}"
+            ' is in neither): save it as "CSV UTF-8" and try again'
+        )
     return ByteScan(digest.hexdigest(), size, "utf-8-sig" if is_utf8 else "cp1252")
 
 
 def _refuse_known_binary(block: bytes) -> None:
     if block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise FileProblem(
-            'The file is saved as UTF-16 ("Unicode text"): save it as "CSV UTF-8" and try again'
-        )
+        raise FileProblem(UTF16.format(detail=""))
     if block.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise FileProblem(
             'The file is an Excel workbook, not a CSV file: save it as "CSV UTF-8" and try again'
         )
+
+
+def _looks_utf16(block: bytes) -> bool:
+    """UTF-16 without a byte order mark: in English text every other byte is NUL."""
+    sample = block[:4096]
+    for zeros, others in ((sample[1::2], sample[0::2]), (sample[0::2], sample[1::2])):
+        if len(zeros) >= 4 and zeros.count(0) >= 0.9 * len(zeros) and not others.count(0):
+            return True
+    return False
+
+
+def _first_of(block: bytes, values: bytes) -> int | None:
+    """The offset of the first of `values` in `block`, or None (a memchr a value: quick)."""
+    found = [at for value in values if (at := block.find(value)) >= 0]
+    return min(found) if found else None
+
+
+def _line_of(stream: BinaryIO, *, start: int, offset: int) -> int:
+    """The line holding the byte `offset` bytes after `start`, counting line endings as csv
+    does (CR LF, LF or a lone CR). Leaves the stream at `start`."""
+    stream.seek(start)
+    line, left, last = 1, offset, b""
+    while left > 0 and (block := stream.read(min(BLOCK_SIZE, left))):
+        line += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+        if last == b"\r" and block.startswith(b"\n"):  # a CR LF split between blocks
+            line -= 1
+        left, last = left - len(block), block[-1:]
+    stream.seek(start)
+    return line
 
 
 def fold_header(cell: str) -> str:
@@ -155,9 +202,22 @@ def _recognised(row: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> set
     return {field for field, names in aliases.items() if folded & {fold_header(n) for n in names}}
 
 
-def _looks_otherwise_delimited(line: str) -> bool:
+OTHER_DELIMITERS = {"\t": "tab", ";": "semicolon", "|": "pipe"}
+
+
+def _other_delimiter(line: str) -> str | None:
+    """The name of the delimiter a line of one cell seems to use instead of commas, if any."""
+    if "," in line:
+        return None
     # Two or more, so a title line such as "Spend; April 2024" is not mistaken for a header.
-    return "," not in line and (line.count("\t") >= 2 or line.count(";") >= 2)
+    count, name = max((line.count(char), name) for char, name in OTHER_DELIMITERS.items())
+    return name if count >= 2 else None
+
+
+UNCLOSED_QUOTE = (
+    'The row on line {line} opens a quote mark (") that is never closed, so the rest of the file'
+    " would be read into one cell: close the quote and try again"
+)
 
 
 class CsvRecords:
@@ -167,7 +227,16 @@ class CsvRecords:
     """
 
     def __init__(self, text: io.TextIOBase) -> None:
-        self._reader = csv.reader(text)
+        self._ended = False
+        self._reader = csv.reader(self._lines(text))
+
+    def _lines(self, text: io.TextIOBase) -> Iterator[str]:
+        # Not "yield from", which would close the caller's stream when this generator is closed.
+        for line in text:  # noqa: UP028
+            yield line
+        # csv asks for a line after the last only to end a quoted cell still open (it is not
+        # strict, so it takes the end of the file as the closing quote) or to find none left.
+        self._ended = True
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         reader = self._reader
@@ -180,16 +249,31 @@ class CsvRecords:
             except UnicodeDecodeError as error:
                 raise FileProblem(NOT_TEXT) from error
             except csv.Error as error:
-                raise FileProblem(
-                    f"The file could not be read as CSV near line {start} ({error}): check for"
-                    ' a quote mark (") that is opened but not closed'
-                ) from error
+                raise FileProblem(_unreadable(error, start=start, end=reader.line_num)) from error
+            if self._ended:
+                raise FileProblem(UNCLOSED_QUOTE.format(line=start))
             if "".join(row).strip():
                 yield start, row
 
 
+def _unreadable(error: csv.Error, *, start: int, end: int) -> str:
+    if "field limit" not in str(error):
+        return f"The file could not be read as CSV near line {start} ({error})"
+    limit = f"{csv.field_size_limit():,}"
+    if end > start:  # the cell ran on over many lines: a quote left open, most likely
+        return (
+            f"The file could not be read as CSV: a cell starting on line {start} runs on to line"
+            f' {end}, past {limit} characters ({error}); check for a quote mark (") that is'
+            " opened but not closed"
+        )
+    return (
+        f"Line {start} has a cell of more than {limit} characters ({error}), far too long for"
+        " a payment: check that line"
+    )
+
+
 DELIMITED_OTHERWISE = (
-    'The file looks tab/semicolon-delimited, not comma-separated: save it as "CSV UTF-8'
+    'The file looks {name}-delimited, not comma-separated: save it as "CSV UTF-8'
     ' (comma delimited)" and try again'
 )
 
@@ -202,22 +286,22 @@ def find_header(
 ) -> Header:
     """Read up to the header row, skipping title lines some councils put above it."""
     best: tuple[int, int, list[str]] | None = None  # (fields recognised, line, row)
-    delimited_otherwise = False
+    delimiter: str | None = None  # the name of the first other delimiter a line seemed to use
     for line, row in records:
         if line > HEADER_SEARCH_LINES:
             break
-        if len(row) == 1 and _looks_otherwise_delimited(row[0]):
-            if best is None and not delimited_otherwise:  # e.g. the first line: say so now
-                raise FileProblem(DELIMITED_OTHERWISE)
-            delimited_otherwise = True
+        if len(row) == 1 and (seen := _other_delimiter(row[0])):
+            if best is None and delimiter is None:  # e.g. the first line: say so now
+                raise FileProblem(DELIMITED_OTHERWISE.format(name=seen))
+            delimiter = delimiter or seen
         header = match_header(row, line=line, aliases=aliases, required=required)
         if header is not None:
             return header
         recognised = _recognised(row, aliases)
         if len(recognised) >= 2 and (best is None or len(recognised) > best[0]):
             best = (len(recognised), line, row)
-    if delimited_otherwise:
-        raise FileProblem(DELIMITED_OTHERWISE)
+    if delimiter is not None:
+        raise FileProblem(DELIMITED_OTHERWISE.format(name=delimiter))
     if best is not None:
         _, line, row = best
         missing = [f for f in required if f not in _recognised(row, aliases)]
@@ -352,10 +436,12 @@ _COMPANY = re.compile(r"^([A-Z]{2})?(\d{1,8})$")
 
 
 def normalise_company_number(raw: str) -> str:
-    """Companies House numbers are 8 characters; Excel drops the leading zeros. Else ""."""
+    """Companies House numbers are 8 characters: 8 digits, or 2 letters and 6 digits ("SC012345").
+    Excel drops the leading zeros, so they are put back. Anything else gives ""."""
     value = "".join(raw.split()).upper()
     match = _COMPANY.match(value)
     if not match or not int(match[2]):
         return ""
     prefix, digits = match[1] or "", match[2]
-    return prefix + digits.zfill(8 - len(prefix))
+    width = 8 - len(prefix)
+    return prefix + digits.zfill(width) if len(digits) <= width else ""

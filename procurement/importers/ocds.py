@@ -140,7 +140,8 @@ def import_ocds_file(
 ) -> OcdsImportResult:
     """Import an OCDS release or record package (a path, the bytes, or an open file)."""
     try:
-        releases = _package_releases(_parse(_read(source)))
+        text = _read(source)
+        releases = _package_releases(_parse(text))
     except _FileError as error:
         return OcdsImportResult(status=REJECTED, file_error=str(error))
     except RecursionError:
@@ -149,6 +150,8 @@ def import_ocds_file(
     result = OcdsImportResult(status=DRY_RUN if dry_run else IMPORTED)
     if not releases:
         result.warnings.append("The package has no releases, so there was nothing to import.")
+    if _MAY_NOT_STORE.search(text):
+        result.errors.extend(_unstorable(releases))
     try:
         rows = _contract_rows(releases, result)
     except RecursionError:
@@ -198,8 +201,28 @@ def _read(source: str | Path | bytes | IO) -> str:
         ) from error
 
 
+class _NotJsonNumber(ValueError):
+    """NaN or Infinity: Python's json reads them, but they are not JSON."""
+
+
+# A string (skipped whole) or NaN/Infinity outside one: the first such constant is the one the
+# parser met, as all before it was valid JSON.
+_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
+
+
 def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number JSON allows")
+    raise _NotJsonNumber(f"{name} is not a number JSON allows")
+
+
+def _where_constant(text: str) -> str:
+    """Where the first NaN or Infinity outside a string is (" at line 3, column 5"), or ""."""
+    for match in _CONSTANT.finditer(text):
+        if match[1]:
+            start = match.start(1)
+            line = text.count("\n", 0, start) + 1
+            column = start - text.rfind("\n", 0, start)
+            return f" at line {line}, column {column}"
+    return ""
 
 
 def _parse(text: str) -> Any:
@@ -213,7 +236,9 @@ def _parse(text: str) -> Any:
         ) from error
     except RecursionError as error:
         raise _FileError("The file is nested too deeply to be an OCDS package.") from error
-    except ValueError as error:  # NaN, Infinity, or an integer of thousands of digits
+    except _NotJsonNumber as error:
+        raise _FileError(f"The file is not valid JSON: {error}{_where_constant(text)}.") from error
+    except ValueError as error:  # an integer of thousands of digits
         raise _FileError(f"The file is not valid JSON: {error}.") from error
 
 
@@ -252,6 +277,48 @@ def _package_releases(package: Any) -> list[tuple[int, dict]]:
     return releases
 
 
+# In text decoded from UTF-8, a NUL or half a surrogate pair can only be a \u escape: JSON
+# refuses a raw NUL, and UTF-8 cannot hold half a pair.
+_MAY_NOT_STORE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def _unstorable(releases: list[tuple[int, dict]]) -> list[str]:
+    """Each release holding text no database can store: a NUL character (PostgreSQL refuses
+    it) or an unpaired surrogate (not Unicode text at all). Names the first field in each."""
+    errors = []
+    for number, release in releases:
+        stack: list[tuple[str, Any]] = [("", release)]
+        while stack:
+            path, value = stack.pop()
+            if isinstance(value, dict):
+                items = [
+                    (f"{path}.{key}" if path else str(key), item) for key, item in value.items()
+                ]
+                stack.extend(reversed(items))
+            elif isinstance(value, list):
+                stack.extend(reversed([(f"{path}[{i}]", item) for i, item in enumerate(value)]))
+            elif isinstance(value, str) and (problem := _text_problem(value)):
+                errors.append(
+                    f"{_clip(release['ocid'])} (release {number}): {_clip(path)} holds {problem}."
+                )
+                break
+    return errors
+
+
+def _text_problem(text: str) -> str:
+    if "\x00" in text:
+        return "a NUL character (\\u0000), which cannot be stored: remove it"
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError as error:
+            return (
+                f"half of a surrogate pair (\\u{ord(text[error.start]):04x}), which is not text:"
+                " check how the file was made"
+            )
+    return ""
+
+
 # -- from releases to register rows ------------------------------------------------------------
 
 
@@ -263,7 +330,7 @@ def _contract_rows(
         published = _datetime(release.get("date"))
         if published is None:
             result.errors.append(
-                f"Release {number} ({release['ocid']}): date is missing or is not a date "
+                f"Release {number} ({_clip(release['ocid'])}): date is missing or is not a date "
                 "and time, so it cannot be put in order."
             )
             continue
@@ -274,7 +341,7 @@ def _contract_rows(
     for ocid, dated in by_ocid.items():
         dated.sort(key=lambda item: (item[0], item[1]))
         numbers = ", ".join(str(number) for _, number, _ in dated)
-        label = f"{ocid} (release{'s' if len(dated) > 1 else ''} {numbers})"
+        label = f"{_clip(ocid)} (release{'s' if len(dated) > 1 else ''} {numbers})"
         compiled: dict = {}
         for _, _, release in dated:
             compiled = _merge(compiled, release)
@@ -371,11 +438,11 @@ def _row(
 
     suppliers = _objs(award, "suppliers", path)
     if not suppliers:
-        raise _Invalid(f"award {award.get('id')} names no supplier.")
+        raise _Invalid(f"award {_clip(award.get('id'))} names no supplier.")
     if len(suppliers) > 1:
         result.warnings.append(
-            f"{label}: award {award.get('id')} names {len(suppliers)} suppliers; the contract "
-            f"is recorded against the first, {suppliers[0].get('name')}."
+            f"{label}: award {_clip(award.get('id'))} names {len(suppliers)} suppliers; the"
+            f" contract is recorded against the first, {_clip(suppliers[0].get('name'))}."
         )
     supplier = _supplier_row(parties.get(str(suppliers[0].get("id"))) or suppliers[0], path)
 
@@ -431,7 +498,7 @@ def contract_reference(ocid: str, contract_id: str) -> str:
 def _supplier_row(party: dict, path: str) -> _SupplierRow:
     name = _text(party, "name", f"{path}supplier.")
     if not name:
-        raise _Invalid(f"{path}supplier {party.get('id')} has no name.")
+        raise _Invalid(f"{path}supplier {_clip(party.get('id'))} has no name.")
     company_number = charity_number = ""
     for identifier in [_obj(party, "identifier"), *_objs(party, "additionalIdentifiers")]:
         scheme = _text(identifier, "scheme").upper()
@@ -497,6 +564,21 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _clip(value: Any) -> str:
+    """Text from the file as a message shows it: at most 60 characters (a message must not
+    repeat a 200 KB value), with a NUL or half a surrogate pair written as its escape."""
+    text = str(value)
+    text = text if len(text) <= 60 else text[:60] + "…"
+    return text.replace("\x00", "\\u0000").encode("utf-8", "backslashreplace").decode()
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it (repr, which escapes a NUL), cut as _clip cuts."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:60] + "…")
+    return _clip(repr(value))
+
+
 def _datetime(value: Any) -> dt.datetime | None:
     if not isinstance(value, str):
         return None
@@ -513,7 +595,7 @@ def _date(parent: dict, key: str, path: str) -> dt.date | None:
         return None
     parsed = _datetime(parent[key])
     if parsed is None:
-        raise _Invalid(f"{path}{key} is not a date: {parent[key]!r}.")
+        raise _Invalid(f"{path}{key} is not a date: {_shown(parent[key])}.")
     return parsed.date()
 
 
@@ -524,14 +606,14 @@ def _money(value: dict, path: str) -> Decimal | None:
     currency = _text(value, "currency", path).upper()
     if currency != "GBP":
         raise _Invalid(
-            f"{path[:-1]} is in {currency or 'no stated currency'}; only pounds (GBP) can be "
-            "imported."
+            f"{path[:-1]} is in {_clip(currency) or 'no stated currency'}; only pounds (GBP) can"
+            " be imported."
         )
     if isinstance(amount, bool) or not isinstance(amount, int | Decimal):
-        raise _Invalid(f"{path}amount is not a number: {amount!r}.")
+        raise _Invalid(f"{path}amount is not a number: {_shown(amount)}.")
     amount = Decimal(amount)
     if not amount.is_finite() or not 0 <= amount < MONEY_LIMIT:
-        raise _Invalid(f"{path}amount must be between 0 and £{MONEY_LIMIT:,}: {amount}.")
+        raise _Invalid(f"{path}amount must be between 0 and £{MONEY_LIMIT:,}: {_clip(amount)}.")
     return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
@@ -613,7 +695,7 @@ def _resolve_suppliers(
                 is_vcse=bool(data.charity_number),
                 is_local=is_local_postcode(data.postcode),
             )
-            _check(supplier, f"Supplier {data.name}", result, exclude=[])
+            _check(supplier, f"Supplier {_clip(data.name)}", result, exclude=[])
             created.append(supplier)
             by_name[folded].append(supplier)
             if data.company_number:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -160,6 +161,8 @@ class CleanFile:
             self.stream.seek(start)
         if lines.lone_returns or records != lines.count:
             raise NotClean("a cell holds a line break, so line numbers need the careful path")
+        if lines.stray_quote:
+            raise NotClean("a quote mark inside an unquoted cell, which COPY reads otherwise")
         self.line_offset = self.first_line - first_position
 
     def _layout(self) -> tuple[int, int, dict[str, int]]:
@@ -372,18 +375,30 @@ class CleanFile:
         return written
 
 
+# A quote mark inside a cell that was not quoted (Acme "Ltd" x): Python's csv keeps it as
+# written, COPY opens a quoted section there. (Inside a quoted cell quotes come doubled, and
+# the quotes around one touch a comma, a line end or each other.)
+_STRAY_QUOTE = re.compile(rb'[^,\r\n"]"[^,\r\n"]')
+
+
 class _LineCounter:
     """A binary stream for COPY that counts the line feeds, and any carriage return not
-    followed by one (Python's csv reads a lone one as a line break too), as they go by."""
+    followed by one (Python's csv reads a lone one as a line break too), as they go by, and
+    notes any quote mark the two CSV readers would read differently."""
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
         self.feeds = self.lone_returns = 0
+        self.stray_quote = False
+        self.tail = b""
         self.last = b"\n"
 
     def read(self, size: int = -1) -> bytes:
         block = self.stream.read(size)
         if block:
+            # Two bytes of the last block go first, so a stray quote split across blocks shows.
+            self.stray_quote = self.stray_quote or bool(_STRAY_QUOTE.search(self.tail + block))
+            self.tail = (self.tail + block)[-2:]
             self.feeds += block.count(b"\n")
             returns = block.count(b"\r") - block.count(b"\r\n")
             if self.last == b"\r" and block[:1] == b"\n":

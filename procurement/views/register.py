@@ -57,21 +57,23 @@ def _save_form(
     """Validate, call the service, redirect; on a stale edit show the record as it now is.
 
     After a stale edit the form holds the other person's saved values and the new version,
-    and the officer's own unsaved values are listed beside it to make again.
+    and the officer's own unsaved values are listed beside it to make again. A page with
+    nothing to `reload` (it only adds a record) shows the message on its form.
     """
     if request.method == "POST" and form.is_valid():
         try:
             saved = save()
-        except StaleEdit as error:
-            current = reload()
-            context.update(
-                stale_error=error.messages[0],
-                unsaved=form.unsaved_changes(current),
-                current=current,
-            )
-            form = type(form)(instance=current)
         except ValidationError as error:
-            form.add_error(None, error)
+            if isinstance(error, StaleEdit) and reload is not None:
+                current = reload()
+                context.update(
+                    stale_error=error.messages[0],
+                    unsaved=form.unsaved_changes(current),
+                    current=current,
+                )
+                form = type(form)(instance=current)
+            else:
+                form.add_error(None, error)
         else:
             messages.success(request, success.format(saved))
             return redirect(done, pk=saved.pk)

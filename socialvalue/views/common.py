@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.roles import SUPPLIERS, can_edit, can_read, group_names
+from core.concurrency import StaleEdit
 from procurement.models import Contract
 from socialvalue import selectors
 from socialvalue.models import SocialValueReturn
@@ -68,13 +69,22 @@ def form_flow(
     next_url: Callable[[Any], str] | str,
     template: str,
     context: dict[str, Any],
+    stale: Callable[[forms.Form], tuple[forms.Form, dict[str, Any]]] | None = None,
 ) -> HttpResponse:
-    """Validate, call the service, redirect; or show the form with its errors."""
+    """Validate, call the service, redirect; or show the form with its errors.
+
+    On a stale edit `stale` gives the form to show instead (the record as now saved, with its
+    new version, so a retry goes through) and what the page shows beside it.
+    """
     if request.method == "POST" and form.is_valid():
         try:
             saved = save(form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            if isinstance(error, StaleEdit) and stale is not None:
+                form, shown = stale(form)
+                context = {**context, **shown, "stale_error": error.messages[0]}
+            else:
+                add_errors(form, error)
         else:
             messages.success(request, success)
             return redirect(next_url(saved) if callable(next_url) else next_url)

@@ -141,17 +141,30 @@ def _editable(request: HttpRequest, social_value_return: SocialValueReturn) -> b
     return False
 
 
+def _return_form(data: Any, social_value_return: SocialValueReturn) -> ReturnForm:
+    return ReturnForm(
+        data,
+        social_value_return=social_value_return,
+        lines=list(social_value_return.lines.select_related("measure")),
+        available=selectors.measures_available(social_value_return=social_value_return),
+    )
+
+
 @portal_writer_required
 def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
     social_value_return = visible_return(request, pk)
     if not _editable(request, social_value_return):
         return redirect(saved_url("socialvalue:return-detail", social_value_return))
-    form = ReturnForm(
-        request.POST or None,
-        social_value_return=social_value_return,
-        lines=list(social_value_return.lines.select_related("measure")),
-        available=selectors.measures_available(social_value_return=social_value_return),
-    )
+    form = _return_form(request.POST or None, social_value_return)
+
+    def stale(form: ReturnForm) -> tuple[ReturnForm, dict[str, Any]]:
+        # Their version in the form, with its version number; this person's values beside it.
+        current = _return_form(None, visible_return(request, pk))
+        return current, {
+            "return": current.social_value_return,
+            "unsaved": form.unsaved_changes(current.lines),
+        }
+
     return form_flow(
         request,
         form,
@@ -165,6 +178,7 @@ def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
         next_url=lambda saved: saved_url("socialvalue:return-detail", saved),
         template="socialvalue/return_form.html",
         context={"return": social_value_return},
+        stale=stale,
     )
 
 

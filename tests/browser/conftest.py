@@ -46,19 +46,6 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(skip)
 
 
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db) -> None:
-    """Levels and role groups come from data migrations, which a transactional test's flush
-    wipes; serialized rollback does not always restore them, so put them back here."""
-    from accounts.roles import ALL_GROUPS
-    from maturity.models import Level
-
-    for number, name in Level.Number.choices:
-        Level.objects.update_or_create(number=number, defaults={"name": name})
-    for name in ALL_GROUPS:
-        Group.objects.get_or_create(name=name)
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     from playwright.sync_api import sync_playwright

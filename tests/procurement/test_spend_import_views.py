@@ -117,7 +117,7 @@ def test_a_file_error_is_shown_and_nothing_is_written(officer_client):
     assert response.status_code == 200
     body = response.content.decode()
     assert "tab_delimited.txt could not be imported" in body
-    assert "looks tab/semicolon-delimited" in body
+    assert "looks tab-delimited" in body
     assert SpendImport.objects.count() == 0
 
 
