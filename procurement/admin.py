@@ -7,6 +7,7 @@ from django.contrib import admin
 from core.history_admin import ReadOnlyHistoryAdmin
 from core.versioned_admin import VersionedAdminMixin
 from procurement import models
+from procurement.services.matching import transactions_match_contracts
 
 
 @admin.register(models.Supplier)
@@ -40,6 +41,22 @@ class ContractAdmin(VersionedAdminMixin, ReadOnlyHistoryAdmin):
     readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "end_date"
     inlines = [VariationInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        """As the contract pages do: a contract's supplier, dates or status decide which
+        payments it covers, so those suppliers' payments are matched again."""
+        previous = (
+            type(obj).objects.filter(pk=obj.pk).values_list("supplier_id", flat=True).first()
+            if change
+            else None
+        )
+        super().save_model(request, obj, form, change)
+        transactions_match_contracts(supplier_ids={obj.supplier_id, previous} - {None})
+
+    def delete_model(self, request, obj) -> None:
+        supplier_id = obj.supplier_id
+        super().delete_model(request, obj)
+        transactions_match_contracts(supplier_ids=[supplier_id])
 
 
 @admin.register(models.Variation)
