@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models as db_models
 
 from core.history_admin import ReadOnlyHistoryAdmin
 from core.versioned_admin import VersionedAdminMixin
@@ -50,6 +51,8 @@ class CommitmentAdmin(ReadOnlyHistoryAdmin):
 
 class ReturnLineInline(admin.TabularInline):
     model = models.ReturnLine
+    # A typed "example.org" means https, as on the return form.
+    formfield_overrides = {db_models.URLField: {"assume_scheme": "https"}}
     extra = 0
 
 

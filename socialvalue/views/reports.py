@@ -29,6 +29,9 @@ def _year(request: HttpRequest, *, default_offset: int = 0) -> tuple[YearForm, i
     return form, form.selected_year(default)
 
 
+DASHBOARD_ROWS = 25
+
+
 @reader_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, year = _year(request)
@@ -43,6 +46,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "year": year,
             "year_label": financial_year_label(year),
             "data": data,
+            # Long lists (thousands of rows at a large council) show their first rows; the
+            # CSV download beside each has them all.
+            "shown": DASHBOARD_ROWS,
+            "supplier_rows": data.by_supplier[:DASHBOARD_ROWS],
+            "overdue_rows": data.overdue[:DASHBOARD_ROWS],
+            "no_commitment_rows": data.without_commitments[:DASHBOARD_ROWS],
             "trend_header": tables["trend"][1][0],
             "trend_rows": tables["trend"][1][1],
             "downloads": {

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
+from core.financial_year import financial_year_of
 from socialvalue.models import EvidenceFile, ReturnLine, SocialValueReturn
 from socialvalue.periods import quarter_of
 from tests.procurement.factories import ContractFactory, SpendTransactionFactory
@@ -609,3 +610,26 @@ def test_an_officer_records_changes_and_removes_a_commitment(officer_client, mea
     assert (commitment.quantity, commitment.due_by) == (Decimal("8"), dt.date(2027, 3, 31))
     officer_client.post(reverse("socialvalue:commitment-delete", args=[commitment.pk]))
     assert not contract.social_value_commitments.exists()
+
+
+def test_the_dashboard_lists_the_first_rows_of_long_tables_and_the_csv_has_them_all(
+    officer_client, monkeypatch
+):
+    from socialvalue.views import reports
+
+    monkeypatch.setattr(reports, "DASHBOARD_ROWS", 1)
+    year = financial_year_of(timezone.localdate())
+    for amount in ("200000", "300000"):
+        ContractFactory(
+            total_value=Decimal(amount),
+            start_date=dt.date(year, 4, 1),
+            end_date=dt.date(year + 1, 3, 31),
+        )
+
+    page = officer_client.get(reverse("socialvalue:dashboard"), {"year": year}).content.decode()
+    rows = officer_client.get(
+        reverse("socialvalue:dashboard-csv"), {"table": "no-commitments", "year": year}
+    ).content.decode()
+
+    assert "Showing the first 1 of 2; the CSV download has them all." in page
+    assert len(rows.strip().splitlines()) == 3  # the header and both contracts
