@@ -75,5 +75,6 @@ def test_process_cpu_reads_the_parent_and_grows_with_work():
 
     assert process_cpu(burner.pid)[1] - before >= 0.3
     assert parent == os.getpid()
-    assert machine_busy_seconds() - busy_before >= 0.3
+    # Both counters move in clock ticks, the machine's a tick or two behind the process's.
+    assert machine_busy_seconds() - busy_before >= 0.3 - 2 / os.sysconf("SC_CLK_TCK")
     burner.communicate(timeout=30)
