@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 
+from core.data_version import data_version
 from core.financial_year import financial_year_bounds, financial_year_label, financial_year_of
 from dashboards.evidence import (
     EvidenceSignal,
@@ -122,13 +123,8 @@ def review_version(*, year: int, today: dt.date) -> str:
     query of a dozen index lookups. The cache's timeout bounds how long a change made outside
     the ORM (a raw UPDATE, say) could go unseen."""
     quote = connection.ops.quote_name
-    parts = ", ".join(
-        f"(SELECT max({quote(column)}) FROM {quote(table)})" for table, column in _review_sources()
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {parts}")
-        stamps = cursor.fetchone()
-    return ":".join([str(year), today.isoformat(), *(str(stamp) for stamp in stamps)])
+    stamps = data_version((table, f"max({quote(column)})") for table, column in _review_sources())
+    return f"{year}:{today.isoformat()}:{stamps}"
 
 
 # -- the financial years the review can show ---------------------------------------------------

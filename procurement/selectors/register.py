@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection, models
+from django.db import models
 from django.db.models import (
     Case,
     Count,
@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.models import DeletedObject
 
+from core.data_version import data_version
 from core.financial_year import financial_year_expression, financial_year_label
 from procurement.matching import normalise_name
 from procurement.models import (
@@ -201,17 +202,11 @@ def contract_filter_version() -> str:
     renamed officer keeps the old name in the list."""
     users = get_user_model()._meta.db_table
     memberships = get_user_model().groups.through._meta.db_table
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT "
-            + ", ".join(
-                f"(SELECT {aggregate} FROM {quote(table)})"
-                for table in (Category._meta.db_table, users, memberships)
-                for aggregate in ("max(id)", "count(*)")
-            )
-        )
-        return ":".join(str(value) for value in cursor.fetchone())
+    return data_version(
+        (table, aggregate)
+        for table in (Category._meta.db_table, users, memberships)
+        for aggregate in ("max(id)", "count(*)")
+    )
 
 
 def contract_list(
