@@ -28,8 +28,7 @@ assets: static/dist/.built
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata framework socialvalue
-	$(PY) manage.py create_demo_users
-	$(PY) manage.py generate_demo_data --scale 0.05
+	$(PY) manage.py generate_demo_data --scale 0.05 --demo-users
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 bench: install

@@ -10,6 +10,7 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -36,12 +37,27 @@ class Command(BaseCommand):
             action="store_true",
             help="Remove earlier demo data (only what this command made) and generate again.",
         )
+        parser.add_argument(
+            "--demo-users",
+            action="store_true",
+            help="End with the four demo accounts (officer, member, admin, supplier) together, "
+            "creating any that are missing and printing each new password once.",
+        )
 
     @transaction.atomic
-    def handle(self, *args, scale: float, seed: int, replace: bool, **options) -> None:
+    def handle(
+        self, *args, scale: float, seed: int, replace: bool, demo_users: bool = False, **options
+    ) -> None:
+        self._generate(scale=scale, seed=seed, replace=replace, verbosity=options["verbosity"])
+        if demo_users:
+            self.stdout.write("\nDemo accounts (a password is shown only when it is made):")
+            call_command("create_demo_users", stdout=self.stdout)
+        self._demo_supplier_user(announce_existing=demo_users)
+
+    def _generate(self, *, scale: float, seed: int, replace: bool, verbosity: int) -> None:
         if scale <= 0:
             raise CommandError("--scale must be more than 0.")
-        log = self.stdout.write if options["verbosity"] > 1 else None
+        log = self.stdout.write if verbosity > 1 else None
         if replace:
             # Returns protect their contracts, so social value goes first.
             social_value_demo_delete()
@@ -64,12 +80,13 @@ class Command(BaseCommand):
             + ", ".join(f"{count:,} {kind}" for kind, count in social.items())
             + f"\nElapsed: {summary.seconds:.1f} s"
         )
-        self._demo_supplier_user()
 
-    def _demo_supplier_user(self) -> None:
+    def _demo_supplier_user(self, *, announce_existing: bool = False) -> None:
         """A supplier's user, linked to the supplier with the most social value commitments."""
         User = get_user_model()
         if User.objects.filter(username="supplier").exists():
+            if announce_existing:
+                self.stdout.write("supplier: already exists (password unchanged)")
             return
         supplier = (
             Supplier.objects.filter(contracts__social_value_commitments__isnull=False)
