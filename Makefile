@@ -17,7 +17,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/dist/.built: node_modules/.installed $(VENV)/.installed frontend/build.mjs $(wildcard frontend/scss/*.scss)
+static/dist/.built: node_modules/.installed $(VENV)/.installed frontend/build.mjs frontend/plotly-charts.js $(wildcard frontend/scss/*.scss)
 	PYTHON=$(abspath $(PY)) npm run --silent build
 	touch $@
 

@@ -12,6 +12,8 @@ BENCH_LINES=20000 BENCH_SCALES=0.1 .venv/bin/python bench/run.py
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import json
 import os
 import resource
@@ -31,6 +33,33 @@ SUPPLIERS = 5_000
 SCALES = tuple(os.environ.get("BENCH_SCALES", "1,10").split(","))
 RATIO_TARGET, MEMORY_TARGET_MB = 2.5, 400
 RESULT_PREFIX = "BENCH-RESULT "  # as bench/worker.py prints it
+# The chart pages once loaded the Python plotly package's full plotly.min.js; they now load the
+# bundle frontend/build.mjs makes with only the trace types we draw.
+FULL_PLOTLY = (
+    Path(importlib.util.find_spec("plotly").origin).parent / "package_data" / "plotly.min.js"
+)
+CHART_BUNDLE = ROOT / "static" / "dist" / "js" / "plotly-charts.min.js"
+
+
+def _sizes(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    return len(data), len(gzip.compress(data, compresslevel=9))
+
+
+def chart_bundle_report(*, full: Path = FULL_PLOTLY, bundle: Path = CHART_BUNDLE) -> list[str]:
+    """The plotly.js a chart page loads, before (the full library) and after (our bundle), raw
+    and gzipped (whitenoise serves the compressed copy collectstatic writes)."""
+    lines = ["Chart bundle (plotly.js a chart page loads; gzip -9, as whitenoise stores it)"]
+    raw, packed = _sizes(full)
+    lines.append(f"  before  {full.name:<22} {raw:>11,} bytes  {packed:>9,} gzipped")
+    if not bundle.exists():
+        return lines + [f"  after   {bundle.name}: not built (make assets)"]
+    small, small_packed = _sizes(bundle)
+    return lines + [
+        f"  after   {bundle.name:<22} {small:>11,} bytes  {small_packed:>9,} gzipped",
+        f"  the bundle is {100 * small / raw:.0f}% of the full size "
+        f"({100 * small_packed / packed:.0f}% gzipped)",
+    ]
 
 
 def pages_db(scale: str) -> str:
@@ -157,6 +186,7 @@ def bench_pages() -> tuple[list[str], list[str]]:
 
 
 def main() -> int:
+    print("\n".join(["", *chart_bundle_report()]))
     problem = postgres_problem()
     if problem:
         print(f"make bench needs PostgreSQL on {HOST}:{PORT} as user {USER}: {problem}")

@@ -1,9 +1,13 @@
 // Build the front end into static/dist: GOV.UK Frontend CSS compiled with the council's
-// settings, its JavaScript and assets (without the crown images), and plotly.js copied from
-// the Python plotly package so the browser library matches the figures the server writes.
-import { cpSync, mkdirSync, rmSync, existsSync, readdirSync } from "node:fs";
+// settings, its JavaScript and assets (without the crown images), and a plotly.js bundle with
+// only the trace types our charts draw (frontend/plotly-charts.js), built by esbuild from the
+// plotly.js source pinned in package.json: the same version the Python plotly package ships, so
+// the browser library matches the figures the server writes (checked below).
+import { cpSync, mkdirSync, rmSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
+import * as esbuild from "esbuild";
 import * as sass from "sass";
 import { writeFileSync } from "node:fs";
 
@@ -34,11 +38,42 @@ if (existsSync(path.join(govuk, "assets", "manifest.json"))) {
 }
 
 const python = process.env.PYTHON || path.join(root, ".venv", "bin", "python");
-const plotly = execFileSync(python, [
+const full = execFileSync(python, [
   "-c",
   "import pathlib, plotly; print(pathlib.Path(plotly.__file__).parent / 'package_data' / 'plotly.min.js')",
 ]).toString().trim();
-cpSync(plotly, path.join(dist, "js", "plotly.min.js"));
+const wanted = /plotly\.js v(\S+)/.exec(readFileSync(full, "utf8").slice(0, 200))?.[1];
+const pinned = JSON.parse(
+  readFileSync(path.join(root, "node_modules", "plotly.js", "package.json"), "utf8"),
+).version;
+if (wanted !== pinned) {
+  throw new Error(
+    `plotly.js ${pinned} is installed but the Python plotly package writes figures for ${wanted}: ` +
+      `run npm install --save-dev --save-exact plotly.js@${wanted}`,
+  );
+}
+const bundle = path.join(dist, "js", "plotly-charts.min.js");
+await esbuild.build({
+  entryPoints: [path.join(root, "frontend", "plotly-charts.js")],
+  outfile: bundle,
+  bundle: true,
+  format: "iife",
+  globalName: "Plotly",
+  minify: true,
+  target: "es2016",
+  legalComments: "eof",
+  banner: { js: `/*! plotly.js v${pinned} (core and bar traces only) | MIT License | Copyright 2012-2025, Plotly, Inc. */` },
+  // As plotly.js's own esbuild-config.js; map traces' CSS is never required by our traces.
+  define: { global: "window", "define.amd": "false" },
+  alias: { stream: "stream-browserify" },
+  loader: { ".css": "empty" },
+  logLevel: "warning",
+});
+const bytes = readFileSync(bundle);
+console.log(
+  `plotly.js ${pinned} bundle: ${bytes.length.toLocaleString("en-GB")} bytes, ` +
+    `${gzipSync(bytes, { level: 9 }).length.toLocaleString("en-GB")} gzipped`,
+);
 
 // axe-core, for the accessibility checks the browser tests run inside each page.
 cpSync(path.join(root, "node_modules", "axe-core", "axe.min.js"), path.join(dist, "js", "axe.min.js"));
