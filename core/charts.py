@@ -6,7 +6,10 @@ through `json_script` and a static script draws it with the plotly.js we serve o
 
 from __future__ import annotations
 
+import html
 import json
+import re
+import textwrap
 from typing import Any
 
 import plotly.graph_objects as go
@@ -14,6 +17,23 @@ import plotly.graph_objects as go
 # GOV.UK palette colours with enough contrast on white.
 COLOURS = ("#1d70b8", "#00703c", "#d4351c", "#f47738", "#4c2c92", "#505a5f", "#912b88")
 FONT = "arial, sans-serif"
+# plotly.js draws a subset of HTML in every text of a figure (titles, ticks, legends, hover):
+# <a href>, <b>, <i>, <br>, <sub>, <sup>, <span style>. Text we did not write goes through
+# `escape_label` first; figure_data then escapes any tag but the few our charts.py files write.
+OUR_TAGS = re.compile(r"<(?!br>|extra>|/extra>)")
+
+
+def escape_label(text: object, *, width: int | None = None) -> str:
+    """Text for a figure, shown as written: HTML-escaped, then (with `width`) wrapped onto lines
+    of at most `width` characters with <br>, so a long name is wrapped rather than cut off."""
+    raw = str(text)
+    lines = textwrap.wrap(raw, width, break_long_words=False) if width else [raw]
+    return "<br>".join(html.escape(line, quote=False) for line in lines or [""])
+
+
+def line_count(text: str) -> int:
+    """How many lines an `escape_label` text takes."""
+    return text.count("<br>") + 1
 
 
 def base_layout(*, title: str, height: int = 420, **extra: Any) -> dict[str, Any]:
@@ -31,6 +51,18 @@ def base_layout(*, title: str, height: int = 420, **extra: Any) -> dict[str, Any
     return layout
 
 
+def _no_markup(value: Any) -> Any:
+    if isinstance(value, str):
+        return OUR_TAGS.sub("&lt;", value) if "<" in value else value
+    if isinstance(value, list):
+        return [_no_markup(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _no_markup(item) for key, item in value.items()}
+    return value
+
+
 def figure_data(figure: go.Figure) -> dict[str, Any]:
-    """The figure as plain JSON-able data (numpy arrays and dates made plain by plotly)."""
-    return json.loads(figure.to_json())
+    """The figure as plain JSON-able data (numpy arrays and dates made plain by plotly), with
+    every tag plotly would draw escaped except <br> and hover's <extra>: a name that missed
+    `label` still cannot become a link or bold text."""
+    return _no_markup(json.loads(figure.to_json()))

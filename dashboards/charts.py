@@ -12,25 +12,21 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from core.charts import COLOURS, base_layout
+from core.charts import COLOURS, base_layout, escape_label
 from dashboards.selectors import AnnualReview, EndingCount, GoalComparison, SavingsYear
 from maturity.charts import LEVEL_AXIS
 from maturity.selectors import AreaSummary
 from procurement.charts import Chart, pounds, shares_chart
 
 MONEY_AXIS = {"rangemode": "tozero", "tickprefix": "£"}
-LABEL_LENGTH = 40
-
-
-def _short(name: str) -> str:
-    return name if len(name) <= LABEL_LENGTH else name[: LABEL_LENGTH - 1].rstrip() + "…"
+LABEL_WIDTH = 20  # goal names are wrapped onto lines of this many characters, never cut off
 
 
 def where_we_are_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure:
     """The gap dashboard's baseline / current / target bars (maturity.charts), with the layout
     given to the constructor: validating it through update_layout costs several times more, and
     the review draws two of these on every request."""
-    names = [row.name for row in rows][::-1]
+    names = [escape_label(row.name) for row in rows][::-1]
     series = (
         ("Baseline", [row.baseline for row in rows][::-1], COLOURS[5]),
         ("Where we are", [row.current for row in rows][::-1], COLOURS[0]),
@@ -78,7 +74,7 @@ def maturity_chart(rows: Sequence[AreaSummary], *, title: str, noun: str) -> Cha
 
 def social_value_chart(rows: Sequence[GoalComparison], *, label: str, previous: str) -> Chart:
     """Verified social value per goal, the year before beside the year."""
-    names = [_short(row.name) for row in rows]
+    names = [escape_label(row.name, width=LABEL_WIDTH) for row in rows]
     figure = go.Figure(
         [
             go.Bar(
@@ -160,7 +156,7 @@ def ending_chart(rows: Sequence[EndingCount]) -> Chart:
     """Live contracts ending in the next twelve months per sub-team."""
     figure = go.Figure(
         go.Bar(
-            x=[row.label for row in rows],
+            x=[escape_label(row.label) for row in rows],
             y=[row.contracts for row in rows],
             marker_color=COLOURS[3],
             hovertemplate="%{x}: %{y} contracts<extra></extra>",

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from core.charts import COLOURS, base_layout
+from core.charts import COLOURS, base_layout, escape_label
 from maturity.models import Level
 from maturity.selectors import AreaSummary
 
 LEVEL_AXIS = {
-    "range": [0, 5.2],
+    # The scale starts at 1 Minimum: a bar's length is how far above the minimum it is.
+    "range": [1, 5.2],
     "tickvals": [n for n, _ in Level.Number.choices],
     "ticktext": [f"{n} {label}" for n, label in Level.Number.choices],
     "gridcolor": "#b1b4b6",
@@ -20,7 +21,7 @@ LEVEL_AXIS = {
 
 def where_we_are_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure:
     """Baseline, current and target average level for each area, as grouped horizontal bars."""
-    names = [row.name for row in rows][::-1]
+    names = [escape_label(row.name) for row in rows][::-1]
     series = (
         ("Baseline (2022)", [row.baseline for row in rows][::-1], COLOURS[5]),
         ("Where we are", [row.current for row in rows][::-1], COLOURS[0]),
@@ -52,11 +53,12 @@ def where_we_are_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure
 
 
 def gap_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure:
-    """Average gap (target minus current level) per area, largest first."""
-    ordered = list(rows)[::-1]
+    """Average gap (target minus current level) per area, largest average gap at the top."""
+    by_gap = sorted(rows, key=lambda row: (-row.gap, row.name))
+    ordered = by_gap[::-1]  # plotly draws the first bar at the bottom
     figure = go.Figure(
         go.Bar(
-            y=[row.name for row in ordered],
+            y=[escape_label(row.name) for row in ordered],
             x=[row.gap for row in ordered],
             orientation="h",
             marker_color=COLOURS[2],

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from core.charts import COLOURS, base_layout
+from core.charts import COLOURS, base_layout, escape_label
 from procurement.selectors.spend import (
     ContractSplit,
     GroupSpend,
@@ -49,7 +49,7 @@ def _bars(
     """Horizontal bars, largest at the top."""
     return go.Figure(
         go.Bar(
-            y=list(names)[::-1],
+            y=[escape_label(name) for name in names][::-1],
             x=list(values)[::-1],
             orientation="h",
             marker_color=colour,

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from core.charts import COLOURS, base_layout
+from core.charts import COLOURS, base_layout, escape_label
 from procurement.selectors.planning import QuarterTotal, SubTeamTotal
 
 
 def savings_by_sub_team_figure(rows: Sequence[SubTeamTotal], *, title: str) -> go.Figure:
     """Cashable and non-cashable savings per sub-team, stacked."""
-    labels = [row.label for row in rows]
+    labels = [escape_label(row.label) for row in rows]
     figure = go.Figure(
         [
             go.Bar(
@@ -43,7 +43,7 @@ def pipeline_by_quarter_figure(rows: Sequence[QuarterTotal], *, title: str) -> g
     """Estimated value of procurements planned to start in each financial quarter."""
     figure = go.Figure(
         go.Bar(
-            x=[row.label for row in rows],
+            x=[escape_label(row.label) for row in rows],
             y=[float(row.total) for row in rows],
             marker_color=COLOURS[0],
             hovertemplate="%{x}: £%{y:,.0f}<extra></extra>",

@@ -8,16 +8,19 @@ from decimal import Decimal
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.charts import COLOURS, base_layout
+from core.charts import COLOURS, base_layout, escape_label, line_count
 from core.financial_year import financial_year_label
 from socialvalue.models import Measure
 from socialvalue.selectors import Total, TrendPoint
 
-LABEL_LENGTH = 45
+LABEL_WIDTH = 30  # long names are wrapped onto lines of this many characters, never cut off
+LINE_PX, BAR_PX = 18, 40
 
 
-def short(name: str, length: int = LABEL_LENGTH) -> str:
-    return name if len(name) <= length else name[: length - 1].rstrip() + "…"
+def _bars_height(labels: Sequence[str], *, minimum: int, fixed: int) -> int:
+    """Room for every bar and every line of its wrapped label."""
+    rows = sum(max(BAR_PX, LINE_PX * line_count(text) + 12) for text in labels)
+    return max(minimum, fixed + rows)
 
 
 def _pounds(value: Decimal | None) -> float:
@@ -28,11 +31,12 @@ def value_figure(totals: Sequence[Total], *, title: str, limit: int | None = Non
     """Verified pound value per group as horizontal bars, in the order given (largest first)."""
     rows = list(totals)[:limit] if limit else list(totals)
     ordered = rows[::-1]  # plotly draws the first bar at the bottom
+    labels = [escape_label(total.name, width=LABEL_WIDTH) for total in ordered]
     figure = go.Figure(
         go.Bar(
-            y=[short(total.name) for total in ordered],
+            y=labels,
             x=[_pounds(total.value) for total in ordered],
-            customdata=[total.name for total in ordered],
+            customdata=[escape_label(total.name) for total in ordered],
             orientation="h",
             marker_color=COLOURS[0],
             hovertemplate="%{customdata}: £%{x:,.0f}<extra></extra>",
@@ -41,7 +45,7 @@ def value_figure(totals: Sequence[Total], *, title: str, limit: int | None = Non
     figure.update_layout(
         **base_layout(
             title=title,
-            height=max(260, 90 + 40 * len(rows)),
+            height=_bars_height(labels, minimum=260, fixed=90),
             xaxis={"title": {"text": "Social value (£)"}, "rangemode": "tozero", "tickprefix": "£"},
             yaxis={"automargin": True},
         )
@@ -57,6 +61,9 @@ def measure_figure(totals: Sequence[Total], *, title: str) -> go.Figure:
         figure.update_layout(**base_layout(title=title, height=260))
         return figure
     counts = [sum(1 for total in totals if total.unit == unit) for unit in units]
+    labels = {
+        id(total): escape_label(f"{total.code} {total.name}", width=LABEL_WIDTH) for total in totals
+    }
     figure = make_subplots(
         rows=len(units),
         cols=1,
@@ -69,9 +76,9 @@ def measure_figure(totals: Sequence[Total], *, title: str) -> go.Figure:
         prefix = "£" if unit == Measure.Unit.POUNDS else ""
         figure.add_trace(
             go.Bar(
-                y=[f"{total.code} {short(total.name, 35)}" for total in rows],
+                y=[labels[id(total)] for total in rows],
                 x=[float(total.quantity) for total in rows],
-                customdata=[total.name for total in rows],
+                customdata=[escape_label(total.name) for total in rows],
                 orientation="h",
                 name=Measure.Unit(unit).label,
                 marker_color=COLOURS[(row - 1) % len(COLOURS)],
@@ -83,7 +90,8 @@ def measure_figure(totals: Sequence[Total], *, title: str) -> go.Figure:
         )
         figure.update_xaxes(rangemode="tozero", tickprefix=prefix, row=row, col=1)
         figure.update_yaxes(automargin=True, row=row, col=1)
-    figure.update_layout(**base_layout(title=title, height=max(300, 120 + 45 * sum(counts))))
+    height = _bars_height(list(labels.values()), minimum=300, fixed=120) + 5 * sum(counts)
+    figure.update_layout(**base_layout(title=title, height=height))
     return figure
 
 
@@ -98,10 +106,11 @@ def trend_figure(points: Sequence[TrendPoint], *, title: str) -> go.Figure:
     figure = go.Figure(
         [
             go.Bar(
-                name=short(goal, 40),
+                name=escape_label(goal, width=LABEL_WIDTH),
                 x=[financial_year_label(year) for year in years],
                 y=[values.get((year, goal), 0.0) for year in years],
-                hovertemplate=f"{short(goal, 60)}<br>%{{x}}: £%{{y:,.0f}}<extra></extra>",
+                customdata=[escape_label(goal)] * len(years),
+                hovertemplate="%{customdata}<br>%{x}: £%{y:,.0f}<extra></extra>",
             )
             for goal in goals
         ]

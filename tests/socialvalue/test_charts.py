@@ -70,3 +70,23 @@ def test_the_trend_chart_stacks_goals_by_year_and_its_table_adds_them_up():
         ["2023/24", Decimal("100"), None, Decimal("100")],
         ["2024/25", Decimal("250"), Decimal("50"), Decimal("300")],
     ]
+
+
+LONG = "Unlocking community capacity through support for the voluntary and community sector"
+
+
+def test_long_names_are_wrapped_whole_never_cut_off():
+    value = charts.value_figure([_total(LONG, Decimal("10"))], title="By goal")
+    measure = charts.measure_figure(
+        [_total(LONG, None, "hours", Decimal("3"), "WCC-4.1")], title="By measure"
+    )
+    trend = charts.trend_figure([TrendPoint(2024, LONG, Decimal("5"), 1)], title="Trend")
+
+    for text in (value.data[0].y[0], measure.data[0].y[0], trend.data[0].name):
+        assert "…" not in text
+        lines = text.split("<br>")
+        assert len(lines) > 1
+        assert all(len(line) <= charts.LABEL_WIDTH for line in lines)
+        assert " ".join(lines).removeprefix("WCC-4.1 ") == LONG
+    assert value.data[0].customdata[0] == LONG  # the hover shows the name on one line
+    assert value.layout.height >= 90 + 18 * len(value.data[0].y[0].split("<br>"))
