@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.financial_year import financial_year_bounds
@@ -168,10 +168,16 @@ def contract_list(*, query: str = "", page: int = 1, per_page: int = 50) -> Page
 
 
 def return_list(*, status: str = "", year: int | None = None, page: int = 1) -> Page:
+    """Returns, latest period first; submitted ones (the officers' queue) waiting longest first."""
+    order = (
+        (F("submitted_at").asc(nulls_last=True), "period_end", "contract__reference")
+        if status == SocialValueReturn.Status.SUBMITTED
+        else ("-period_end", "contract__reference")
+    )
     returns = (
         SocialValueReturn.objects.select_related("contract__supplier", "submitted_by")
         .annotate(line_count=Count("lines"))
-        .order_by("-period_end", "contract__reference")
+        .order_by(*order)
     )
     if status:
         returns = returns.filter(status=status)

@@ -174,7 +174,12 @@ def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
             lines=form.line_inputs(),
             user=request.user,
         ),
-        success="Return saved as a draft.",
+        # Saving changes no status: a rejected return stays rejected until it is submitted.
+        success=(
+            "Return saved. It stays rejected until you submit it again."
+            if social_value_return.status == SocialValueReturn.Status.REJECTED
+            else "Return saved as a draft."
+        ),
         next_url=lambda saved: saved_url("socialvalue:return-detail", saved),
         template="socialvalue/return_form.html",
         context={"return": social_value_return},
