@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
@@ -13,8 +14,10 @@ from django.utils import timezone
 from accounts.roles import ADMINISTRATORS, OFFICERS
 from core.financial_year import financial_year_label, financial_year_of
 from core.forms import DateInputField
+from procurement.forms.register import looked_up, supplier_id_in
 from procurement.models import Category, Contract, PipelineItem, Saving
 from procurement.selectors.planning import ENDING_SOON_MONTHS
+from procurement.selectors.register import contract_lookup
 from procurement.services.planning import PIPELINE_FIELDS
 
 ALL_YEARS = ""
@@ -138,11 +141,14 @@ class PipelineFilterForm(forms.Form):
 
 
 class SavingForm(forms.Form):
-    contract = forms.ModelChoiceField(
-        queryset=Contract.objects.none(),
+    # Typed, never picked from a list of every contract (as the contract form's supplier).
+    contract = forms.CharField(
         required=False,
-        empty_label="Not against a contract",
-        help_text="The contract the saving was made on, if any. Its category gives the sub-team.",
+        max_length=255,
+        help_text=(
+            "The contract the saving was made on, if any: its reference, or part of its title "
+            "or supplier's name. Its category gives the sub-team. Leave empty if none."
+        ),
     )
     financial_year = forms.TypedChoiceField(
         coerce=int,
@@ -172,12 +178,20 @@ class SavingForm(forms.Form):
         error_messages={"required": "Enter a description of the saving"},
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, contract_id: Any = None, **kwargs) -> None:
+        """`contract_id` (from ?contract=42, the contract page's link) fills in that contract."""
         super().__init__(*args, **kwargs)
         current = current_financial_year()
-        self.fields["contract"].queryset = Contract.objects.only(
-            "id", "reference", "title"
-        ).order_by("reference")
+        self.known_contract_id = supplier_id_in(contract_id)
+        if self.known_contract_id is not None:
+            reference = (
+                Contract.objects.filter(pk=self.known_contract_id)
+                .values_list("reference", flat=True)
+                .first()
+            )
+            if reference is not None:
+                self.initial["contract"] = reference
+        self.fields["contract"].widget.attrs.update(spellcheck="false", autocomplete="off")
         self.fields["financial_year"].choices = _year_choices(list(range(current - 5, current + 2)))
         self.initial.setdefault("financial_year", current)
         self.helper = FormHelper()
@@ -185,12 +199,25 @@ class SavingForm(forms.Form):
         self.helper.disable_csrf = True  # the template's own <form> carries the token
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
-            Field.select("contract"),
+            Field.text("contract", field_width=Fixed.TWENTY),
             Field.select("financial_year"),
             Field.radios("kind", legend_size=Size.SMALL),
             Field.text("amount", field_width=Fixed.TEN),
             Field.text("description"),
             Button("submit", "Save saving"),
+        )
+
+    def clean_contract(self) -> Contract | None:
+        text = self.cleaned_data["contract"].strip()
+        if not text:
+            return None
+        return looked_up(
+            contract_lookup(text=text, preferred_id=self.known_contract_id),
+            text=text,
+            noun="contract",
+            describe=lambda contract: f"{contract} ({contract.supplier.name})",
+            no_match_hint="Check the reference, or leave this empty if there is no contract",
+            ambiguous_hint="Enter the contract's reference",
         )
 
 

@@ -5,12 +5,14 @@ pagination) from the GET parameters they were given, so a link keeps every filte
 
 Suppliers are typed, never picked from a list: at scale there are 20,000 of them, and a
 <select> of them all made the contracts list and form pages take seconds to render. The
-contract form resolves what was typed with one query (`supplier_lookup`).
+contract form resolves what was typed with one query (`supplier_lookup`); the saving form's
+contract is typed the same way (`looked_up`, shared).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +34,7 @@ from procurement.selectors.register import (
     SUPPLIER_SORTS,
     VALUE_BANDS,
     FieldChange,
+    Lookup,
     display_value,
     supplier_lookup,
     supplier_name,
@@ -43,7 +46,8 @@ SUPPLIER_ID = re.compile(r"[1-9][0-9]{0,8}")
 
 
 def supplier_id_in(value: Any) -> int | None:
-    """The supplier id in a GET parameter, or None if it is not one."""
+    """The supplier id (or a contract's: ?contract=42) in a GET parameter, or None if it is not
+    one."""
     text = (value or "").strip() if isinstance(value, str) else ""
     return int(text) if SUPPLIER_ID.fullmatch(text) else None
 
@@ -516,22 +520,39 @@ class ContractForm(_VersionedModelForm):
 
     def clean_supplier(self) -> Supplier:
         text = self.cleaned_data["supplier"]
-        found = supplier_lookup(text=text, preferred_id=self.known_supplier_id)
-        if found.supplier is not None:
-            return found.supplier
-        if not found.candidates:
-            raise ValidationError(
-                f"No supplier in the register matches ‘{text}’. Check the spelling, "
-                "or add the supplier first",
-                code="no_match",
-            )
-        names = "; ".join(_supplier_label(supplier) for supplier in found.candidates)
-        raise ValidationError(
-            f"More than one supplier matches ‘{text}’: {names}"
-            f"{'; and others' if found.more else ''}. "
-            "Enter the full name or the Companies House number",
-            code="ambiguous",
+        return looked_up(
+            supplier_lookup(text=text, preferred_id=self.known_supplier_id),
+            text=text,
+            noun="supplier",
+            describe=_supplier_label,
+            no_match_hint="Check the spelling, or add the supplier first",
+            ambiguous_hint="Enter the full name or the Companies House number",
         )
+
+
+def looked_up(
+    found: Lookup,
+    *,
+    text: str,
+    noun: str,
+    describe: Callable[[Any], str],
+    no_match_hint: str,
+    ambiguous_hint: str,
+) -> Any:
+    """The row a typed field named (a `ranked_lookup`), or the error saying why there is none:
+    nothing matches, or which candidates did."""
+    if found.match is not None:
+        return found.match
+    if not found.candidates:
+        raise ValidationError(
+            f"No {noun} in the register matches ‘{text}’. {no_match_hint}", code="no_match"
+        )
+    names = "; ".join(describe(row) for row in found.candidates)
+    raise ValidationError(
+        f"More than one {noun} matches ‘{text}’: {names}"
+        f"{'; and others' if found.more else ''}. {ambiguous_hint}",
+        code="ambiguous",
+    )
 
 
 def _supplier_label(supplier: Supplier) -> str:

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -276,41 +279,40 @@ def supplier_list(
 
 
 @dataclass
-class SupplierLookup:
-    """What a typed supplier name or number resolved to: one supplier, or the candidates."""
+class Lookup:
+    """What typed text resolved to: one row (`match`), or the candidates, best first."""
 
-    supplier: Supplier | None
-    candidates: list[Supplier] = field(default_factory=list)
+    match: Any = None
+    candidates: list = field(default_factory=list)
     more: bool = False
 
 
-def supplier_lookup(
-    *, text: str, preferred_id: int | None = None, limit: int = 5
-) -> SupplierLookup:
-    """The supplier that `text` names, found in one query however many suppliers there are.
+@dataclass
+class SupplierLookup(Lookup):
+    """A `Lookup` of suppliers; `supplier` is the one the text names."""
 
-    An exact Companies House or charity number beats an exact name (ignoring case and
-    "Ltd"/"Limited"), which beats part of a name. The best matches win only if there is one
-    of them, or if `preferred_id` (the supplier the form was opened with) is among them, so an
-    unchanged name on an edit form keeps its supplier even when another has the same name.
-    Otherwise `supplier` is None and up to `limit` candidates are given, best first.
-    """
-    text = (text or "").strip()
-    if not text:
-        return SupplierLookup(supplier=None)
-    exact_name = Q(name__iexact=text)
-    normalised = normalise_name(text)
-    if normalised:
-        exact_name |= Q(normalised_name=normalised)
-    number = Q(company_number__iexact=text) | Q(charity_number__iexact=text)
+    @property
+    def supplier(self) -> Supplier | None:
+        return self.match
+
+
+def ranked_lookup(
+    queryset: QuerySet,
+    *,
+    ranks: Sequence[Q],
+    order: Sequence[str],
+    preferred_id: int | None = None,
+    limit: int = 5,
+) -> Lookup:
+    """The row typed text names, in one query: rows matching `ranks[0]` beat those matching
+    `ranks[1]`, and so on. The best rows win only if there is one of them, or if `preferred_id`
+    (the row the form was opened with) is among them, so an unchanged entry on an edit form keeps
+    its row even when another matches as well. Otherwise up to `limit` candidates are given."""
     rows = list(
-        suppliers()
-        .filter(number | exact_name | Q(name__icontains=text))
+        queryset.filter(reduce(operator.or_, ranks))
         .annotate(
             rank=Case(
-                When(number, then=Value(0)),
-                When(exact_name, then=Value(1)),
-                default=Value(2),
+                *(When(rank, then=Value(n)) for n, rank in enumerate(ranks)),
                 output_field=IntegerField(),
             ),
             preferred=Case(
@@ -319,14 +321,63 @@ def supplier_lookup(
                 output_field=IntegerField(),
             ),
         )
-        .order_by("rank", "preferred", "name", "pk")[: limit + 1]
+        .order_by("rank", "preferred", *order)[: limit + 1]
     )
     if not rows:
-        return SupplierLookup(supplier=None)
+        return Lookup()
     best = [row for row in rows if row.rank == rows[0].rank]
     if len(best) == 1 or best[0].pk == preferred_id:
-        return SupplierLookup(supplier=best[0])
-    return SupplierLookup(supplier=None, candidates=rows[:limit], more=len(rows) > limit)
+        return Lookup(match=best[0])
+    return Lookup(candidates=rows[:limit], more=len(rows) > limit)
+
+
+def supplier_lookup(
+    *, text: str, preferred_id: int | None = None, limit: int = 5
+) -> SupplierLookup:
+    """The supplier that `text` names, found in one query however many suppliers there are.
+
+    An exact Companies House or charity number beats an exact name (ignoring case and
+    "Ltd"/"Limited"), which beats part of a name (see `ranked_lookup`).
+    """
+    text = (text or "").strip()
+    if not text:
+        return SupplierLookup()
+    exact_name = Q(name__iexact=text)
+    normalised = normalise_name(text)
+    if normalised:
+        exact_name |= Q(normalised_name=normalised)
+    number = Q(company_number__iexact=text) | Q(charity_number__iexact=text)
+    found = ranked_lookup(
+        suppliers(),
+        ranks=(number, exact_name, Q(name__icontains=text)),
+        order=("name", "pk"),
+        preferred_id=preferred_id,
+        limit=limit,
+    )
+    return SupplierLookup(match=found.match, candidates=found.candidates, more=found.more)
+
+
+def contract_lookup(*, text: str, preferred_id: int | None = None, limit: int = 5) -> Lookup:
+    """The contract that `text` names, in one query: its exact reference beats an exact title,
+    which beats part of a reference, title or supplier name (see `ranked_lookup`)."""
+    text = (text or "").strip()
+    if not text:
+        return Lookup()
+    return ranked_lookup(
+        Contract.objects.select_related("supplier").only(
+            "id", "reference", "title", "supplier__name"
+        ),
+        ranks=(
+            Q(reference__iexact=text),
+            Q(title__iexact=text),
+            Q(reference__icontains=text)
+            | Q(title__icontains=text)
+            | Q(supplier__name__icontains=text),
+        ),
+        order=("reference", "pk"),
+        preferred_id=preferred_id,
+        limit=limit,
+    )
 
 
 def supplier_name(*, supplier_id: int) -> str | None:

@@ -129,7 +129,7 @@ def saving_list(request: HttpRequest) -> HttpResponse:
 
 @editor_required
 def saving_create(request: HttpRequest) -> HttpResponse:
-    form = SavingForm(request.POST or None)
+    form = SavingForm(request.POST or None, contract_id=request.GET.get("contract"))
     if request.method == "POST" and form.is_valid():
         try:
             saving = services.saving_create(recorded_by=request.user, **form.cleaned_data)

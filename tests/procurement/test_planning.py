@@ -273,7 +273,7 @@ def test_the_savings_page_runs_the_same_queries_for_few_or_many_savings(member_c
 def test_an_officer_records_a_saving(officer_client, officer):
     contract = ContractFactory(reference="CR-1")
     data = {
-        "contract": contract.pk,
+        "contract": "CR-1",
         "financial_year": 2024,
         "kind": CASHABLE,
         "amount": "1234.56",
