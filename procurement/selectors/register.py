@@ -36,7 +36,7 @@ from simple_history.models import DeletedObject
 
 from core.data_version import data_version
 from core.financial_year import financial_year_expression, financial_year_label
-from procurement.matching import normalise_name
+from procurement.identity import name_key, normalise_company_number, supplier_name_matches
 from procurement.models import (
     Category,
     Contract,
@@ -299,10 +299,12 @@ def supplier_lookup(
     if not text:
         return SupplierLookup(supplier=None)
     exact_name = Q(name__iexact=text)
-    normalised = normalise_name(text)
+    normalised = name_key(text)
     if normalised:
-        exact_name |= Q(normalised_name=normalised)
+        exact_name |= supplier_name_matches(normalised)
     number = Q(company_number__iexact=text) | Q(charity_number__iexact=text)
+    if company_number := normalise_company_number(text):
+        number |= Q(company_number=company_number)
     rows = list(
         suppliers()
         .filter(number | exact_name | Q(name__icontains=text))
