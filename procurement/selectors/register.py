@@ -44,6 +44,7 @@ from procurement.models import (
     SpendTransaction,
     SpendYearSummary,
     Supplier,
+    SupplierMerge,
     Variation,
 )
 
@@ -475,4 +476,103 @@ def supplier_detail(*, supplier_id: int) -> dict[str, Any]:
         "spend_by_year": spend_by_year,
         "spend_total": sum((row["total"] for row in spend_by_year), ZERO),
         "history": history_entries(Supplier.history.filter(id=supplier_id)),
+        "merges": list(
+            SupplierMerge.objects.filter(kept_id=supplier_id).select_related("merged_by")
+        ),
     }
+
+
+# -- likely duplicates and merging -------------------------------------------------------------
+
+DUPLICATES_SHOWN = 1000
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """Suppliers sharing a company number or a name key (procurement.identity), oldest first;
+    each carries `contract_count` and `spend_total`."""
+
+    reason: str  # "company number" | "name"
+    key: str
+    suppliers: list[Supplier]
+
+
+@dataclass(frozen=True)
+class SupplierDuplicates:
+    groups: list[DuplicateGroup]
+    truncated: bool  # more suppliers than DUPLICATES_SHOWN are in groups
+
+
+def supplier_duplicates(*, limit: int = DUPLICATES_SHOWN) -> SupplierDuplicates:
+    """Likely duplicate suppliers, found in SQL (GROUP BY ... HAVING COUNT > 1) in one query.
+
+    Groups by company number come first; a name group holding exactly the suppliers of a
+    number group is not repeated.
+    """
+    shared_name = (
+        Supplier.objects.order_by()
+        .values("normalised_name")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values("normalised_name")
+    )
+    shared_number = (
+        Supplier.objects.exclude(company_number="")
+        .order_by()
+        .values("company_number")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values("company_number")
+    )
+    rows = list(
+        suppliers()
+        .filter(Q(normalised_name__in=shared_name) | Q(company_number__in=shared_number))
+        .with_totals()
+        .order_by("pk")[: limit + 1]
+    )
+    truncated = len(rows) > limit
+    by_number: dict[str, list[Supplier]] = {}
+    by_name: dict[str, list[Supplier]] = {}
+    for supplier in rows[:limit]:
+        if supplier.company_number:
+            by_number.setdefault(supplier.company_number, []).append(supplier)
+        by_name.setdefault(supplier.normalised_name, []).append(supplier)
+    groups = [
+        DuplicateGroup("company number", number, members)
+        for number, members in sorted(by_number.items())
+        if len(members) > 1
+    ]
+    seen = {frozenset(s.pk for s in group.suppliers) for group in groups}
+    groups += [
+        DuplicateGroup("name", key, members)
+        for key, members in sorted(by_name.items())
+        if len(members) > 1 and frozenset(s.pk for s in members) not in seen
+    ]
+    return SupplierDuplicates(groups=groups, truncated=truncated)
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    """Two suppliers side by side: what each holds (and would move), and why a merge of the
+    two would be refused, if it would."""
+
+    suppliers: list[Supplier]
+    holds: dict[int, list[tuple[str, int]]]
+    refusal: str | None
+
+
+def supplier_merge_preview(*, first_id: int, second_id: int) -> MergePreview:
+    """Raises Supplier.DoesNotExist unless both suppliers exist. A query per kind of row that
+    points at a supplier, however many rows there are."""
+    from procurement.services.supplier_merge import merge_counts, merge_refusal
+
+    pair = list(suppliers().filter(pk__in=[first_id, second_id]).with_totals().order_by("pk"))
+    if len(pair) != 2:
+        raise Supplier.DoesNotExist
+    counts = merge_counts(supplier_ids=[first_id, second_id])
+    pair.sort(key=lambda supplier: supplier.pk != first_id)
+    return MergePreview(
+        suppliers=pair,
+        holds={pk: sorted(found.items()) for pk, found in counts.items()},
+        refusal=merge_refusal(pair[0], pair[1]),
+    )
