@@ -353,6 +353,7 @@ class HistoryEntry:
     who: str
     action: str
     changes: list[FieldChange] = field(default_factory=list)
+    reason: str = ""  # why, where the change says (a supplier merge does)
 
 
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
@@ -402,6 +403,7 @@ def history_entries(history: QuerySet, *, related: tuple[str, ...] = ()) -> list
             when=record.history_date,
             who=_user_name(record.history_user),
             action=ACTIONS.get(record.history_type, "Changed"),
+            reason=record.history_change_reason or "",
         )
         if older is not None:
             delta = record.diff_against(older, foreign_keys_are_objs=True)
@@ -559,6 +561,10 @@ class MergePreview:
     suppliers: list[Supplier]
     holds: dict[int, list[tuple[str, int]]]
     refusal: str | None
+
+    @property
+    def sides(self) -> list[tuple[Supplier, list[tuple[str, int]]]]:
+        return [(supplier, self.holds[supplier.pk]) for supplier in self.suppliers]
 
 
 def supplier_merge_preview(*, first_id: int, second_id: int) -> MergePreview:

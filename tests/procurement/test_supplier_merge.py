@@ -198,3 +198,105 @@ def test_likely_duplicates_are_grouped_by_name_key_or_company_number(
     ]
     assert [s.spend_total for s in groups[1].suppliers] == [Decimal("40.00"), Decimal("2.50")]
     assert not duplicates.truncated
+
+
+# -- the pages ---------------------------------------------------------------------------------
+
+
+def test_the_suppliers_list_links_to_the_duplicates_page_for_officers(officer_client):
+    response = officer_client.get(reverse("procurement:supplier-list"))
+
+    assert reverse("procurement:supplier-duplicates") in response.content.decode()
+
+
+def test_the_duplicates_page_links_each_likely_duplicate_to_its_merge_page(
+    officer_client, django_assert_max_num_queries
+):
+    first = SupplierFactory(name="Acme Ltd")
+    second = SupplierFactory(name="ACME LIMITED")
+    SupplierFactory(name="UK Fostering")
+    SupplierFactory(name="Fostering UK")
+
+    with django_assert_max_num_queries(8):
+        response = officer_client.get(reverse("procurement:supplier-duplicates"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "1 group of likely duplicates" in page
+    assert reverse("procurement:supplier-merge", args=[first.pk, second.pk]) in page
+    assert ">Fostering UK</a>" not in page
+
+
+def test_the_merge_page_shows_what_moves_and_changes_nothing_on_get(
+    pair, officer_client, django_assert_max_num_queries
+):
+    kept, merged, _ = pair
+    url = reverse("procurement:supplier-merge", args=[kept.pk, merged.pk])
+
+    # The session and user, the pair, then one count per kind of row that points at a supplier
+    # or its contracts, however many rows there are.
+    with django_assert_max_num_queries(20):
+        response = officer_client.get(url)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    rows = page.split("What ACME SERVICES holds")[1]
+    assert ">Contracts</th>" in rows
+    assert ">Spend transactions</th>" in rows
+    assert ">Commitments (with their contracts)</th>" in rows
+    assert Supplier.objects.count() == 2
+    assert SupplierMerge.objects.count() == 0
+
+
+def test_posting_the_merge_page_merges_into_the_chosen_supplier(pair, officer_client):
+    kept, merged, contract = pair
+    url = reverse("procurement:supplier-merge", args=[kept.pk, merged.pk])
+
+    response = officer_client.post(
+        url, {"keep": merged.pk, "first_version": 1, "second_version": 1}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("procurement:supplier-detail", args=[merged.pk])
+    assert list(Supplier.objects.values_list("pk", flat=True)) == [merged.pk]
+    assert SpendTransaction.objects.filter(supplier=merged).count() == 4
+    detail = officer_client.get(response["Location"]).content.decode()
+    assert "Suppliers merged into this one" in detail
+    assert "Acme Services Ltd (ID" in detail
+    assert "Merged supplier Acme Services Ltd" in detail  # the history's reason
+
+
+def test_the_merge_page_refuses_different_company_numbers(pair, officer_client):
+    kept, merged, _ = pair
+    merged.company_number = "07654321"
+    merged.save()
+    url = reverse("procurement:supplier-merge", args=[kept.pk, merged.pk])
+
+    shown = officer_client.get(url).content.decode()
+    response = officer_client.post(url, {"keep": kept.pk, "first_version": 1, "second_version": 2})
+
+    assert "These suppliers cannot be merged" in shown
+    assert "Merge suppliers" not in shown
+    assert response.status_code == 200
+    assert Supplier.objects.count() == 2
+    assert SupplierMerge.objects.count() == 0
+
+
+def test_a_stale_merge_page_is_refused_with_a_message(pair, officer_client):
+    kept, merged, _ = pair
+    url = reverse("procurement:supplier-merge", args=[kept.pk, merged.pk])
+
+    response = officer_client.post(url, {"keep": kept.pk, "first_version": 1, "second_version": 0})
+
+    assert response.status_code == 200
+    assert "Someone else changed this supplier" in response.content.decode()
+    assert Supplier.objects.count() == 2
+
+
+def test_members_cannot_see_duplicates_or_merge(pair, member_client):
+    kept, merged, _ = pair
+    url = reverse("procurement:supplier-merge", args=[kept.pk, merged.pk])
+
+    assert member_client.get(reverse("procurement:supplier-duplicates")).status_code == 403
+    assert member_client.post(url, {"keep": kept.pk}).status_code == 403
+    assert Supplier.objects.count() == 2
