@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
 
 if TYPE_CHECKING:
@@ -131,6 +132,13 @@ class Found:
         )
 
 
+# Names (and numbers) per look-up query. Each is bound twice (a name against suppliers and
+# aliases, a number as written and without leading zeros): SQLite allows 999 variables a
+# statement; PostgreSQL 65,535.
+_PER_QUERY = {"sqlite": 240}
+_PER_QUERY_DEFAULT = 5000
+
+
 class SupplierIndex:
     """The register's suppliers for the names and numbers of one file, loaded in one query per
     batch (names, aliases of merged suppliers and numbers together).
@@ -139,9 +147,7 @@ class SupplierIndex:
     be found again, so a file that names a new supplier twice creates it once.
     """
 
-    def __init__(
-        self, *, name_keys: Iterable[str], numbers: Iterable[str], batch_size: int = 900
-    ) -> None:
+    def __init__(self, *, name_keys: Iterable[str], numbers: Iterable[str]) -> None:
         from procurement.models import Supplier
 
         self._by_number: dict[str, Supplier] = {}
@@ -150,11 +156,11 @@ class SupplierIndex:
         self._new_by_name: dict[str, Supplier] = {}
         names = sorted({key for key in name_keys if key})
         wanted = sorted({number for number in numbers if number})
-        half = max(batch_size // 3, 1)  # a number is looked up as written and without zeros
+        per_query = _PER_QUERY.get(connection.vendor, _PER_QUERY_DEFAULT)
         seen: set[tuple[str, int]] = set()
-        for start in range(0, max(len(names), len(wanted)), half):
-            name_batch = set(names[start : start + half])
-            number_batch = wanted[start : start + half]
+        for start in range(0, max(len(names), len(wanted)), per_query):
+            name_batch = set(names[start : start + per_query])
+            number_batch = wanted[start : start + per_query]
             # The register may hold a number without Excel's lost zeros.
             written = set(number_batch) | {number.lstrip("0") for number in number_batch}
             found = (

@@ -465,9 +465,7 @@ def _suppliers_resolve(
     """
     batch_size = BATCH.get(connection.vendor, DEFAULT_BATCH)
     index = SupplierIndex(
-        name_keys={name for name, _ in keys},
-        numbers={number for _, number in keys},
-        batch_size=batch_size,
+        name_keys={name for name, _ in keys}, numbers={number for _, number in keys}
     )
     resolved: dict[SupplierKey, int | Supplier] = {}
     new: list[Supplier] = []

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
 
 from procurement.identity import SupplierIndex, name_key, normalise_company_number
 from procurement.importers.ocds import import_ocds_file
@@ -291,3 +296,51 @@ def test_the_register_look_up_follows_the_same_rule():
     assert supplier_lookup(text="12345").supplier == acme  # the number without its zeros
     assert supplier_lookup(text="Acme Partners Ltd").supplier == acme
     assert supplier_lookup(text="fostering uk").supplier == fostering
+
+
+# -- where the conflict is reported ------------------------------------------------------------
+
+CONFLICTING = b"Supplier Name,Amount,Date,Company Number\nACME LIMITED,100.00,01/04/2024,07654321\n"
+
+
+@pytest.mark.django_db
+def test_the_spend_command_prints_a_kept_apart_conflict(tmp_path):
+    SupplierFactory(name="Acme Ltd", company_number="01234567")
+    path = tmp_path / "spend.csv"
+    path.write_bytes(CONFLICTING)
+    out = io.StringIO()
+
+    call_command("import_spend", str(path), stdout=out)
+
+    assert '"ACME LIMITED" (company 07654321) has the name of supplier "Acme Ltd"' in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_spend_upload_page_warns_of_a_kept_apart_conflict(officer_client):
+    SupplierFactory(name="Acme Ltd", company_number="01234567")
+    upload = SimpleUploadedFile("spend.csv", CONFLICTING, content_type="text/csv")
+
+    response = officer_client.post(
+        reverse("procurement:spend-import"), {"file": upload}, follow=True
+    )
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert len(shown) == 2
+    assert "the numbers differ, so they are kept apart" in shown[1]
+
+
+# -- the data migration ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_data_migration_recomputes_every_stored_name_key():
+    migration = importlib.import_module("procurement.migrations.0004_supplier_identity_and_merges")
+    fostering = SupplierFactory(name="Fostering UK")
+    acme = SupplierFactory(name="Acme &amp; Co Ltd")
+    Supplier.objects.filter(pk=fostering.pk).update(normalised_name="fostering")  # the old rule
+    Supplier.objects.filter(pk=acme.pk).update(normalised_name="acme amp")
+
+    migration.recompute_name_keys(django_apps, None)
+
+    keys = dict(Supplier.objects.values_list("pk", "normalised_name"))
+    assert keys == {fostering.pk: "fostering uk", acme.pk: "acme and co"}
