@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import (
     Case,
     Count,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -29,7 +30,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.models import DeletedObject
@@ -518,17 +519,21 @@ def supplier_duplicates(*, limit: int = DUPLICATES_SHOWN) -> SupplierDuplicates:
         .filter(n__gt=1)
         .values("normalised_name")
     )
+    # "1234567" and "01234567" are one number (a spreadsheet dropped the zero).
+    number_key = Func(Upper("company_number"), Value("0"), function="LTRIM")
     shared_number = (
         Supplier.objects.exclude(company_number="")
+        .annotate(number_key=number_key)
         .order_by()
-        .values("company_number")
+        .values("number_key")
         .annotate(n=Count("pk"))
         .filter(n__gt=1)
-        .values("company_number")
+        .values("number_key")
     )
     rows = list(
         suppliers()
-        .filter(Q(normalised_name__in=shared_name) | Q(company_number__in=shared_number))
+        .annotate(number_key=number_key)
+        .filter(Q(normalised_name__in=shared_name) | Q(number_key__in=shared_number))
         .with_totals()
         .order_by("pk")[: limit + 1]
     )
@@ -537,7 +542,8 @@ def supplier_duplicates(*, limit: int = DUPLICATES_SHOWN) -> SupplierDuplicates:
     by_name: dict[str, list[Supplier]] = {}
     for supplier in rows[:limit]:
         if supplier.company_number:
-            by_number.setdefault(supplier.company_number, []).append(supplier)
+            number = normalise_company_number(supplier.company_number) or supplier.number_key
+            by_number.setdefault(number, []).append(supplier)
         by_name.setdefault(supplier.normalised_name, []).append(supplier)
     groups = [
         DuplicateGroup("company number", number, members)

@@ -176,7 +176,7 @@ def test_likely_duplicates_are_grouped_by_name_key_or_company_number(
     a = SupplierFactory(name="Acme Ltd")
     b = SupplierFactory(name="ACME LIMITED")
     c = SupplierFactory(name="Beta Services", company_number="01234567")
-    d = SupplierFactory(name="Beta Facilities", company_number="01234567")
+    d = SupplierFactory(name="Beta Facilities", company_number="1234567")  # the zero lost
     SupplierFactory(name="Fostering UK")
     SupplierFactory(name="UK Fostering")
     SupplierFactory(name="Gamma Ltd", company_number="07777777")
