@@ -99,10 +99,51 @@ class Supplier(VersionedModel):
         return self.size in self.SME_SIZES
 
     def save(self, *args, **kwargs) -> None:
-        from procurement.matching import normalise_name
+        from procurement.identity import name_key
 
-        self.normalised_name = normalise_name(self.name)
+        self.normalised_name = name_key(self.name)
         super().save(*args, **kwargs)
+
+
+class SupplierAlias(models.Model):
+    """A name (and number) a merged supplier had: later imports resolve it to the survivor."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=255)
+    normalised_name = models.CharField(max_length=255, db_index=True)
+    company_number = models.CharField(max_length=20, blank=True)
+    merge = models.ForeignKey(
+        "SupplierMerge", on_delete=models.CASCADE, null=True, blank=True, related_name="aliases"
+    )
+
+    class Meta:
+        verbose_name_plural = "supplier aliases"
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.supplier_id}"
+
+
+class SupplierMerge(models.Model):
+    """An officer's merge of one supplier into another: who, when, both names and numbers, and
+    how many rows of each kind moved (`moved`: {"contracts": 2, ...})."""
+
+    kept = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="merges")
+    kept_name = models.CharField(max_length=255)
+    kept_company_number = models.CharField(max_length=20, blank=True)
+    merged_supplier_id = models.PositiveIntegerField(help_text="The merged supplier's old id.")
+    merged_name = models.CharField(max_length=255)
+    merged_company_number = models.CharField(max_length=20, blank=True)
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_name} merged into {self.kept_name}"
 
 
 class Category(models.Model):

@@ -18,6 +18,8 @@ urlpatterns += [
     path("suppliers/new/", register.supplier_create, name="supplier-create"),
     path("suppliers/<int:pk>/", register.supplier_detail, name="supplier-detail"),
     path("suppliers/<int:pk>/edit/", register.supplier_edit, name="supplier-edit"),
+    path("suppliers/duplicates/", register.supplier_duplicates, name="supplier-duplicates"),
+    path("suppliers/<int:pk>/merge/<int:other>/", register.supplier_merge, name="supplier-merge"),
 ]
 
 # -- planning: savings, pipeline, ending soon, policy checks -----------------------------------

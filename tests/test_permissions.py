@@ -76,6 +76,8 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     "procurement:supplier-detail": (READ, False),
     "procurement:supplier-create": (WRITE, True),
     "procurement:supplier-edit": (WRITE, True),
+    "procurement:supplier-duplicates": (WRITE, False),
+    "procurement:supplier-merge": (WRITE, True),
     # -- end register
     # -- planning
     "procurement:ending-soon": (READ, False),
@@ -200,6 +202,12 @@ def _register_supplier(users) -> dict[str, int]:
     return {"pk": SupplierFactory().pk}
 
 
+def _register_supplier_pair(users) -> dict[str, int]:
+    from tests.procurement.factories import SupplierFactory
+
+    return {"pk": SupplierFactory().pk, "other": SupplierFactory().pk}
+
+
 # -- end register
 
 
@@ -278,6 +286,7 @@ OBJECTS = {
     "procurement:variation-create": _register_contract,
     "procurement:supplier-detail": _register_supplier,
     "procurement:supplier-edit": _register_supplier,
+    "procurement:supplier-merge": _register_supplier_pair,
     # -- end register
     # -- planning
     "procurement:pipeline-edit": _planning_pipeline_item,

@@ -647,3 +647,53 @@ class SupplierForm(_VersionedModelForm):
                 Button("submit", "Save supplier"),
             )
         )
+
+
+def _merge_label(supplier: Supplier) -> str:
+    number = f", company {supplier.company_number}" if supplier.company_number else ""
+    return f"{supplier.name} (ID {supplier.pk}{number})"
+
+
+class SupplierMergeForm(forms.Form):
+    """Which of two suppliers stays; the versions the page showed, so a change since is caught."""
+
+    keep = forms.TypedChoiceField(
+        label="Which supplier stays?",
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text="The other supplier's payments, contracts and users move to it, and its "
+        "name is kept so later imports find the one that stays.",
+        error_messages={"required": "Select the supplier that stays"},
+    )
+    first_version = forms.IntegerField(widget=forms.HiddenInput)
+    second_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, suppliers: list[Supplier], **kwargs: Any) -> None:
+        first, second = suppliers
+        kwargs.setdefault(
+            "initial", {"first_version": first.version, "second_version": second.version}
+        )
+        super().__init__(*args, **kwargs)
+        self.suppliers = suppliers
+        self.fields["keep"].choices = [(s.pk, _merge_label(s)) for s in suppliers]
+        self.helper = _record_helper(
+            Layout(
+                Field.radios("keep", legend_size=Size.MEDIUM),
+                "first_version",
+                "second_version",
+                Button("submit", "Merge suppliers", css_class="govuk-button--warning"),
+            )
+        )
+
+    def merge_kwargs(self) -> dict[str, Any]:
+        """The arguments of services.supplier_merge.supplier_merge for a valid form."""
+        first, second = self.suppliers
+        kept, merged = (first, second) if self.cleaned_data["keep"] == first.pk else (second, first)
+        return {
+            "kept_id": kept.pk,
+            "merged_id": merged.pk,
+            "expected_versions": {
+                first.pk: self.cleaned_data["first_version"],
+                second.pk: self.cleaned_data["second_version"],
+            },
+        }

@@ -18,6 +18,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import BinaryIO
 
+# The Companies House number rule is procurement.identity's, re-exported for the readers.
+from procurement.identity import normalise_company_number as normalise_company_number
+
 BLOCK_SIZE = 1 << 20
 HEADER_SEARCH_LINES = 10
 PENNY = Decimal("0.01")
@@ -430,18 +433,3 @@ def _a_year_after(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year + 1, day=28)
-
-
-_COMPANY = re.compile(r"^([A-Z]{2})?(\d{1,8})$")
-
-
-def normalise_company_number(raw: str) -> str:
-    """Companies House numbers are 8 characters: 8 digits, or 2 letters and 6 digits ("SC012345").
-    Excel drops the leading zeros, so they are put back. Anything else gives ""."""
-    value = "".join(raw.split()).upper()
-    match = _COMPANY.match(value)
-    if not match or not int(match[2]):
-        return ""
-    prefix, digits = match[1] or "", match[2]
-    width = 8 - len(prefix)
-    return prefix + digits.zfill(width) if len(digits) <= width else ""

@@ -19,8 +19,9 @@ row of the contracts register. The rules, in the order they apply:
   changed what and an officer's open edit form is told it is stale. A second run of the same
   file therefore changes nothing.
 - Suppliers are found by Companies House number (identifier scheme GB-COH) or, failing that,
-  by `procurement.matching.normalise_name` (never against a supplier with a different company
-  number). Suppliers already in the register are left as they are. New ones take:
+  by the name key, as `procurement.identity` decides for every importer (never against a
+  supplier with a different company number: that is reported as a warning). Suppliers
+  already in the register are left as they are. New ones take:
   size from `details.scale` (OCDS only says micro, sme or large: "sme" is recorded as small,
   the most common SME size, for an officer to correct); VCSE when a charity number (GB-CHC)
   is given; and local when the postcode area is WR. WR is the Worcester postcode area: it
@@ -53,7 +54,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from core.db_errors import is_unique_violation, refusal_message
-from procurement.matching import normalise_name
+from procurement.identity import SupplierIndex, name_key, normalise_company_number
 from procurement.models import Contract, Route, Supplier
 from procurement.services.matching import transactions_match_contracts
 
@@ -504,7 +505,7 @@ def _supplier_row(party: dict, path: str) -> _SupplierRow:
         scheme = _text(identifier, "scheme").upper()
         number = re.sub(r"\s+", "", _text(identifier, "id")).upper()
         if scheme == "GB-COH" and number and not company_number:
-            company_number = number.zfill(8) if number.isdigit() else number
+            company_number = normalise_company_number(number) or number
         elif scheme == "GB-CHC" and number and not charity_number:
             charity_number = number
     postcode = " ".join(_text(_obj(party, "address"), "postalCode").upper().split())
@@ -513,7 +514,7 @@ def _supplier_row(party: dict, path: str) -> _SupplierRow:
     scale = _text(_obj(party, "details"), "scale").lower()
     name = _shorten(name, NAME_MAX)
     return _SupplierRow(
-        key=f"coh:{company_number}" if company_number else f"name:{normalise_name(name)}",
+        key=f"coh:{company_number}" if company_number else f"name:{name_key(name)}",
         name=name,
         company_number=company_number,
         charity_number=charity_number,
@@ -658,31 +659,20 @@ def _resolve_suppliers(
     wanted: dict[str, _SupplierRow] = {}
     for row in rows:
         wanted.setdefault(row.supplier.key, row.supplier)
-    numbers = {data.company_number for data in wanted.values() if data.company_number}
-    names = {normalise_name(data.name) for data in wanted.values()}
-    by_number: dict[str, Supplier] = {}
-    by_name: dict[str, list[Supplier]] = defaultdict(list)
-    for supplier in Supplier.objects.filter(
-        Q(company_number__in=numbers) | Q(normalised_name__in=names)
-    ).order_by("pk"):
-        if supplier.company_number:
-            by_number.setdefault(supplier.company_number, supplier)
-        by_name[supplier.normalised_name].append(supplier)
-
+    index = SupplierIndex(
+        name_keys={name_key(data.name) for data in wanted.values()},
+        numbers={data.company_number for data in wanted.values()},
+    )
     resolved: dict[str, Supplier] = {}
     created: list[Supplier] = []
     # Suppliers with a company number first, so a later mention by name alone finds them.
     for key, data in sorted(wanted.items(), key=lambda item: not item[1].company_number):
-        folded = normalise_name(data.name)
-        supplier = by_number.get(data.company_number) if data.company_number else None
-        if supplier is None:
-            supplier = next(
-                (
-                    candidate
-                    for candidate in by_name[folded]
-                    if candidate.company_number in ("", data.company_number)
-                ),
-                None,
+        folded = name_key(data.name)
+        found = index.find(key=folded, number=data.company_number)
+        supplier = found.supplier or index.find_new(key=folded, number=data.company_number)
+        if supplier is None and found.conflict is not None:
+            result.warnings.append(
+                found.conflict_message(name=data.name, number=data.company_number)
             )
         if supplier is None:
             supplier = Supplier(
@@ -697,9 +687,7 @@ def _resolve_suppliers(
             )
             _check(supplier, f"Supplier {_clip(data.name)}", result, exclude=[])
             created.append(supplier)
-            by_name[folded].append(supplier)
-            if data.company_number:
-                by_number[data.company_number] = supplier
+            index.add(supplier, key=folded, number=data.company_number)
         resolved[key] = supplier
     return resolved, created
 

@@ -43,17 +43,16 @@ from simple_history.utils import bulk_create_with_history
 
 from core.db_errors import refusal_message
 from core.financial_year import financial_year_of
+from procurement.identity import SupplierIndex, name_key, normalise_company_number
 from procurement.importers.csvread import (
     CsvRecords,
     FileProblem,
     find_header,
-    normalise_company_number,
     parse_amount,
     parse_date,
     scan_bytes,
 )
 from procurement.importers.spend_copy import CleanFile, Fields, NotClean
-from procurement.matching import normalise_name
 from procurement.models import SpendImport, SpendTransaction, Supplier
 from procurement.services.matching import covering_contracts_sql, transactions_match_contracts
 from procurement.services.spend_summary import spend_summary_rebuild
@@ -122,6 +121,8 @@ class SpendImportResult:
     file_error: str | None  # whole-file problem: no header, not CSV, wrong encoding, empty
     # How many rows had errors: `errors` keeps only the first MAX_ERRORS_KEPT of them.
     error_count: int | None = field(default=None)
+    # Names matching a supplier with a different company number: kept apart (procurement.identity).
+    supplier_conflicts: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.error_count is None:
@@ -258,7 +259,7 @@ def _rows(target: _Target) -> Iterator[Iterator[SpendRow | RowError]]:
 def _supplier_key(name: str) -> str | None:
     """The name to match suppliers on, or None if the name is a redaction marker."""
     folded = " ".join("".join(c if c.isalpha() else " " for c in name.lower()).split())
-    return None if folded in REDACTED_FORMS else normalise_name(name)
+    return None if folded in REDACTED_FORMS else name_key(name)
 
 
 def _quote(value: str) -> str:
@@ -453,48 +454,36 @@ def _suppliers_resolve(
     create: bool,
     user: AbstractBaseUser | None,
     reason: str,
-) -> tuple[dict[SupplierKey, int | None], int]:
+) -> tuple[dict[SupplierKey, int | None], int, list[str]]:
     """Map each supplier in the file to a Supplier id, creating the new ones when `create`.
 
-    A company number in the file matches first; otherwise the normalised name ("Acme Ltd",
-    "ACME LIMITED" and "acme limited." are one supplier). Where the register already holds
-    two suppliers with the same name, the older one is used. Returns the map and the number
-    of suppliers created (or that would be).
+    procurement.identity decides who each is: a company number first, else the name key
+    ("Acme Ltd", "ACME LIMITED" and "acme limited." are one supplier), the older of two
+    suppliers of one name, never one with a different number (a conflict: a new supplier, and
+    a message). Returns the map, the number of suppliers created (or that would be) and the
+    conflicts.
     """
     batch_size = BATCH.get(connection.vendor, DEFAULT_BATCH)
-    by_name: dict[str, int] = {}
-    by_number: dict[str, int] = {}
-    names = sorted({name for name, _ in keys})
-    numbers = sorted({number for _, number in keys if number})
-    for batch in _batches(names, batch_size):
-        found = Supplier.objects.filter(normalised_name__in=batch).order_by("id")
-        for pk, name in found.values_list("id", "normalised_name"):
-            by_name.setdefault(name, pk)
-    for batch in _batches(numbers, batch_size):
-        # Also look up the number as the register may hold it, without Excel's lost zeros.
-        written = set(batch) | {number.lstrip("0") for number in batch}
-        found = Supplier.objects.filter(company_number__in=written).order_by("id")
-        for pk, number in found.values_list("id", "company_number"):
-            by_number.setdefault(normalise_company_number(number), pk)
-
+    index = SupplierIndex(
+        name_keys={name for name, _ in keys}, numbers={number for _, number in keys}
+    )
     resolved: dict[SupplierKey, int | Supplier] = {}
     new: list[Supplier] = []
-    new_by_name: dict[str, Supplier] = {}
-    new_by_number: dict[str, Supplier] = {}
+    conflicts: list[str] = []
     for (name, number), written_as in keys.items():
-        existing = (by_number.get(number) if number else None) or by_name.get(name)
-        if existing is not None:
-            resolved[(name, number)] = existing
+        found = index.find(key=name, number=number)
+        if found.supplier_id is not None:
+            resolved[(name, number)] = found.supplier_id
             continue
-        supplier = (new_by_number.get(number) if number else None) or new_by_name.get(name)
+        supplier = index.find_new(key=name, number=number)
         if supplier is None:
             supplier = Supplier(name=written_as, normalised_name=name, company_number=number)
             new.append(supplier)
+            if found.conflict is not None:
+                conflicts.append(found.conflict_message(name=written_as, number=number))
         elif number and not supplier.company_number:
             supplier.company_number = number
-        new_by_name.setdefault(name, supplier)
-        if number:
-            new_by_number.setdefault(number, supplier)
+        index.add(supplier, key=name, number=number)
         resolved[(name, number)] = supplier
 
     if create and new:
@@ -505,7 +494,7 @@ def _suppliers_resolve(
     ids = {
         key: (value.pk if isinstance(value, Supplier) else value) for key, value in resolved.items()
     }
-    return ids, len(new)
+    return ids, len(new), conflicts
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -538,7 +527,7 @@ def _import_streaming(target: _Target) -> SpendImportResult:
                 staging.copy(checked.good_rows(rows, keep_going=target.skip_bad_rows))
             if (verdict := _verdict(checked, skip_bad_rows=target.skip_bad_rows)) is not None:
                 raise _Rejected(verdict)
-            supplier_ids, created = _suppliers_resolve(
+            supplier_ids, created, conflicts = _suppliers_resolve(
                 checked.suppliers, create=True, user=target.user, reason=_reason(target)
             )
             staging.insert([supplier_ids[key] for key in checked.suppliers])
@@ -550,7 +539,7 @@ def _import_streaming(target: _Target) -> SpendImportResult:
         return rejected.result
     except FileProblem as problem:
         return _rejected(file_error=str(problem))
-    return _imported(spend_import, checked=checked, created=created)
+    return _imported(spend_import, checked=checked, created=created, conflicts=conflicts)
 
 
 _FIELDS = Fields(
@@ -588,7 +577,7 @@ def _import_clean(target: _Target) -> SpendImportResult | None:
             for stored, key in clean.suppliers.values():  # in order of first appearance
                 if key is not None:
                     keys.setdefault(key, stored)
-            supplier_ids, created = _suppliers_resolve(
+            supplier_ids, created, conflicts = _suppliers_resolve(
                 keys, create=True, user=target.user, reason=_reason(target)
             )
             written = clean.write(spend_import_id=spend_import.pk, supplier_ids=supplier_ids)
@@ -606,7 +595,7 @@ def _import_clean(target: _Target) -> SpendImportResult | None:
         return None
     except _AlreadyImported:
         return _already(SpendImport.objects.get(sha256=target.sha256))
-    return _imported(spend_import, checked=checked, created=created)
+    return _imported(spend_import, checked=checked, created=created, conflicts=conflicts)
 
 
 def _import_in_chunks(target: _Target, *, checked: _Checked, chunk_size: int) -> SpendImportResult:
@@ -615,7 +604,7 @@ def _import_in_chunks(target: _Target, *, checked: _Checked, chunk_size: int) ->
     try:
         with transaction.atomic():
             spend_import = _spend_import_create(target)
-            supplier_ids, created = _suppliers_resolve(
+            supplier_ids, created, conflicts = _suppliers_resolve(
                 checked.suppliers, create=True, user=target.user, reason=_reason(target)
             )
             with _rows(target) as rows:
@@ -631,7 +620,7 @@ def _import_in_chunks(target: _Target, *, checked: _Checked, chunk_size: int) ->
             _spend_summary_rebuild(supplier_ids.values(), checked)
     except _AlreadyImported:
         return _already(SpendImport.objects.get(sha256=target.sha256))
-    return _imported(spend_import, checked=checked, created=created)
+    return _imported(spend_import, checked=checked, created=created, conflicts=conflicts)
 
 
 class _AlreadyImported(Exception):
@@ -868,7 +857,9 @@ def _spend_summary_rebuild(supplier_ids: Iterable[int], checked: _Checked) -> No
         spend_summary_rebuild(years=years, supplier_ids=batch, redacted=redacted)
 
 
-def _imported(spend_import: SpendImport, *, checked: _Checked, created: int) -> SpendImportResult:
+def _imported(
+    spend_import: SpendImport, *, checked: _Checked, created: int, conflicts: list[str]
+) -> SpendImportResult:
     return SpendImportResult(
         status=IMPORTED,
         spend_import=spend_import,
@@ -879,11 +870,12 @@ def _imported(spend_import: SpendImport, *, checked: _Checked, created: int) -> 
         errors=checked.errors,
         file_error=None,
         error_count=checked.error_count,
+        supplier_conflicts=conflicts,
     )
 
 
 def _dry_run(checked: _Checked) -> SpendImportResult:
-    _, new = _suppliers_resolve(checked.suppliers, create=False, user=None, reason="")
+    _, new, conflicts = _suppliers_resolve(checked.suppliers, create=False, user=None, reason="")
     return SpendImportResult(
         status=DRY_RUN,
         spend_import=None,
@@ -894,6 +886,7 @@ def _dry_run(checked: _Checked) -> SpendImportResult:
         errors=checked.errors,
         file_error=None,
         error_count=checked.error_count,
+        supplier_conflicts=conflicts,
     )
 
 

@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import (
     Case,
     Count,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -32,14 +33,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.models import DeletedObject
 
 from core.data_version import data_version
 from core.financial_year import financial_year_expression, financial_year_label
-from procurement.matching import normalise_name
+from procurement.identity import name_key, normalise_company_number, supplier_name_matches
 from procurement.models import (
     Category,
     Contract,
@@ -47,6 +48,7 @@ from procurement.models import (
     SpendTransaction,
     SpendYearSummary,
     Supplier,
+    SupplierMerge,
     Variation,
 )
 
@@ -343,10 +345,12 @@ def supplier_lookup(
     if not text:
         return SupplierLookup()
     exact_name = Q(name__iexact=text)
-    normalised = normalise_name(text)
+    normalised = name_key(text)
     if normalised:
-        exact_name |= Q(normalised_name=normalised)
+        exact_name |= supplier_name_matches(normalised)
     number = Q(company_number__iexact=text) | Q(charity_number__iexact=text)
+    if company_number := normalise_company_number(text):
+        number |= Q(company_number=company_number)
     found = ranked_lookup(
         suppliers(),
         ranks=(number, exact_name, Q(name__icontains=text)),
@@ -401,6 +405,7 @@ class HistoryEntry:
     who: str
     action: str
     changes: list[FieldChange] = field(default_factory=list)
+    reason: str = ""  # why, where the change says (a supplier merge does)
 
 
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
@@ -450,6 +455,7 @@ def history_entries(history: QuerySet, *, related: tuple[str, ...] = ()) -> list
             when=record.history_date,
             who=_user_name(record.history_user),
             action=ACTIONS.get(record.history_type, "Changed"),
+            reason=record.history_change_reason or "",
         )
         if older is not None:
             delta = record.diff_against(older, foreign_keys_are_objs=True)
@@ -524,4 +530,112 @@ def supplier_detail(*, supplier_id: int) -> dict[str, Any]:
         "spend_by_year": spend_by_year,
         "spend_total": sum((row["total"] for row in spend_by_year), ZERO),
         "history": history_entries(Supplier.history.filter(id=supplier_id)),
+        "merges": list(
+            SupplierMerge.objects.filter(kept_id=supplier_id).select_related("merged_by")
+        ),
     }
+
+
+# -- likely duplicates and merging -------------------------------------------------------------
+
+DUPLICATES_SHOWN = 1000
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """Suppliers sharing a company number or a name key (procurement.identity), oldest first;
+    each carries `contract_count` and `spend_total`."""
+
+    reason: str  # "company number" | "name"
+    key: str
+    suppliers: list[Supplier]
+
+
+@dataclass(frozen=True)
+class SupplierDuplicates:
+    groups: list[DuplicateGroup]
+    truncated: bool  # more suppliers than DUPLICATES_SHOWN are in groups
+
+
+def supplier_duplicates(*, limit: int = DUPLICATES_SHOWN) -> SupplierDuplicates:
+    """Likely duplicate suppliers, found in SQL (GROUP BY ... HAVING COUNT > 1) in one query.
+
+    Groups by company number come first; a name group holding exactly the suppliers of a
+    number group is not repeated.
+    """
+    shared_name = (
+        Supplier.objects.order_by()
+        .values("normalised_name")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values("normalised_name")
+    )
+    # "1234567" and "01234567" are one number (a spreadsheet dropped the zero).
+    number_key = Func(Upper("company_number"), Value("0"), function="LTRIM")
+    shared_number = (
+        Supplier.objects.exclude(company_number="")
+        .annotate(number_key=number_key)
+        .order_by()
+        .values("number_key")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values("number_key")
+    )
+    rows = list(
+        suppliers()
+        .annotate(number_key=number_key)
+        .filter(Q(normalised_name__in=shared_name) | Q(number_key__in=shared_number))
+        .with_totals()
+        .order_by("pk")[: limit + 1]
+    )
+    truncated = len(rows) > limit
+    by_number: dict[str, list[Supplier]] = {}
+    by_name: dict[str, list[Supplier]] = {}
+    for supplier in rows[:limit]:
+        if supplier.company_number:
+            number = normalise_company_number(supplier.company_number) or supplier.number_key
+            by_number.setdefault(number, []).append(supplier)
+        by_name.setdefault(supplier.normalised_name, []).append(supplier)
+    groups = [
+        DuplicateGroup("company number", number, members)
+        for number, members in sorted(by_number.items())
+        if len(members) > 1
+    ]
+    seen = {frozenset(s.pk for s in group.suppliers) for group in groups}
+    groups += [
+        DuplicateGroup("name", key, members)
+        for key, members in sorted(by_name.items())
+        if len(members) > 1 and frozenset(s.pk for s in members) not in seen
+    ]
+    return SupplierDuplicates(groups=groups, truncated=truncated)
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    """Two suppliers side by side: what each holds (and would move), and why a merge of the
+    two would be refused, if it would."""
+
+    suppliers: list[Supplier]
+    holds: dict[int, list[tuple[str, int]]]
+    refusal: str | None
+
+    @property
+    def sides(self) -> list[tuple[Supplier, list[tuple[str, int]]]]:
+        return [(supplier, self.holds[supplier.pk]) for supplier in self.suppliers]
+
+
+def supplier_merge_preview(*, first_id: int, second_id: int) -> MergePreview:
+    """Raises Supplier.DoesNotExist unless both suppliers exist. A query per kind of row that
+    points at a supplier, however many rows there are."""
+    from procurement.services.supplier_merge import merge_counts, merge_refusal
+
+    pair = list(suppliers().filter(pk__in=[first_id, second_id]).with_totals().order_by("pk"))
+    if len(pair) != 2:
+        raise Supplier.DoesNotExist
+    counts = merge_counts(supplier_ids=[first_id, second_id])
+    pair.sort(key=lambda supplier: supplier.pk != first_id)
+    return MergePreview(
+        suppliers=pair,
+        holds={pk: sorted(found.items()) for pk, found in counts.items()},
+        refusal=merge_refusal(pair[0], pair[1]),
+    )

@@ -20,11 +20,13 @@ from procurement.forms.register import (
     ContractForm,
     SupplierFilterForm,
     SupplierForm,
+    SupplierMergeForm,
     VariationForm,
 )
 from procurement.models import Contract, Supplier
 from procurement.selectors import register as selectors
 from procurement.services import register as services
+from procurement.services import supplier_merge as merging
 
 PAGE_SIZE = 50
 CONTRACT_FORM = "procurement/register/contract_form.html"
@@ -214,3 +216,32 @@ def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
         done="procurement:supplier-detail",
         reload=lambda: Supplier.objects.get(pk=pk),
     )
+
+
+# -- likely duplicates and merging ------------------------------------------------------------
+
+
+@editor_required
+def supplier_duplicates(request: HttpRequest) -> HttpResponse:
+    context = {"duplicates": selectors.supplier_duplicates()}
+    return render(request, "procurement/register/supplier_duplicates.html", context)
+
+
+@editor_required
+def supplier_merge(request: HttpRequest, pk: int, other: int) -> HttpResponse:
+    """GET: the two suppliers, what each holds, and the choice of which stays. POST: merge."""
+    try:
+        preview = selectors.supplier_merge_preview(first_id=pk, second_id=other)
+    except Supplier.DoesNotExist as missing:
+        raise Http404("No such pair of suppliers") from missing
+    form = SupplierMergeForm(request.POST or None, suppliers=preview.suppliers)
+    if request.method == "POST" and preview.refusal is None and form.is_valid():
+        try:
+            record = merging.supplier_merge(user=request.user, **form.merge_kwargs())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{record.merged_name} merged into {record.kept_name}.")
+            return redirect("procurement:supplier-detail", pk=record.kept_id)
+    context = {"preview": preview, "form": form}
+    return render(request, "procurement/register/supplier_merge.html", context)

@@ -29,6 +29,8 @@ def spend_import(request: HttpRequest) -> HttpResponse:
         )
         if result.status == IMPORTED:
             messages.success(request, spend_import_success_message(result))
+            for conflict in result.supplier_conflicts:  # kept apart by procurement.identity
+                messages.warning(request, conflict)
             return redirect("procurement:spend-import-list")
         form.add_result_errors(result)
     return render(request, "procurement/spend_import.html", {"form": form})

@@ -64,6 +64,8 @@ PAGES = [
     ("suppliers", "member", "/procurement/suppliers/"),
     ("supplier", "member", "/procurement/suppliers/{supplier}/"),
     ("supplier-form", "officer", "/procurement/suppliers/new/"),
+    ("supplier-duplicates", "officer", "/procurement/suppliers/duplicates/"),
+    ("supplier-merge", "officer", "/procurement/suppliers/{supplier}/merge/{other_supplier}/"),
     ("ending-soon", "member", "/procurement/contracts/ending-soon/"),
     ("policy-checks", "member", "/procurement/contracts/policy-checks/"),
     ("savings", "member", "/procurement/savings/"),
@@ -170,6 +172,7 @@ def _register_with_spend_and_social_value(*, officer, supplier) -> dict[str, int
     return {
         "contract": contract.pk,
         "supplier": supplier.pk,
+        "other_supplier": other.supplier.pk,
         "year": year,
         "draft_return": draft.pk,
         **returns,

@@ -62,3 +62,5 @@ class Command(BaseCommand):
             )
         if result.rows_skipped:
             self.stdout.write(f"Skipped {counted(result.rows_skipped, 'bad row')} (listed above)")
+        for conflict in result.supplier_conflicts:  # procurement.identity kept these apart
+            self.stdout.write(conflict)
