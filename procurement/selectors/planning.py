@@ -302,10 +302,13 @@ def pipeline_quarter_totals(
     """Estimated value planned to start in each financial quarter (Q1 is April to June).
 
     With a financial year chosen, all four quarters are listed, with zeros where nothing starts.
+    A cancelled procurement will not start, so it counts only when that status is chosen.
     """
+    items = _pipeline(financial_year, status)
+    if not status:
+        items = items.exclude(status=PipelineItem.Status.CANCELLED)
     rows = (
-        _pipeline(financial_year, status)
-        .annotate(year=financial_year_expression("planned_start"), quarter=QUARTER)
+        items.annotate(year=financial_year_expression("planned_start"), quarter=QUARTER)
         .order_by()
         .values("year", "quarter")
         .annotate(items=Count("id"), total=Sum("estimated_value"))
