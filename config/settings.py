@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.errors.ErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,6 +99,8 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A kept connection the server has closed (a restart) is replaced, not used and failed.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -217,6 +220,10 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"short_client_errors": {"()": "core.errors.ShortClientErrors"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["short_client_errors"]}},
+    # Django's own "django" handlers (a debug console, mail to ADMINS) would write each record
+    # a second time beside the root's: its records go to the root's console only.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
