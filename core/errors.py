@@ -26,8 +26,7 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 
 
-def database_unavailable(exception: BaseException) -> HttpResponse:
-    logger.error("Service unavailable, the database cannot be reached: %s", exception)
+def database_unavailable() -> HttpResponse:
     response = HttpResponse(loader.render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
@@ -38,7 +37,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 handler: 503 when the error in flight is the database being out of reach."""
     exception = sys.exc_info()[1]
     if isinstance(exception, DATABASE_DOWN):
-        return database_unavailable(exception)
+        return database_unavailable()  # Django logs it, with its traceback, as for any 5xx
     return HttpResponseServerError(loader.render_to_string("500.html"))
 
 
@@ -56,7 +55,9 @@ class ErrorPageMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DATABASE_DOWN):
-            return database_unavailable(exception)
+            # Django logs nothing for a response a middleware makes: one line says why.
+            logger.error("Service unavailable, the database cannot be reached: %s", exception)
+            return database_unavailable()
         return None
 
 
