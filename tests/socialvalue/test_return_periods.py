@@ -112,3 +112,20 @@ def test_the_start_page_selects_last_quarter_for_the_supplier(running, contact_a
 
     assert '<option value="2026-Q2" selected>' in body
     assert 'value="2026-Q3"' not in body
+
+
+def test_a_contract_that_started_this_quarter_has_no_period_to_return_yet(
+    running, contact_a, monkeypatch
+):
+    monkeypatch.setattr("socialvalue.views.returns.timezone.localdate", lambda *args: TODAY)
+    running.start_date = dt.date(2026, 10, 1)
+    running.save()
+
+    body = (
+        client_for(contact_a.user)
+        .get(reverse("socialvalue:return-create", args=[running.pk]))
+        .content.decode()
+    )
+
+    assert "There is no period to return yet" in body
+    assert "<select" not in body
