@@ -4,11 +4,13 @@ and the policy checks list any contract value that cannot be right."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from procurement.models import Contract
@@ -127,3 +129,32 @@ def test_the_policy_checks_page_shows_the_impossible_values(member_client):
 
     assert "Values that cannot be right" in body
     assert "ODD" in body
+
+
+def _allow_a_negative_total_for_this_test() -> None:
+    """As a database from before the constraint: rolled back with the test's transaction."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA ignore_check_constraints = 1")
+        else:
+            cursor.execute(
+                "ALTER TABLE procurement_contract DROP CONSTRAINT contract_total_value_not_negative"
+            )
+
+
+def test_the_migration_names_the_rows_that_break_the_new_checks_and_stops():
+    migration = importlib.import_module("procurement.migrations.0004_money_not_negative")
+    _allow_a_negative_total_for_this_test()
+    contract = ContractFactory(reference="WCC-MINUS-5")
+    try:
+        Contract.objects.filter(pk=contract.pk).update(total_value=Decimal("-5"))
+    finally:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA ignore_check_constraints = 0")
+
+    with pytest.raises(RuntimeError) as error:
+        migration.refuse_negative_values(django_apps, None)
+
+    assert "Contract 'WCC-MINUS-5': total_value is -5.00, it must be £0 or more" in str(error.value)
+    assert "nothing has been changed" in str(error.value)
