@@ -62,5 +62,10 @@ def _require(check: Callable[[User], bool]) -> Callable:
     return decorator
 
 
+def is_supplier_only(user: User) -> bool:
+    """A supplier's user and nothing more: sees the supplier portal, not internal pages."""
+    return SUPPLIERS in group_names(user) and not can_read(user)
+
+
 reader_required = _require(can_read)
 editor_required = _require(can_edit)

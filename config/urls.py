@@ -9,3 +9,6 @@ urlpatterns = [
     path("review/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A 500 while the database is out of reach is shown as 503 "service unavailable" (core.errors).
+handler500 = "core.errors.server_error"

@@ -1,7 +1,8 @@
 """CSV downloads that are safe to open in a spreadsheet.
 
 A text cell starting with =, +, - or @ (or a tab or carriage return) could run as a formula in
-Excel, so it is prefixed with an apostrophe. Numbers are written as numbers.
+Excel, so it is prefixed with an apostrophe: body and header cells alike, since headers can be
+made of names people type (the social value trend's goals). Numbers are written as numbers.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def csv_response(
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # BOM so Excel reads UTF-8 (pound signs, accents) correctly
     writer = csv.writer(response)
-    writer.writerow(header)
+    writer.writerow([safe_cell(value) for value in header])
     for row in rows:
         writer.writerow([safe_cell(value) for value in row])
     return response

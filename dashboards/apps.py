@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class DashboardsConfig(AppConfig):
     name = "dashboards"
+    verbose_name = "Annual review"

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class ProcurementConfig(AppConfig):
     name = "procurement"
+    verbose_name = "Procurement"

@@ -16,6 +16,22 @@ SOCIAL_VALUE_THRESHOLD = Decimal("100000")
 SOCIAL_VALUE_MIN_WEIGHTING = Decimal("10")
 
 
+def not_negative(field: str, label: str) -> tuple[MinValueValidator, models.CheckConstraint]:
+    """A money field that cannot be negative: the form's validator and the database's check.
+    An empty (unknown) value is allowed."""
+    return (
+        MinValueValidator(0, message=f"The {label} must be £0 or more"),
+        models.CheckConstraint(
+            condition=models.Q(**{f"{field}__isnull": True}) | models.Q(**{f"{field}__gte": 0}),
+            name=f"%(class)s_{field}_not_negative",
+        ),
+    )
+
+
+TOTAL_NOT_NEGATIVE = not_negative("total_value", "total value")
+ANNUAL_NOT_NEGATIVE = not_negative("annual_value", "annual value")
+
+
 class SubTeam(models.TextChoices):
     PEOPLE = "people", "People"
     PLACE = "place", "Place"
@@ -200,9 +216,15 @@ class Contract(VersionedModel):
         max_length=120, blank=True, help_text="For example “2 × 12 months”."
     )
     total_value = models.DecimalField(
-        **MONEY, null=True, blank=True, help_text="Whole-life value in pounds."
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[TOTAL_NOT_NEGATIVE[0]],
+        help_text="Whole-life value in pounds.",
     )
-    annual_value = models.DecimalField(**MONEY, null=True, blank=True, help_text="In pounds.")
+    annual_value = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[ANNUAL_NOT_NEGATIVE[0]], help_text="In pounds."
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.LIVE)
     social_value_weighting = models.DecimalField(
         max_digits=5,
@@ -238,6 +260,15 @@ class Contract(VersionedModel):
         indexes = [
             models.Index(fields=["status", "end_date"]),
             models.Index(fields=["supplier", "start_date", "end_date"]),
+        ]
+        constraints = [
+            TOTAL_NOT_NEGATIVE[1],
+            ANNUAL_NOT_NEGATIVE[1],
+            models.CheckConstraint(
+                condition=models.Q(social_value_weighting__isnull=True)
+                | models.Q(social_value_weighting__gte=0, social_value_weighting__lte=100),
+                name="contract_weighting_is_a_percentage",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -358,6 +389,10 @@ class SpendTransaction(models.Model):
         return f"{self.paid_on} {self.supplier_name} £{self.amount}"
 
 
+SAVING_NOT_NEGATIVE = not_negative("amount", "amount saved")
+ESTIMATE_NOT_NEGATIVE = not_negative("estimated_value", "estimated value")
+
+
 class Saving(models.Model):
     class Kind(models.TextChoices):
         CASHABLE = "cashable", "Cashable"
@@ -370,7 +405,9 @@ class Saving(models.Model):
         help_text="The year the saving falls in, by its April start: 2024 means 2024/25."
     )
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    amount = models.DecimalField(**MONEY, help_text="In pounds.")
+    amount = models.DecimalField(
+        **MONEY, validators=[SAVING_NOT_NEGATIVE[0]], help_text="In pounds."
+    )
     description = models.CharField(max_length=255)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
@@ -381,6 +418,7 @@ class Saving(models.Model):
     class Meta:
         ordering = ["-financial_year", "-id"]
         indexes = [models.Index(fields=["financial_year", "kind"])]
+        constraints = [SAVING_NOT_NEGATIVE[1]]
 
     def __str__(self) -> str:
         return self.description
@@ -397,7 +435,9 @@ class PipelineItem(models.Model):
 
     title = models.CharField(max_length=255)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True)
-    estimated_value = models.DecimalField(**MONEY, help_text="Estimated whole-life value.")
+    estimated_value = models.DecimalField(
+        **MONEY, validators=[ESTIMATE_NOT_NEGATIVE[0]], help_text="Estimated whole-life value."
+    )
     planned_start = models.DateField(help_text="When the procurement is planned to start.")
     route = models.CharField(max_length=20, choices=Route.choices, default=Route.OPEN)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
@@ -416,6 +456,7 @@ class PipelineItem(models.Model):
 
     class Meta:
         ordering = ["planned_start", "title"]
+        constraints = [ESTIMATE_NOT_NEGATIVE[1]]
 
     def __str__(self) -> str:
         return self.title

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class SocialvalueConfig(AppConfig):
     name = "socialvalue"
+    verbose_name = "Social value"

@@ -15,7 +15,7 @@ from core.forms import DateInputField
 from procurement.models import Contract
 from procurement.selectors.register import FieldChange
 from socialvalue.models import Commitment, Measure, ReturnLine, SocialValueReturn, quantity_problem
-from socialvalue.periods import Period, parse_key, quarter_of, quarters_between, year_period
+from socialvalue.periods import Period, parse_key, quarters_between, year_period
 from socialvalue.services import LineInput
 
 
@@ -102,14 +102,17 @@ class CommitmentForm(forms.Form):
 
 
 def period_choices(*, contract: Contract, today: dt.date, taken: list[Period]) -> list:
-    """Financial quarters (and whole years) the contract ran in, up to now, not yet returned."""
+    """Financial quarters (and whole years) the contract ran in that have ended and have no
+    return yet, newest first. A period that has not ended cannot be reported on."""
     limit = dt.date(today.year - 3, 4, 1)
     earliest = max(contract.start_date or limit, limit)
     latest = min(contract.end_date or today, today)
     quarters = quarters_between(earliest, latest) if latest >= earliest else []
 
     def free(period: Period) -> bool:
-        return not any(t.start <= period.end and t.end >= period.start for t in taken)
+        return period.has_ended(today=today) and not any(
+            t.start <= period.end and t.end >= period.start for t in taken
+        )
 
     choices = [(period.key, period.label) for period in reversed(quarters) if free(period)]
     years = sorted({period.financial_year for period in quarters}, reverse=True)
@@ -130,11 +133,10 @@ class ReturnStartForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = period_choices(contract=contract, today=today, taken=taken)
         self.fields["period"].choices = choices
-        current = quarter_of(today)
-        previous = quarter_of(current.start - dt.timedelta(days=1))
-        keys = {key for key, _ in choices}
-        if previous.key in keys:
-            self.initial.setdefault("period", previous.key)
+        # The last complete period with no return yet: the newest quarter offered.
+        quarters = [key for key, label in choices if isinstance(label, str)]
+        if quarters:
+            self.initial.setdefault("period", quarters[0])
         self.helper = _helper(Field.select("period"), Button("submit", "Start the return"))
 
     def clean_period(self) -> Period:

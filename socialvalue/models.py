@@ -146,7 +146,10 @@ class ProxyValue(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["measure", "financial_year"], name="proxy_value_once_a_year"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value_per_unit__gte=0), name="proxy_value_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -191,7 +194,10 @@ class Commitment(models.Model):
     class Meta:
         ordering = ["contract", "measure__goal__position", "measure__position", "measure__code"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "measure"], name="commitment_per_measure")
+            models.UniqueConstraint(fields=["contract", "measure"], name="commitment_per_measure"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=0), name="commitment_quantity_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -316,7 +322,10 @@ class ReturnLine(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["social_value_return", "measure"], name="return_line_per_measure"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=0), name="return_line_quantity_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:

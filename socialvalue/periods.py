@@ -33,6 +33,10 @@ class Period:
         months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
         return max(1, round(months / 3))
 
+    def has_ended(self, *, today: dt.date) -> bool:
+        """A period ends at the end of its last day, so on that day it is still running."""
+        return self.end < today
+
     @property
     def key(self) -> str:
         if self.is_year:

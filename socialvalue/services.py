@@ -86,9 +86,20 @@ def _check_status(social_value_return: SocialValueReturn, *allowed: str, action:
 
 @transaction.atomic
 def return_create(
-    *, contract: Contract, period: Period, user: AbstractBaseUser
+    *, contract: Contract, period: Period, user: AbstractBaseUser, today: dt.date | None = None
 ) -> SocialValueReturn:
-    """Start a draft return, with a line for each measure the contract has a commitment for."""
+    """Start a draft return, with a line for each measure the contract has a commitment for.
+
+    Only for a period that has ended: what was delivered is not known until then."""
+    today = today or timezone.localdate()
+    if not period.has_ended(today=today):
+        starts = period.end + dt.timedelta(days=1)
+        raise ValidationError(
+            {
+                "period": f"{period.label} has not ended yet: its return can be started from "
+                f"{starts.day} {starts:%B %Y}"
+            }
+        )
     # Lock the contract so two people starting the same period cannot both pass the check.
     Contract.objects.select_for_update().filter(pk=contract.pk).first()
     overlapping = SocialValueReturn.objects.filter(

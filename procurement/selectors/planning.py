@@ -62,6 +62,11 @@ MISSING_SOCIAL_VALUE = OVER_THRESHOLD & (
 )
 LIVE = Q(status=Contract.Status.LIVE)
 WITHOUT_OWNER = LIVE & Q(owner__isnull=True)
+# Values no contract can have. The database refuses negative ones; a year's value above the
+# whole-life value it cannot refuse (it is a pair of fields a typo can set either of).
+IMPOSSIBLE_VALUES = (
+    Q(total_value__lt=0) | Q(annual_value__lt=0) | Q(annual_value__gt=F("total_value"))
+)
 
 
 def _past_end_still_live(today: date) -> Q:
@@ -85,6 +90,10 @@ def contracts_without_owner() -> QuerySet[Contract]:
     return _register_rows().filter(WITHOUT_OWNER).order_by("end_date", "reference")
 
 
+def contracts_with_impossible_values() -> QuerySet[Contract]:
+    return _register_rows().filter(IMPOSSIBLE_VALUES).order_by("reference")
+
+
 def policy_summary(*, today: date) -> dict[str, int]:
     """The count of each policy check, and of contracts over the threshold, in one query."""
     return Contract.objects.aggregate(
@@ -92,6 +101,7 @@ def policy_summary(*, today: date) -> dict[str, int]:
         missing_social_value=Count("pk", filter=MISSING_SOCIAL_VALUE),
         past_end_still_live=Count("pk", filter=_past_end_still_live(today)),
         without_owner=Count("pk", filter=WITHOUT_OWNER),
+        impossible_values=Count("pk", filter=IMPOSSIBLE_VALUES),
     )
 
 
@@ -302,10 +312,13 @@ def pipeline_quarter_totals(
     """Estimated value planned to start in each financial quarter (Q1 is April to June).
 
     With a financial year chosen, all four quarters are listed, with zeros where nothing starts.
+    A cancelled procurement will not start, so it counts only when that status is chosen.
     """
+    items = _pipeline(financial_year, status)
+    if not status:
+        items = items.exclude(status=PipelineItem.Status.CANCELLED)
     rows = (
-        _pipeline(financial_year, status)
-        .annotate(year=financial_year_expression("planned_start"), quarter=QUARTER)
+        items.annotate(year=financial_year_expression("planned_start"), quarter=QUARTER)
         .order_by()
         .values("year", "quarter")
         .annotate(items=Count("id"), total=Sum("estimated_value"))

@@ -90,11 +90,19 @@ def variation_record(
         raise ValidationError(
             {"new_end_date": "The new end date must be on or after the contract's start date."}
         )
+    new_total = (current.total_value or Decimal("0")) + value_change
+    if new_total < 0:
+        raise ValidationError(
+            {
+                "value_change": f"This change would take the total value below £0 (to "
+                f"£{new_total:,.2f}); the total value is £{current.total_value or 0:,.2f}"
+            }
+        )
     variation._history_user = user
     variation.save()
     changes: dict[str, Any] = {}
     if value_change:
-        changes["total_value"] = (current.total_value or Decimal("0")) + value_change
+        changes["total_value"] = new_total
     if new_end_date:
         changes["end_date"] = new_end_date
     if changes:

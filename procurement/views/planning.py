@@ -92,6 +92,7 @@ def policy_checks(request: HttpRequest) -> HttpResponse:
             "missing_social_value": selectors.contracts_missing_social_value()[:POLICY_LIST_LIMIT],
             "past_end": selectors.contracts_past_end_still_live(today=today)[:POLICY_LIST_LIMIT],
             "without_owner": selectors.contracts_without_owner()[:POLICY_LIST_LIMIT],
+            "impossible_values": selectors.contracts_with_impossible_values()[:POLICY_LIST_LIMIT],
         },
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from accounts.roles import SUPPLIERS, can_read, group_names
+from accounts.roles import SUPPLIERS, can_read, group_names, is_supplier_only
 from procurement.models import Contract, Supplier
 from socialvalue.models import EvidenceFile, SocialValueReturn, SupplierContact
 
@@ -18,7 +18,7 @@ User = AbstractBaseUser | AnonymousUser
 
 def is_supplier_user(user: User) -> bool:
     """A supplier's user and nothing more: sees the supplier portal, not internal pages."""
-    return SUPPLIERS in group_names(user) and not can_read(user)
+    return is_supplier_only(user)
 
 
 def supplier_for(*, user: User) -> Supplier | None:

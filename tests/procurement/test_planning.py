@@ -361,7 +361,18 @@ def test_pipeline_totals_fall_in_financial_quarters(pipeline):
         ("2025/26 Q1", 2, Decimal("150")),
         ("2025/26 Q2", 1, Decimal("200")),
         ("2025/26 Q3", 0, 0),
-        ("2025/26 Q4", 2, Decimal("1400")),
+        ("2025/26 Q4", 1, Decimal("400")),
+    ]
+
+
+def test_cancelled_procurements_count_in_the_quarters_only_when_that_status_is_chosen(pipeline):
+    every_status = pipeline_quarter_totals()
+    cancelled = pipeline_quarter_totals(financial_year=2025, status="cancelled")
+
+    assert sum(r.total for r in every_status) == Decimal("757")
+    assert sum(r.items for r in every_status) == 5
+    assert [(r.label, r.items, r.total) for r in cancelled if r.items] == [
+        ("2025/26 Q4", 1, Decimal("1000"))
     ]
 
 
@@ -389,7 +400,7 @@ def test_the_pipeline_chart_has_the_quarter_totals(pipeline):
     figure = charts.pipeline_by_quarter_figure(rows, title="Pipeline")
 
     assert list(figure.data[0].x) == ["2025/26 Q1", "2025/26 Q2", "2025/26 Q3", "2025/26 Q4"]
-    assert list(figure.data[0].y) == [150, 200, 0, 1400]
+    assert list(figure.data[0].y) == [150, 200, 0, 400]
 
 
 def test_the_pipeline_page_filters_and_downloads(member_client, pipeline):
