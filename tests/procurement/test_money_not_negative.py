@@ -143,7 +143,7 @@ def _allow_a_negative_total_for_this_test() -> None:
 
 
 def test_the_migration_names_the_rows_that_break_the_new_checks_and_stops():
-    migration = importlib.import_module("procurement.migrations.0004_money_not_negative")
+    migration = importlib.import_module("procurement.migrations.0005_money_not_negative")
     _allow_a_negative_total_for_this_test()
     contract = ContractFactory(reference="WCC-MINUS-5")
     try:

@@ -39,7 +39,7 @@ def refuse_negative_values(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0003_spend_lean_keys_and_indexes'),
+        ('procurement', '0004_supplier_identity_and_merges'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
