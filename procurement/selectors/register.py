@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import (
     Case,
     Count,
+    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -427,6 +428,11 @@ def contract_detail(*, contract_id: int) -> dict[str, Any]:
     spend_share = spend["total"] / contract.total_value * 100 if contract.total_value else None
     return {
         "contract": contract,
+        "framework_suppliers": (
+            list(contract.framework_suppliers.order_by("name", "pk"))
+            if contract.is_framework
+            else []
+        ),
         "variations": list(
             Variation.objects.filter(contract_id=contract_id).select_related("recorded_by")
         ),
@@ -465,7 +471,15 @@ def supplier_detail(*, supplier_id: int) -> dict[str, Any]:
         "supplier": supplier,
         "contracts": list(
             contracts()
-            .filter(supplier_id=supplier_id)
+            .filter(
+                # A framework agreement is listed for each of its suppliers.
+                Q(supplier_id=supplier_id)
+                | Exists(
+                    Contract.framework_suppliers.through.objects.filter(
+                        contract_id=OuterRef("pk"), supplier_id=supplier_id
+                    )
+                )
+            )
             .select_related("category", "owner")
             .with_spend_to_date()
             .order_by(models.F("end_date").desc(nulls_last=True), "reference")

@@ -168,7 +168,14 @@ def _record_release(record: dict, number: int) -> dict:
         return {**compiled, "ocid": ocid or compiled.get("ocid")}
     versioned = record.get("versionedRelease")
     if isinstance(versioned, dict):
-        return {**latest_values(versioned), "ocid": ocid or versioned.get("ocid")}
+        # A versioned release has no date of its own (it is omitted when merging): its latest
+        # release's date orders it against other releases of its ocid.
+        dates = [str(date) for date in _release_dates(versioned)]
+        return {
+            "date": max(dates, key=lambda date: release_time(date) or _EPOCH, default=None),
+            **latest_values(versioned),
+            "ocid": ocid or versioned.get("ocid"),
+        }
     releases = record.get("releases")
     # A linked release is only its url, date and tag; a release in full has its ocid.
     full = (
@@ -200,6 +207,16 @@ def latest_values(versioned: Any) -> Any:
             return versioned[-1]["value"]
         return [latest_values(item) for item in versioned]
     return versioned
+
+
+def _release_dates(versioned: Any) -> list[Any]:
+    if isinstance(versioned, dict):
+        if VERSIONED_KEYS.issuperset(versioned) and "releaseDate" in versioned:
+            return [versioned["releaseDate"]]
+        return [date for value in versioned.values() for date in _release_dates(value)]
+    if isinstance(versioned, list):
+        return [date for value in versioned for date in _release_dates(value)]
+    return []
 
 
 @cache
