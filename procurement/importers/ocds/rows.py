@@ -83,6 +83,10 @@ class ContractRow:
     def supplier(self) -> SupplierRow:
         return self.suppliers[0]
 
+    @property
+    def is_framework(self) -> bool:
+        return self.fields["is_framework"]
+
 
 # -- whose release ------------------------------------------------------------------------------
 

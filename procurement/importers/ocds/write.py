@@ -31,7 +31,7 @@ def import_rows(
 ) -> None:
     """Plan every change (checked with full_clean), then, unless a dry run, write them."""
     suppliers, new_suppliers = _resolve_suppliers(rows, result)
-    new_contracts, changed_contracts, touched_supplier_ids = _plan_contracts(
+    new_contracts, changed_contracts, touched_supplier_ids, held = _plan_contracts(
         rows, suppliers, result
     )
     result.suppliers_created = len(new_suppliers)
@@ -48,7 +48,7 @@ def import_rows(
         contract.version += 1
         contract._history_user = user
         contract.save()
-    touched_supplier_ids.update(_write_memberships(rows, suppliers, new=new_contracts))
+    touched_supplier_ids.update(_write_memberships(rows, suppliers, held))
     touched_supplier_ids.update(contract.supplier_id for contract in new_contracts)
     touched_supplier_ids.update(contract.supplier_id for contract in changed_contracts)
     if touched_supplier_ids:
@@ -110,7 +110,7 @@ def _resolve_suppliers(
 
 def _plan_contracts(
     rows: list[ContractRow], suppliers: dict[str, Supplier], result: OcdsImportResult
-) -> tuple[list[Contract], list[Contract], set[int]]:
+) -> tuple[list[Contract], list[Contract], set[int], dict[int, dict[int, int]]]:
     references = {row.reference for row in rows}
     ocids = {row.ocid for row in rows}
     by_reference: dict[str, Contract] = {}
@@ -123,6 +123,14 @@ def _plan_contracts(
         by_reference[contract.reference] = contract
         by_ocid[contract.ocid].append(contract)
     rows_per_ocid = Counter(row.ocid for row in rows)
+    # The framework suppliers the register holds: contract -> supplier -> membership row.
+    held: dict[int, dict[int, int]] = defaultdict(dict)
+    existing = [contract.pk for contracts in by_ocid.values() for contract in contracts]
+    if existing:
+        for pk, contract_id, supplier_id in Membership.objects.filter(
+            contract_id__in=existing
+        ).values_list("pk", "contract_id", "supplier_id"):
+            held[contract_id][supplier_id] = pk
 
     new: list[Contract] = []
     changed: list[Contract] = []
@@ -156,37 +164,30 @@ def _plan_contracts(
         if supplier.pk is None or supplier.pk != contract.supplier_id:
             touched_supplier_ids.add(contract.supplier_id)
             changes["supplier"] = supplier
+        members = [suppliers[data.key].pk for data in row.suppliers] if row.is_framework else []
+        if None in members or set(members) != held[contract.pk].keys():
+            # A framework's suppliers changed: saved as a change, so the history shows when.
+            changes["framework_suppliers"] = True
         if not changes:
             continue
         for name, value in changes.items():
-            setattr(contract, name, value)
+            if name != "framework_suppliers":
+                setattr(contract, name, value)
         if _check(contract, row.label, result):
             changed.append(contract)
-    return new, changed, touched_supplier_ids
+    return new, changed, touched_supplier_ids, held
 
 
 def _write_memberships(
-    rows: list[ContractRow], suppliers: dict[str, Supplier], *, new: list[Contract]
+    rows: list[ContractRow], suppliers: dict[str, Supplier], held: dict[int, dict[int, int]]
 ) -> set[int]:
-    """Each framework's suppliers as the file names them (one read, one delete, one insert);
-    a contract that is no framework has none. Returns the suppliers that joined or left.
-    A new contract that is no framework needs no query."""
-    created = {id(contract) for contract in new}
+    """Each framework's suppliers as the file names them (at most one delete and one insert);
+    a contract that is no framework has none. Returns the suppliers that joined or left."""
     wanted: dict[int, set[int]] = {}
     for row in rows:
-        if row.contract is None:
-            continue
-        if row.fields["is_framework"]:
-            wanted[row.contract.pk] = {suppliers[data.key].pk for data in row.suppliers}
-        elif id(row.contract) not in created:
-            wanted[row.contract.pk] = set()
-    if not wanted:
-        return set()
-    held: dict[int, dict[int, int]] = defaultdict(dict)
-    for pk, contract_id, supplier_id in Membership.objects.filter(
-        contract_id__in=list(wanted)
-    ).values_list("pk", "contract_id", "supplier_id"):
-        held[contract_id][supplier_id] = pk
+        if row.contract is not None and (row.is_framework or held[row.contract.pk]):
+            members = {suppliers[data.key].pk for data in row.suppliers}
+            wanted[row.contract.pk] = members if row.is_framework else set()
     gone: list[int] = []
     added = []
     touched: set[int] = set()
