@@ -359,3 +359,17 @@ def test_releases_are_compiled_with_no_network(monkeypatch):
     assert rules[("parties", "roles")] == "wholeListMerge"  # from the shipped 1.1 schema
     assert rules[("tender", "submissionMethod")] == "wholeListMerge"
     read.merge_rules.cache_clear()
+
+
+def test_releases_of_one_ocid_the_merge_rules_cannot_compile_refuse_the_file_naming_them():
+    release = _package(NATIONAL)["releases"][5]
+    later = {**release, "date": "2021-01-01T00:00:00Z", "tender": [{"id": "1"}]}
+
+    result = import_ocds_file(_bytes({"releases": [release, later]}), **EVERY_BUYER)
+
+    assert result.status == REJECTED
+    assert len(result.errors) == 1
+    assert result.errors[0].startswith(
+        f"{LEEDS_ROOFING} (releases 1, 2): its releases cannot be compiled by the OCDS merge rules"
+    )
+    assert Contract.objects.count() == 0

@@ -239,11 +239,11 @@ def compile_releases(releases: list[dict]) -> dict:
             warnings.simplefilter("ignore", OCDSMergeWarning)
             for release in ordered:
                 compiled.append(release)
-    except (OCDSMergeError, TypeError, AttributeError) as error:
+            return compiled.asdict()
+    except (OCDSMergeError, TypeError, AttributeError, ValueError, KeyError) as error:
         raise _MergeError(
             f"its releases cannot be compiled by the OCDS merge rules ({clip(error)})."
         ) from error
-    return compiled.asdict()
 
 
 _EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
