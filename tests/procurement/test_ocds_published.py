@@ -373,3 +373,24 @@ def test_releases_of_one_ocid_the_merge_rules_cannot_compile_refuse_the_file_nam
         f"{LEEDS_ROOFING} (releases 1, 2): its releases cannot be compiled by the OCDS merge rules"
     )
     assert Contract.objects.count() == 0
+
+
+def test_the_command_takes_a_buyer_by_its_identifier():
+    out = io.StringIO()
+
+    call_command(
+        "import_ocds",
+        str(NATIONAL),
+        "--buyer-id",
+        "908deaf98dbc0a8ed683db89fff1fdda",  # Hampshire County Council, as the file gives it
+        "--dry-run",
+        stdout=out,
+    )
+
+    assert "1 release imported" in out.getvalue()
+    assert "99 releases from other buyers left out" in out.getvalue()
+
+
+def test_the_command_refuses_every_buyer_and_one_buyer_together():
+    with pytest.raises(CommandError, match="not both"):
+        call_command("import_ocds", str(NATIONAL), "--all-buyers", "--buyer", "Leeds")
