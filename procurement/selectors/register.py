@@ -153,9 +153,14 @@ class SupplierQuerySet(QuerySet):
         changes), so sorting every supplier by spend does not read every payment.
         """
         contracts = Contract.objects.filter(supplier=OuterRef("pk"))
+        # A framework agreement counts for each of its suppliers (once for its first).
+        frameworks = Contract.framework_suppliers.through.objects.filter(
+            supplier=OuterRef("pk")
+        ).exclude(contract__supplier=OuterRef("pk"))
         spend = SpendYearSummary.objects.filter(supplier=OuterRef("pk"))
         return self.annotate(
-            contract_count=Coalesce(_count_of(contracts, "supplier"), 0),
+            contract_count=Coalesce(_count_of(contracts, "supplier"), 0)
+            + Coalesce(_count_of(frameworks, "supplier"), 0),
             spend_total=Coalesce(
                 _sum_of(spend, "amount", "supplier"), ZERO, output_field=MONEY_FIELD
             ),

@@ -16,6 +16,7 @@ from dashboards.selectors import high_risk_suppliers
 from procurement.importers.ocds import IMPORTED, import_ocds_file
 from procurement.importers.spend import import_spend_file
 from procurement.models import Contract, Risk, SpendTransaction, Supplier
+from procurement.selectors.register import supplier_list
 from procurement.services.matching import transactions_match_contracts
 from procurement.services.spend_summary import spend_summary_rebuild
 from tests.procurement.factories import ContractFactory, SpendTransactionFactory, SupplierFactory
@@ -204,3 +205,15 @@ def test_the_supplier_page_lists_a_framework_the_supplier_is_on_but_not_first(of
 
     assert [contract.ocid for contract in response.context["contracts"]] == [LEEDS_PPE]
     assert "framework maximum, shared by its suppliers" in response.content.decode()
+
+
+def test_the_supplier_list_counts_a_framework_once_for_each_of_its_suppliers():
+    import_ocds_file(NATIONAL, **LEEDS)
+    ContractFactory(supplier=Supplier.objects.get(name="Arco Limited"))
+
+    counts = {row.name: row.contract_count for row in supplier_list()}
+
+    assert counts["Arco Limited"] == 2  # its own contract and the PPE framework
+    assert counts["1st Coverall Company Limited"] == 1
+    assert counts["Direct Corporate Clothing PLC (DCC)"] == 1  # the first named: not twice
+    assert sum(counts.values()) == 10 + 1
