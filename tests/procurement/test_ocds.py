@@ -78,7 +78,7 @@ def test_it_imports_a_contracts_finder_release_package():
     assert [(item.reason, item.message[:29]) for item in result.skipped] == [
         ("no award yet", "ocds-b5fd17-c8b1e2f3-4d5a-4e6")
     ]
-    assert "(release 5): skipped, no award or contract yet." in result.skipped[0].message
+    assert "(release 5) skipped: no award or contract yet." in result.skipped[0].message
     assert (result.releases_imported, result.skipped_by_reason(), result.left_out) == (
         3,
         {"no award yet": 1},
@@ -534,9 +534,9 @@ def test_a_value_in_another_currency_is_skipped_and_named_and_the_rest_imports()
 
     assert result.status == IMPORTED
     assert [item.message for item in result.skipped] == [
-        f"{TRANSPORT} (release 2): skipped, contracts[0].value is in EUR; only pounds (GBP) can"
+        f"{TRANSPORT} (release 2) skipped: contracts[0].value is in EUR; only pounds (GBP) can"
         " be imported.",
-        "ocds-b5fd17-c8b1e2f3-4d5a-4e6b-9c7d-8e9f0a1b2c3d (release 5): skipped, no award or"
+        "ocds-b5fd17-c8b1e2f3-4d5a-4e6b-9c7d-8e9f0a1b2c3d (release 5) skipped: no award or"
         " contract yet.",
     ]
     assert result.skipped_by_reason() == {"no award yet": 1, "a value not in pounds": 1}

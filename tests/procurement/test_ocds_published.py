@@ -171,7 +171,7 @@ def test_a_release_with_a_withheld_supplier_is_skipped_and_named_and_the_rest_im
     assert (result.releases_imported, result.left_out) == (2, 97)
     assert result.skipped_by_reason() == {"a supplier is not named": 1}
     assert [item.message for item in result.skipped] == [
-        f"{LEEDS_PARTS} (release 53): skipped, awards[0].supplier 2 has no name (withheld)."
+        f"{LEEDS_PARTS} (release 53) skipped: awards[0].supplier 2 has no name (withheld)."
     ]
     assert set(Contract.objects.values_list("ocid", flat=True)) == {LEEDS_ROOFING, LEEDS_PPE}
 
@@ -197,7 +197,7 @@ def test_the_command_exits_normally_and_summarises_skipped_releases_by_reason(tm
 
     call_command("import_ocds", str(path), "--buyer", "Leeds City Council", stdout=out)
 
-    assert f"Skipped: {LEEDS_PARTS} (release 53): skipped, awards[0].supplier 2" in out.getvalue()
+    assert f"{LEEDS_PARTS} (release 53) skipped: awards[0].supplier 2" in out.getvalue()
     assert (
         "2 releases imported (2 contracts created, 0 updated, 7 suppliers created, 2 framework"
         " agreements); 1 release skipped (a supplier is not named: 1); 97 releases from other"
@@ -211,9 +211,9 @@ def test_a_record_package_in_pesos_and_dollars_is_skipped_release_by_release():
     assert result.status == IMPORTED
     assert result.skipped_by_reason() == {"a value not in pounds": 2}
     assert [item.message for item in result.skipped] == [
-        f"{MEXICO_063} (record 1): skipped, contracts[0].value is in MXN; only pounds (GBP) can"
+        f"{MEXICO_063} (record 1) skipped: contracts[0].value is in MXN; only pounds (GBP) can"
         " be imported.",
-        f"{MEXICO_065} (record 2): skipped, contracts[0].value is in USD; only pounds (GBP) can"
+        f"{MEXICO_065} (record 2) skipped: contracts[0].value is in USD; only pounds (GBP) can"
         " be imported.",
     ]
     assert Contract.objects.count() == 0
@@ -241,7 +241,7 @@ def test_concatenated_packages_are_read_and_each_ocids_releases_compiled():
 def test_concatenated_packages_name_each_skipped_release_by_its_numbers_and_line():
     result = import_ocds_file(SPLIT, **EVERY_BUYER)
 
-    assert [item.message.split(": skipped")[0] for item in result.skipped] == [
+    assert [item.message.split(" skipped: ")[0] for item in result.skipped] == [
         f"{MEXICO_063} (releases 1, 2, line 1)",
         f"{MEXICO_065} (releases 3, 4, line 2)",
     ]
@@ -315,7 +315,7 @@ def test_json_lines_name_a_skipped_release_by_its_line():
 
     assert result.releases_imported == 2
     assert [item.message for item in result.skipped] == [
-        f"{releases[2]['ocid']} (release 3, line 3): skipped, no award or contract yet."
+        f"{releases[2]['ocid']} (release 3, line 3) skipped: no award or contract yet."
     ]
 
 

@@ -68,6 +68,7 @@ from core.db_errors import is_unique_violation, refusal_message
 from procurement.importers.ocds.read import (
     MAY_NOT_STORE,
     FileError,
+    Found,
     compile_by_ocid,
     parse_values,
     read_text,
@@ -190,11 +191,12 @@ def import_ocds_file(
     if result.errors:
         result.status = REJECTED
         result.contracts_created = result.contracts_updated = result.suppliers_created = 0
+        result.releases_imported = result.frameworks = 0
     return result
 
 
 def _rows(
-    found: list,
+    found: list[Found],
     result: OcdsImportResult,
     *,
     names: frozenset[str],
@@ -216,7 +218,7 @@ def _rows(
             if strict and error.reason != NO_AWARD:
                 result.errors.append(f"{label}: {error}.")
             else:
-                result.skipped.append(Skipped(error.reason, f"{label}: skipped, {error}."))
+                result.skipped.append(Skipped(error.reason, f"{label} skipped: {error}."))
             continue
         result.releases_imported += 1
         result.frameworks += sum(row.fields["is_framework"] for row in release_part)

@@ -76,7 +76,7 @@ class Command(BaseCommand):
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
         for skipped in result.skipped:
-            self.stdout.write(self.style.WARNING(f"Skipped: {skipped.message}"))
+            self.stdout.write(self.style.WARNING(skipped.message))
         if result.status == REJECTED:
             for error in [result.file_error, *result.errors]:
                 if error:
