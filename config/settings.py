@@ -175,6 +175,10 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "procurement@localhost")
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Worcestershire County Council")
+# The council as a buyer in OCDS files: import_ocds keeps only releases whose buyer has one of
+# these names (compared without case or punctuation) or identifiers, and counts the others.
+OCDS_BUYER_NAMES = env_list("OCDS_BUYER_NAMES", COUNCIL_NAME)
+OCDS_BUYER_IDS = env_list("OCDS_BUYER_IDS", "")
 # Where officers reach the site: the links in emails sent outside a request (renewal alerts).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Renewal warnings go to each contract owner this many months before the end date.

@@ -390,7 +390,8 @@ def high_risk_suppliers(*, year: int, limit: int = RISK_LIST_LIMIT) -> list[Risk
         .filter(supplier_id__in=[row["supplier_id"] for row in paid])
         .order_by()
         .values("supplier_id")
-        .annotate(contracts=Count("pk"), value=Sum("total_value"))
+        # A framework's value is its maximum for all its suppliers, not this supplier's.
+        .annotate(contracts=Count("pk"), value=Sum("total_value", filter=Q(is_framework=False)))
     }
     return [
         RiskySupplier(

@@ -37,7 +37,7 @@ class ContractAdmin(VersionedAdminMixin, ReadOnlyHistoryAdmin):
     list_filter = ("status", "category__sub_team", "route", "risk_rating")
     search_fields = ("reference", "title", "supplier__name", "ocid")
     list_select_related = ("supplier", "category")
-    autocomplete_fields = ("supplier", "category", "owner")
+    autocomplete_fields = ("supplier", "category", "owner", "framework_suppliers")
     readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "end_date"
     inlines = [VariationInline]
@@ -53,10 +53,18 @@ class ContractAdmin(VersionedAdminMixin, ReadOnlyHistoryAdmin):
         super().save_model(request, obj, form, change)
         transactions_match_contracts(supplier_ids={obj.supplier_id, previous} - {None})
 
+    def save_related(self, request, form, formsets, change) -> None:
+        """A framework's suppliers are saved after the contract: match their payments then."""
+        before = set(form.instance.framework_suppliers.values_list("pk", flat=True))
+        super().save_related(request, form, formsets, change)
+        after = set(form.instance.framework_suppliers.values_list("pk", flat=True))
+        if before | after:
+            transactions_match_contracts(supplier_ids=before | after)
+
     def delete_model(self, request, obj) -> None:
-        supplier_id = obj.supplier_id
+        supplier_ids = {obj.supplier_id, *obj.framework_suppliers.values_list("pk", flat=True)}
         super().delete_model(request, obj)
-        transactions_match_contracts(supplier_ids=[supplier_id])
+        transactions_match_contracts(supplier_ids=supplier_ids)
 
 
 @admin.register(models.Variation)

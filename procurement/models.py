@@ -251,6 +251,20 @@ class Contract(VersionedModel):
         db_index=True,
         help_text="Open Contracting ID when imported from Find a Tender or Contracts Finder.",
     )
+    # A framework agreement (or dynamic purchasing system) is awarded to several suppliers:
+    # `supplier` is the first named, `framework_suppliers` all of them, and the total value is
+    # the most that may be spent under it by all of them, so no one supplier's contract value.
+    is_framework = models.BooleanField(
+        "Framework agreement",
+        default=False,
+        help_text="Awarded to several suppliers; the value is the framework's maximum.",
+    )
+    framework_suppliers = models.ManyToManyField(
+        Supplier,
+        blank=True,
+        related_name="frameworks",
+        help_text="Every supplier on the framework agreement.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

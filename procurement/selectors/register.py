@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import (
     Case,
     Count,
+    Exists,
     Func,
     IntegerField,
     OuterRef,
@@ -157,9 +158,14 @@ class SupplierQuerySet(QuerySet):
         changes), so sorting every supplier by spend does not read every payment.
         """
         contracts = Contract.objects.filter(supplier=OuterRef("pk"))
+        # A framework agreement counts for each of its suppliers (once for its first).
+        frameworks = Contract.framework_suppliers.through.objects.filter(
+            supplier=OuterRef("pk")
+        ).exclude(contract__supplier=OuterRef("pk"))
         spend = SpendYearSummary.objects.filter(supplier=OuterRef("pk"))
         return self.annotate(
-            contract_count=Coalesce(_count_of(contracts, "supplier"), 0),
+            contract_count=Coalesce(_count_of(contracts, "supplier"), 0)
+            + Coalesce(_count_of(frameworks, "supplier"), 0),
             spend_total=Coalesce(
                 _sum_of(spend, "amount", "supplier"), ZERO, output_field=MONEY_FIELD
             ),
@@ -484,6 +490,11 @@ def contract_detail(*, contract_id: int) -> dict[str, Any]:
     spend_share = spend["total"] / contract.total_value * 100 if contract.total_value else None
     return {
         "contract": contract,
+        "framework_suppliers": (
+            list(contract.framework_suppliers.order_by("name", "pk"))
+            if contract.is_framework
+            else []
+        ),
         "variations": list(
             Variation.objects.filter(contract_id=contract_id).select_related("recorded_by")
         ),
@@ -522,7 +533,15 @@ def supplier_detail(*, supplier_id: int) -> dict[str, Any]:
         "supplier": supplier,
         "contracts": list(
             contracts()
-            .filter(supplier_id=supplier_id)
+            .filter(
+                # A framework agreement is listed for each of its suppliers.
+                Q(supplier_id=supplier_id)
+                | Exists(
+                    Contract.framework_suppliers.through.objects.filter(
+                        contract_id=OuterRef("pk"), supplier_id=supplier_id
+                    )
+                )
+            )
             .select_related("category", "owner")
             .with_spend_to_date()
             .order_by(models.F("end_date").desc(nulls_last=True), "reference")

@@ -1,10 +1,11 @@
 """Link spend transactions to the contract they fall under.
 
-A payment is on-contract when the same supplier holds a contract that was running on the day
-it was paid (start date on or before, end date on or after, either may be open). Where several
-contracts match, the one that started last wins. One UPDATE does the whole table (or the given
-suppliers, or one import's payments), so it runs after every contract change and import; it
-then rebuilds the spend summary for the same suppliers.
+A payment is on-contract when the same supplier holds a contract (or is one of the suppliers
+on a framework agreement) that was running on the day it was paid (start date on or before,
+end date on or after, either may be open). Where several contracts match, the one that started
+last wins. One UPDATE does the whole table (or the given suppliers, or one import's payments),
+so it runs after every contract change and import; it then rebuilds the spend summary for the
+same suppliers.
 
 On PostgreSQL the spend import instead sets each payment's contract as it inserts it, with the
 same rule written as SQL (covering_contracts_sql): updating a million rows after inserting them
@@ -34,8 +35,12 @@ def transactions_match_contracts(
     million rows to set NULL again costs as much as inserting them. The caller rebuilds the
     summary for the import (`rebuild_summary=False`), as only it knows the years involved.
     """
+    # A framework agreement covers the payments to each of its suppliers, not only the first.
+    on_framework = Contract.framework_suppliers.through.objects.filter(
+        contract_id=OuterRef("pk"), supplier_id=OuterRef(OuterRef("supplier_id"))
+    )
     covering = (
-        Contract.objects.filter(supplier_id=OuterRef("supplier_id"))
+        Contract.objects.filter(Q(supplier_id=OuterRef("supplier_id")) | Exists(on_framework))
         .exclude(status=Contract.Status.DRAFT)
         .filter(Q(start_date__isnull=True) | Q(start_date__lte=OuterRef("paid_on")))
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("paid_on")))
@@ -67,7 +72,15 @@ def covering_contracts_sql(*, payments: str, key: str) -> tuple[str, list]:
     a subquery a row. "Started last" sorts as the ORM does on PostgreSQL (DESC puts a contract
     with no start date first); a test holds the two to the same result.
     """
-    contracts = Contract._meta.db_table
+    table = Contract._meta.db_table
+    members = Contract.framework_suppliers.through._meta.db_table
+    # Each contract under its supplier and, for a framework, under each of its suppliers too:
+    # a join on equality, so PostgreSQL can still hash it.
+    contracts = (
+        f"(SELECT id, supplier_id, status, start_date, end_date FROM {table}"
+        f" UNION ALL SELECT c.id, m.supplier_id, c.status, c.start_date, c.end_date"
+        f" FROM {table} c JOIN {members} m ON m.contract_id = c.id)"
+    )
     sql = (
         f"SELECT DISTINCT ON (payment.{key}) payment.{key}, contract.id AS contract_id"
         f" FROM {payments} payment JOIN {contracts} contract"

@@ -55,7 +55,10 @@ def contract_update(
     updated = update_versioned(
         contract, expected_version=expected_version, changes=changes, user=user
     )
-    transactions_match_contracts(supplier_ids={previous_supplier_id, updated.supplier_id})
+    suppliers = {previous_supplier_id, updated.supplier_id}
+    if updated.is_framework:  # its dates and status decide the payments to all its suppliers
+        suppliers.update(updated.framework_suppliers.values_list("pk", flat=True))
+    transactions_match_contracts(supplier_ids=suppliers)
     return updated
 
 

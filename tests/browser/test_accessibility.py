@@ -58,6 +58,7 @@ PAGES = [
     # -- procurement
     ("contracts", "member", "/procurement/contracts/"),
     ("contract", "officer", "/procurement/contracts/{contract}/"),
+    ("framework-contract", "officer", "/procurement/contracts/{framework}/"),
     ("contract-form", "officer", "/procurement/contracts/new/"),
     ("contract-edit-form", "officer", "/procurement/contracts/{contract}/edit/"),
     ("variation-form", "officer", "/procurement/contracts/{contract}/variations/new/"),
@@ -125,6 +126,8 @@ def _register_with_spend_and_social_value(*, officer, supplier) -> dict[str, int
         social_value_weighting=Decimal("5"),  # below the 10% policy
     )
     other = ContractFactory(category=care, total_value=Decimal("90000"))
+    framework = ContractFactory(category=care, is_framework=True, total_value=Decimal("2040000"))
+    framework.framework_suppliers.set([framework.supplier, other.supplier])
     VariationFactory(contract=contract, recorded_by=officer, varied_on=today)
     SavingFactory(contract=contract, financial_year=year, recorded_by=officer)
     PipelineItemFactory(
@@ -171,6 +174,7 @@ def _register_with_spend_and_social_value(*, officer, supplier) -> dict[str, int
     ReturnLineFactory(social_value_return=draft, measure=hours, quantity=12)
     return {
         "contract": contract.pk,
+        "framework": framework.pk,
         "supplier": supplier.pk,
         "other_supplier": other.supplier.pk,
         "year": year,

@@ -73,9 +73,17 @@ def test_it_imports_a_contracts_finder_release_package():
     )
     assert result.errors == [] and result.file_error is None
     assert _counts() == (3, 3, 3, 3)
-    # The tender-only release (no award yet) is reported and skipped.
-    assert len(result.warnings) == 1
-    assert "ocds-b5fd17-c8b1e2f3" in result.warnings[0]
+    # The tender-only release (no award yet) is named, with its reason, and skipped.
+    assert result.warnings == []
+    assert [(item.reason, item.message[:29]) for item in result.skipped] == [
+        ("no award yet", "ocds-b5fd17-c8b1e2f3-4d5a-4e6")
+    ]
+    assert "(release 5) skipped: no award or contract yet." in result.skipped[0].message
+    assert (result.releases_imported, result.skipped_by_reason(), result.left_out) == (
+        3,
+        {"no award yet": 1},
+        0,
+    )
 
 
 def test_a_contract_takes_its_values_from_the_contract_block():
@@ -441,14 +449,16 @@ def test_a_release_without_an_ocid_rejects_the_whole_file():
     assert _counts() == (0, 0, 0, 0)
 
 
-def test_a_record_without_a_compiled_release_is_rejected():
+def test_a_record_with_only_links_to_its_releases_and_no_compiled_release_is_rejected():
     package = _package(FIND_A_TENDER)
     del package["records"][0]["compiledRelease"]
 
     result = import_ocds_file(_bytes(package))
 
     assert result.status == REJECTED
-    assert result.file_error.startswith("Record 1 has no compiledRelease")
+    assert result.file_error.startswith(
+        "Record 1 has no compiledRelease, no versionedRelease and no releases in full"
+    )
 
 
 @pytest.mark.parametrize("content", [b"", b"  \n\t\n", b"\xef\xbb\xbf"])
@@ -516,11 +526,30 @@ def test_an_empty_release_list_imports_nothing_and_says_so():
     assert result.warnings == ["The package has no releases, so there was nothing to import."]
 
 
-def test_a_value_in_another_currency_rejects_the_file_and_names_the_release():
+def test_a_value_in_another_currency_is_skipped_and_named_and_the_rest_imports():
     package = _package(CONTRACTS_FINDER)
     package["releases"][1]["contracts"][0]["value"]["currency"] = "EUR"
 
     result = import_ocds_file(_bytes(package))
+
+    assert result.status == IMPORTED
+    assert [item.message for item in result.skipped] == [
+        f"{TRANSPORT} (release 2) skipped: contracts[0].value is in EUR; only pounds (GBP) can"
+        " be imported.",
+        "ocds-b5fd17-c8b1e2f3-4d5a-4e6b-9c7d-8e9f0a1b2c3d (release 5) skipped: no award or"
+        " contract yet.",
+    ]
+    assert result.skipped_by_reason() == {"no award yet": 1, "a value not in pounds": 1}
+    assert (result.releases_imported, result.contracts_created) == (2, 2)
+    assert not Contract.objects.filter(ocid=TRANSPORT).exists()
+    assert Contract.objects.count() == 2
+
+
+def test_strict_rejects_the_file_for_a_value_in_another_currency_and_names_the_release():
+    package = _package(CONTRACTS_FINDER)
+    package["releases"][1]["contracts"][0]["value"]["currency"] = "EUR"
+
+    result = import_ocds_file(_bytes(package), strict=True)
 
     assert result.status == REJECTED
     assert result.file_error is None
@@ -537,7 +566,6 @@ def test_a_value_in_another_currency_rejects_the_file_and_names_the_release():
         (lambda r: r.pop("date"), "date is missing or is not a date"),
         (lambda r: r.update(date="last Tuesday"), "date is missing or is not a date"),
         (lambda r: r.update(awards="none"), "awards must be a list of objects."),
-        (lambda r: r["awards"][0].update(suppliers=[]), "award 1 names no supplier."),
         (lambda r: r["contracts"][0].update(awardID="9"), "awardID does not match an award"),
         (lambda r: r["contracts"][0].pop("id"), "contracts[0].id is missing."),
         (
@@ -577,7 +605,7 @@ def test_row_counts_and_values_are_unchanged_after_a_rejected_file():
     contract["value"]["currency"] = "USD"
     package["releases"].append(_package(FIND_A_TENDER)["records"][0]["compiledRelease"])
 
-    result = import_ocds_file(_bytes(package))
+    result = import_ocds_file(_bytes(package), strict=True)
 
     assert result.status == REJECTED
     assert _counts() == counts
