@@ -26,8 +26,6 @@ import csv
 import datetime as dt
 import io
 import logging
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,6 +44,7 @@ from core.financial_year import financial_year_of
 from procurement.importers.csvread import (
     CsvRecords,
     FileProblem,
+    binary_source,
     find_header,
     normalise_company_number,
     parse_amount,
@@ -53,10 +52,20 @@ from procurement.importers.csvread import (
     scan_bytes,
 )
 from procurement.importers.spend_copy import CleanFile, Fields, NotClean
+from procurement.importers.spend_preview import SpendPreview, preview_spend_file
+from procurement.importers.spend_rules import SPEND_FIELDS, layout_signature
 from procurement.matching import normalise_name
 from procurement.models import SpendImport, SpendTransaction, Supplier
 from procurement.services.matching import covering_contracts_sql, transactions_match_contracts
 from procurement.services.spend_summary import spend_summary_rebuild
+
+__all__ = [
+    "SPEND_FIELDS",
+    "SpendPreview",
+    "import_spend_file",
+    "layout_signature",
+    "preview_spend_file",
+]
 
 IMPORTED = "imported"
 ALREADY_IMPORTED = "already_imported"
@@ -154,7 +163,7 @@ def import_spend_file(
     """
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
-    with _binary(source) as (stream, default_name):
+    with binary_source(source) as (stream, default_name):
         name = (filename or default_name or "spend.csv")[:255]
         try:
             scan = scan_bytes(stream)
@@ -218,25 +227,6 @@ def _verdict(checked: _Checked, *, skip_bad_rows: bool) -> SpendImportResult | N
 
 
 # -- reading -------------------------------------------------------------------------------------
-
-
-@contextmanager
-def _binary(source: str | Path | BinaryIO) -> Iterator[tuple[BinaryIO, str | None]]:
-    """A seekable binary stream (it is read more than once) and the file's own name, if any."""
-    if isinstance(source, str | Path):
-        path = Path(source)
-        with path.open("rb") as stream:
-            yield stream, path.name
-        return
-    name = getattr(source, "name", None)
-    name = Path(name).name if isinstance(name, str) else None
-    if getattr(source, "seekable", lambda: False)():
-        yield source, name
-        return
-    with tempfile.SpooledTemporaryFile(max_size=16 << 20) as spool:
-        shutil.copyfileobj(source, spool)
-        spool.seek(0)
-        yield spool, name
 
 
 @contextmanager
