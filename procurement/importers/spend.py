@@ -203,7 +203,9 @@ def import_spend_file(
                     sheet=chosen,
                 )
                 try:
-                    return _import(target, dry_run=dry_run, chunk_size=chunk_size)
+                    result = _import(target, dry_run=dry_run, chunk_size=chunk_size)
+                    result.sheet = chosen
+                    return result
                 except DatabaseError as error:  # a trigger, a full disk: rolled back, so say so
                     logger.exception("Spend import of %s refused by the database", name)
                     return _rejected(file_error=refusal_message(error))
