@@ -445,22 +445,6 @@ REDACTED_FORMS = frozenset(
         "personal information redacted",
     }
 )
-DEFAULT_PLACEHOLDER_SUPPLIERS = (
-    "REDACTED*",
-    "Redacted - personal data",
-    "Withheld*",
-    "Personal data*",
-    "Personal information*",
-    "Unspecified",
-    "Not specified",
-    "Various",
-    "Various -*",
-    "Various suppliers",
-    "Non Employee Expenses Supplier",
-    "Sundry creditor*",
-    "Confidential",
-    "Commercially confidential",
-)
 
 
 def _spaced(name: str) -> str:
@@ -485,7 +469,7 @@ class Placeholders:
 
     @classmethod
     def from_settings(cls) -> Placeholders:
-        entries = getattr(settings, "SPEND_PLACEHOLDER_SUPPLIERS", DEFAULT_PLACEHOLDER_SUPPLIERS)
+        entries = getattr(settings, "SPEND_PLACEHOLDER_SUPPLIERS", ())
         exact = {_letters(e) for e in entries if not e.endswith("*")}
         prefixes = tuple(_spaced(e[:-1]) for e in entries if e.endswith("*") and e[:-1].strip())
         return cls(frozenset(exact), prefixes)
