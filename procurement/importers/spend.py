@@ -863,6 +863,9 @@ def _republished_remove(spend_import: SpendImport, checked: _Checked) -> None:
     if not checked.has_reference or checked.first_paid_on is None:
         return
     dates = (checked.first_paid_on, checked.last_paid_on)
+    others = SpendTransaction.objects.filter(paid_on__range=dates, reference__gt="")
+    if not others.exclude(spend_import=spend_import).exists():  # the usual case: one index probe
+        return
     earlier = SpendTransaction.objects.filter(
         paid_on__range=dates,
         reference=OuterRef("reference"),

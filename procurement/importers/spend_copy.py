@@ -391,13 +391,15 @@ class CleanFile:
                 " FROM spend_copy_rows"
             )
             counts = cursor.fetchone()
-            cursor.execute(
-                "SELECT supplier.placeholder, count(*), sum(typed.amount)"
-                " FROM spend_copy_rows typed JOIN spend_copy_suppliers supplier"
-                " USING (name_cell, number_cell) WHERE supplier.placeholder IS NOT NULL"
-                " GROUP BY 1 ORDER BY 1"
-            )
-            placeholders = [(name, (rows, total)) for name, rows, total in cursor.fetchall()]
+            placeholders = []
+            if any(held is not None for _, _, held in self.suppliers.values()):
+                cursor.execute(
+                    "SELECT supplier.placeholder, count(*), sum(typed.amount)"
+                    " FROM spend_copy_rows typed JOIN spend_copy_suppliers supplier"
+                    " USING (name_cell, number_cell) WHERE supplier.placeholder IS NOT NULL"
+                    " GROUP BY 1 ORDER BY 1"
+                )
+                placeholders = [(name, (rows, total)) for name, rows, total in cursor.fetchall()]
             organisations: list[tuple[str, int]] = []
             if rules.ORGANISATION in self.columns:
                 cursor.execute(
