@@ -268,6 +268,7 @@ class CleanFile:
         card = self._trimmed(rules.PROCUREMENT_CARD)
         yes, no = (", ".join(f"'{word}'" for word in sorted(words)) for words in rules.CARD_WORDS)
         vat = self._trimmed(rules.IRRECOVERABLE_VAT)
+        invoiced = rules.INVOICE_DATE in self.columns
         with connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMPORARY TABLE spend_copy_rows ON COMMIT DROP AS SELECT"
@@ -291,13 +292,17 @@ class CleanFile:
                 f" WHEN lower({card}) IN ({no}) THEN false END AS procurement_card,"
                 f" {self._amount_sql(rules.IRRECOVERABLE_VAT)} AS irrecoverable_vat,"
                 f" {vat} <> '' AS has_vat,"
-                " invoiced.day AS invoice_date,"
+                f" {'invoiced.day' if invoiced else 'NULL::date'} AS invoice_date,"
                 f" {self._trimmed(rules.REFERENCE)} AS reference,"
                 f" {self._trimmed(rules.ORGANISATION)} AS organisation"
                 f" FROM {self.staging} staged"
                 f" JOIN spend_copy_dates dates ON dates.raw = {self._cell(rules.DATE)}"
-                " LEFT JOIN spend_copy_dates invoiced"
-                f" ON invoiced.raw = {self._cell(rules.INVOICE_DATE)}",
+                + (
+                    " LEFT JOIN spend_copy_dates invoiced"
+                    f" ON invoiced.raw = {self._cell(rules.INVOICE_DATE)}"
+                    if invoiced
+                    else ""
+                ),
                 self.params,
             )
             self.rows = cursor.rowcount

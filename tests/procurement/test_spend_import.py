@@ -34,6 +34,7 @@ from tests.procurement.factories import (
 pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "spend"
+REAL = Path(__file__).resolve().parent.parent / "data" / "real" / "spend"
 HEADER = "Supplier Name,Amount,Date,Expense Area,Expense Type,Transaction Number"
 
 
@@ -618,6 +619,17 @@ _MIXED = [
     'Gamma & Sons,," £1,000.995 ",08/04/2024,Corporate,IT,',
     ",,,,,,",
 ]
+# The LGA 2015 layout with every optional column, an organisation, placeholders and a blank
+# (withheld) supplier name.
+_LGA = [
+    "Organisation Label,Payment Date,Transaction Number,Beneficiary Name,Amount,"
+    "Irrecoverable VAT Amount,Invoice Date,Procurement Card,Capital Or Revenue,Purpose,"
+    "Merchant Category,Service Division Label",
+    "Leeds City Council,02/04/2024,T-1,Acme Ltd,100.00,0.00,28/03/2024,No,R,Care,,Adults",
+    "Leeds City Council,02/04/2024,T-2,,250.00,,,Yes,C,Repairs,Hardware,Highways",
+    "Leeds City Council,03/04/2024,T-3,REDACTED COMMERCIAL CONFIDENTIALITY,75.50,1.25,,,R,,,",
+    "Another Body,03/04/2024,T-4,Various - Total Expenses,10.00,,01/04/2024,no,r,x,y,z",
+]
 
 
 def _import_careful(content: bytes) -> spend.SpendImportResult:
@@ -648,9 +660,21 @@ def _written() -> dict:
         "expense_type",
         "reference",
         "contract__reference",
+        "purpose",
+        "merchant_category",
+        "capital_revenue",
+        "procurement_card",
+        "irrecoverable_vat",
+        "invoice_date",
     )
     imports = SpendImport.objects.values_list(
-        "rows_imported", "rows_skipped", "total_amount", "first_paid_on", "last_paid_on"
+        "rows_imported",
+        "rows_skipped",
+        "total_amount",
+        "first_paid_on",
+        "last_paid_on",
+        "publisher",
+        "is_own",
     )
     suppliers = Supplier.objects.order_by("normalised_name").values_list(
         "name", "normalised_name", "company_number"
@@ -674,6 +698,8 @@ def _written() -> dict:
         pytest.param("\r\n".join(_MIXED[1:]).encode("cp1252"), id="mixed-cp1252-crlf"),
         pytest.param((DATA / "worcestershire_2024_04.csv").read_bytes(), id="worcestershire"),
         pytest.param((DATA / "excel_cp1252.csv").read_bytes(), id="excel-cp1252"),
+        pytest.param(("\n".join(_LGA) + "\n").encode(), id="lga-every-column"),
+        pytest.param((REAL / "leeds_2020_06.csv").read_bytes(), id="leeds-2020-06"),
     ],
 )
 def test_the_copy_path_writes_exactly_what_the_row_by_row_path_writes(content):
@@ -700,6 +726,12 @@ def test_the_copy_path_writes_exactly_what_the_row_by_row_path_writes(content):
         careful.suppliers_created,
     )
     assert _written() == expected
+    assert fast.placeholders == careful.placeholders
+    assert (fast.publisher, fast.mapping, fast.ignored) == (
+        careful.publisher,
+        careful.mapping,
+        careful.ignored,
+    )
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's alone")
