@@ -1,4 +1,8 @@
-"""Import a council's "spend over £500" CSV (Local Government Transparency Code 2015).
+"""Import a council's "spend over £500" file (Local Government Transparency Code 2015), CSV or
+an .xlsx workbook's sheet (read as CSV by `workbook`).
+
+Which heading is which field, and what each row says, are `spend_rules`' decisions; this module
+reads the file, counts, and writes. Every path below calls the same rules.
 
 The file is never held in memory. On PostgreSQL it is read twice:
 
