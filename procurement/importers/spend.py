@@ -939,7 +939,30 @@ def _imported(spend_import: SpendImport, *, checked: _Checked, created: int) -> 
     return _with_layout(result, checked)
 
 
+def _republished_count(checked: _Checked, target: _Target) -> None:
+    """A dry run's count of the lines an import would find already imported (see
+    _republished_remove): the earlier payments in the file's dates, then the file read again."""
+    if not checked.has_reference or checked.first_paid_on is None:
+        return
+    dates = (checked.first_paid_on, checked.last_paid_on)
+    earlier = set(
+        SpendTransaction.objects.filter(paid_on__range=dates, reference__gt="").values_list(
+            "reference", "paid_on", "amount"
+        )
+    )
+    if not earlier:
+        return
+    with _rows(target) as (_, rows):
+        for row in rows:
+            if type(row) is SpendRow and (row.reference, row.paid_on, row.amount) in earlier:
+                checked.republished_rows += 1
+                checked.republished_total += row.amount
+    checked.rows -= checked.republished_rows
+    checked.total -= checked.republished_total
+
+
 def _dry_run(checked: _Checked, target: _Target) -> SpendImportResult:
+    _republished_count(checked, target)
     _, new = _suppliers_resolve(checked.suppliers, create=False, user=None, reason="")
     publisher, is_own = _publisher(checked, target)
     result = SpendImportResult(

@@ -280,3 +280,17 @@ def test_the_command_says_how_many_lines_were_already_imported(tmp_path, capsys)
 
     out = capsys.readouterr().out
     assert "Already imported: 1 line (£100.00) republished from an earlier file" in out
+
+
+def test_a_dry_run_counts_the_lines_an_import_would_find_already_imported():
+    header = "Transaction Number,Date,Supplier,Amount"
+    import_spend_file(_csv(header, "T-1,01/04/2024,Acme Ltd,100.00"))
+
+    result = import_spend_file(
+        _csv(header, "T-1,01/04/2024,Acme Ltd,100.00", "T-2,01/04/2024,Acme Ltd,9.00"),
+        dry_run=True,
+    )
+
+    assert (result.republished_rows, result.republished_total) == (1, Decimal("100.00"))
+    assert (result.rows_imported, result.total_amount) == (1, Decimal("9.00"))
+    assert SpendTransaction.objects.count() == 1
