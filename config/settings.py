@@ -179,6 +179,25 @@ COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Worcestershire County Council")
 # these names (compared without case or punctuation) or identifiers, and counts the others.
 OCDS_BUYER_NAMES = env_list("OCDS_BUYER_NAMES", COUNCIL_NAME)
 OCDS_BUYER_IDS = env_list("OCDS_BUYER_IDS", "")
+# Supplier names in spend files that stand for no one: their payments count as redacted spend and
+# never become suppliers. A trailing "*" matches every name starting so; case and punctuation
+# do not count.
+SPEND_PLACEHOLDER_SUPPLIERS = [
+    "REDACTED*",
+    "Redacted - personal data",
+    "Withheld*",
+    "Personal data*",
+    "Personal information*",
+    "Unspecified",
+    "Not specified",
+    "Various",
+    "Various -*",
+    "Various suppliers",
+    "Non Employee Expenses Supplier",
+    "Sundry creditor*",
+    "Confidential",
+    "Commercially confidential",
+]
 # Where officers reach the site: the links in emails sent outside a request (renewal alerts).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Renewal warnings go to each contract owner this many months before the end date.

@@ -331,6 +331,14 @@ class SpendImport(models.Model):
     total_amount = models.DecimalField(**MONEY, default=0)
     first_paid_on = models.DateField(null=True, blank=True)
     last_paid_on = models.DateField(null=True, blank=True)
+    publisher = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Who published the file: its organisation column, else as the officer said.",
+    )
+    is_own = models.BooleanField(
+        default=True, help_text="The council's own spend, rather than another body's file."
+    )
 
     class Meta:
         ordering = ["-imported_at"]
@@ -372,6 +380,16 @@ class SpendTransaction(models.Model):
     service_area = models.CharField(max_length=255, blank=True)
     expense_type = models.CharField(max_length=255, blank=True)
     reference = models.CharField(max_length=120, blank=True)
+    purpose = models.CharField(max_length=255, blank=True)
+    merchant_category = models.CharField(max_length=255, blank=True)
+    capital_revenue = models.CharField(
+        max_length=20, blank=True, help_text="Capital or revenue, as the file writes it."
+    )
+    procurement_card = models.BooleanField(
+        null=True, blank=True, help_text="Paid by procurement card; empty where not known."
+    )
+    irrecoverable_vat = models.DecimalField(**MONEY, null=True, blank=True)
+    invoice_date = models.DateField(null=True, blank=True)
     contract = models.ForeignKey(
         Contract,
         on_delete=models.SET_NULL,

@@ -12,10 +12,14 @@ import datetime as dt
 import hashlib
 import io
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
+from pathlib import Path
 from typing import BinaryIO
 
 # The Companies House number rule is procurement.identity's, re-exported for the readers.
@@ -30,6 +34,25 @@ NOT_TEXT = 'The file is neither UTF-8 nor Windows-1252 text: save it as "CSV UTF
 UTF16 = 'The file is saved as UTF-16 ("Unicode text"){detail}: save it as "CSV UTF-8" and try again'
 # The bytes Windows-1252 leaves undefined: Python's cp1252 codec refuses them.
 UNDEFINED_IN_CP1252 = b"\x81\x8d\x8f\x90\x9d"
+
+
+@contextmanager
+def binary_source(source: str | Path | BinaryIO) -> Iterator[tuple[BinaryIO, str | None]]:
+    """A seekable binary stream (it is read more than once) and the file's own name, if any."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        with path.open("rb") as stream:
+            yield stream, path.name
+        return
+    name = getattr(source, "name", None)
+    name = Path(name).name if isinstance(name, str) else None
+    if getattr(source, "seekable", lambda: False)():
+        yield source, name
+        return
+    with tempfile.SpooledTemporaryFile(max_size=16 << 20) as spool:
+        shutil.copyfileobj(source, spool)
+        spool.seek(0)
+        yield spool, name
 
 
 class FileProblem(Exception):
@@ -208,7 +231,7 @@ def _recognised(row: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> set
 OTHER_DELIMITERS = {"\t": "tab", ";": "semicolon", "|": "pipe"}
 
 
-def _other_delimiter(line: str) -> str | None:
+def other_delimiter(line: str) -> str | None:
     """The name of the delimiter a line of one cell seems to use instead of commas, if any."""
     if "," in line:
         return None
@@ -293,7 +316,7 @@ def find_header(
     for line, row in records:
         if line > HEADER_SEARCH_LINES:
             break
-        if len(row) == 1 and (seen := _other_delimiter(row[0])):
+        if len(row) == 1 and (seen := other_delimiter(row[0])):
             if best is None and delimiter is None:  # e.g. the first line: say so now
                 raise FileProblem(DELIMITED_OTHERWISE.format(name=seen))
             delimiter = delimiter or seen
