@@ -9,8 +9,6 @@ from pathlib import Path
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
     Button,
-    ConditionalQuestion,
-    ConditionalRadios,
     Field,
     Layout,
     Size,
@@ -63,14 +61,13 @@ class SpendImportForm(forms.Form):
             "A neighbouring council’s published file can be imported for comparison. Its spend"
             " is kept apart: this council’s dashboards, shares and review never count it."
         ),
-        widget=forms.RadioSelect,
         initial=OWN,
         required=False,  # the council's own unless another is chosen
     )
     publisher = forms.CharField(
         required=False,
         max_length=255,
-        label="Name of the council or organisation",
+        label="If another, its name",
         help_text="As it publishes its spend, for example Wychavon District Council.",
     )
 
@@ -80,14 +77,12 @@ class SpendImportForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.label_size = Size.SMALL
-        self.helper.legend_size = Size.SMALL
         self.helper.layout = Layout(
+            # A select, not radios with a conditional reveal: GOV.UK Frontend's reveal sets
+            # aria-expanded on radio inputs, which axe (WCAG 4.1.2) refuses.
+            Field.select("whose"),
+            Field.text("publisher"),
             Field("file"),
-            ConditionalRadios(
-                "whose",
-                settings.COUNCIL_NAME,
-                ConditionalQuestion(OTHER_LABEL, Field.text("publisher")),
-            ),
             Field.checkbox("skip_bad_rows", small=True),
             Button("submit", "Import file"),
         )
