@@ -24,43 +24,59 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import logging
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from core.db_errors import refusal_message
 from core.financial_year import financial_year_of
+from procurement.importers import spend_rules as rules
 from procurement.importers.csvread import (
+    ByteScan,
     CsvRecords,
     FileProblem,
     binary_source,
-    find_header,
     normalise_company_number,
-    parse_amount,
-    parse_date,
     scan_bytes,
 )
-from procurement.importers.spend_copy import CleanFile, Fields, NotClean
+from procurement.importers.spend_copy import CleanFile, NotClean
 from procurement.importers.spend_preview import SpendPreview, preview_spend_file
-from procurement.importers.spend_rules import SPEND_FIELDS, layout_signature
-from procurement.matching import normalise_name
+from procurement.importers.spend_rules import (
+    SPEND_FIELDS,
+    NeedsMapping,
+    Recognition,
+    RowError,
+    RowParser,
+    SkippedRow,
+    SpendRow,
+    SupplierKey,
+    find_spend_header,
+    layout_signature,
+)
+from procurement.importers.workbook import is_workbook, workbook_as_csv
 from procurement.models import SpendImport, SpendTransaction, Supplier
 from procurement.services.matching import covering_contracts_sql, transactions_match_contracts
 from procurement.services.spend_summary import spend_summary_rebuild
 
 __all__ = [
+    "NEEDS_MAPPING",
     "SPEND_FIELDS",
+    "RowError",
     "SpendPreview",
     "import_spend_file",
     "layout_signature",
@@ -71,57 +87,38 @@ IMPORTED = "imported"
 ALREADY_IMPORTED = "already_imported"
 REJECTED = "rejected"
 DRY_RUN = "dry_run"
+# The header was found but a required field could not be placed, or two headings compete: the
+# caller says which column is which (`mapping`) and tries again.
+NEEDS_MAPPING = "needs_mapping"
 
-SUPPLIER, AMOUNT, DATE = "supplier", "amount", "date"
-SERVICE_AREA, EXPENSE_TYPE, REFERENCE = "service area", "expense type", "reference"
-COMPANY_NUMBER = "company number"
-# In order of preference: where a file has two columns for an optional field, the first wins.
-ALIASES: dict[str, tuple[str, ...]] = {
-    SUPPLIER: ("Supplier Name", "Beneficiary", "Supplier", "Vendor name"),
-    AMOUNT: ("Amount", "Net Amount", "Value", "Amount (£)"),
-    DATE: ("Date", "Transaction Date", "Date Paid", "Payment Date"),
-    SERVICE_AREA: ("Expense Area", "Service Area", "Department", "Directorate", "Service"),
-    EXPENSE_TYPE: ("Expense Type", "Purpose", "Description", "Expenditure Category"),
-    REFERENCE: ("Transaction Number", "Reference", "Transaction ID", "Invoice Number"),
-    COMPANY_NUMBER: ("Supplier Company Number", "Company Number", "Companies House Number"),
-}
-REQUIRED = (SUPPLIER, AMOUNT, DATE)
-REDACTED_FORMS = frozenset(
-    {
-        "redacted",
-        "redacted personal data",
-        "personal data redacted",
-        "redacted personal information",
-        "personal information redacted",
-    }
-)
+# The field names, as `mapping` and `--map` take them (spend_rules holds the rules).
+SUPPLIER, AMOUNT, DATE = rules.SUPPLIER, rules.AMOUNT, rules.DATE
+SERVICE_AREA, EXPENSE_TYPE, REFERENCE = rules.SERVICE_AREA, rules.EXPENSE_TYPE, rules.REFERENCE
+COMPANY_NUMBER = rules.COMPANY_NUMBER
+ALIASES = rules.ALIASES
+REQUIRED = rules.REQUIRED
 MAX_ERRORS_KEPT = 1000  # a file of bad rows must not fill the memory with messages
 # Names per IN (...) query and suppliers per INSERT: SQLite allows 999 variables a statement.
 BATCH = {"sqlite": 500}
 DEFAULT_BATCH = 5000
 MATCH_BATCH = 500
 
-_TEXT_MAX = SpendTransaction._meta.get_field("service_area").max_length
-_REFERENCE_MAX = SpendTransaction._meta.get_field("reference").max_length
-_NAME_MAX = SpendTransaction._meta.get_field("supplier_name").max_length
-
-SupplierKey = tuple[str, str]  # (normalised name, company number or "")
+DEFAULT_COUNCIL_NAME = "Worcestershire County Council"
 logger = logging.getLogger(__name__)
 IMPORT_LOCK = 0x5350454E44  # "SPEND": the advisory lock spend imports take turns on
 
 
-@dataclass(frozen=True)
-class RowError:
-    line: int  # line number in the file (header is line 1)
-    message: str
+@dataclass
+class Placeholder:
+    """Rows whose supplier cell stands for no one ("REDACTED", "Various", a blank cell)."""
 
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+    rows: int = 0
+    total: Decimal = Decimal("0.00")
 
 
 @dataclass
 class SpendImportResult:
-    status: str  # "imported" | "already_imported" | "rejected" | "dry_run"
+    status: str  # "imported" | "already_imported" | "rejected" | "dry_run" | "needs_mapping"
     spend_import: SpendImport | None
     rows_imported: int
     rows_skipped: int
@@ -131,21 +128,30 @@ class SpendImportResult:
     file_error: str | None  # whole-file problem: no header, not CSV, wrong encoding, empty
     # How many rows had errors: `errors` keeps only the first MAX_ERRORS_KEPT of them.
     error_count: int | None = field(default=None)
+    # The layout: the header's line and headings, which heading went to which field (field ->
+    # heading), the headings no field took, and (NEEDS_MAPPING) what could not be placed.
+    header_line: int = 0
+    headings: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    ambiguous: dict[str, list[str]] = field(default_factory=dict)
+    sheet: str | None = None  # the workbook's sheet read
+    # What the import noticed that is not an error: an invoice date used, rows that are not
+    # payments (blank rows, a total) skipped, each with its line.
+    notes: list[str] = field(default_factory=list)
+    # Placeholder name as written ("withheld" for a blank cell) -> rows and pounds: counted in
+    # the totals as redacted spend, never a supplier.
+    placeholders: dict[str, Placeholder] = field(default_factory=dict)
+    # Lines whose transaction number, date and amount match a payment imported before.
+    republished_rows: int = 0
+    republished_total: Decimal = Decimal("0.00")
+    publisher: str = ""
+    is_own: bool = True
 
     def __post_init__(self) -> None:
         if self.error_count is None:
             self.error_count = len(self.errors)
-
-
-class SpendRow(NamedTuple):
-    line: int
-    paid_on: dt.date
-    supplier_name: str
-    supplier_key: SupplierKey | None  # None where the name is redacted
-    amount: Decimal
-    service_area: str
-    expense_type: str
-    reference: str
 
 
 def import_spend_file(
@@ -156,36 +162,69 @@ def import_spend_file(
     skip_bad_rows: bool = False,
     dry_run: bool = False,
     chunk_size: int = 50_000,
+    mapping: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+    publisher: str | None = None,
 ) -> SpendImportResult:
-    """Validate a spend file and (unless it has bad rows or this is a dry run) import it.
+    """Validate a spend file (CSV, or an .xlsx workbook's sheet) and (unless it has bad rows
+    or this is a dry run) import it.
 
-    `chunk_size` is the rows per bulk_create where there is no COPY; PostgreSQL streams them.
+    `mapping` (field -> heading as written in the file) places columns recognition cannot, and
+    overrides it. `sheet` names a workbook's sheet (else the first with a recognisable header).
+    `publisher` is who published the file where it has no organisation column (else the
+    council). `chunk_size` is the rows per bulk_create where there is no COPY.
     """
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
+    unknown = sorted(set(mapping or {}) - set(rules.FIELD_NAMES))
+    if unknown:
+        raise ValueError(f"not spend fields: {', '.join(unknown)} ({', '.join(rules.FIELD_NAMES)})")
     with binary_source(source) as (stream, default_name):
         name = (filename or default_name or "spend.csv")[:255]
         try:
-            scan = scan_bytes(stream)
+            with _as_csv(stream, sheet=sheet, mapping=mapping) as (text_stream, scan, chosen):
+                previous = SpendImport.objects.filter(sha256=scan.sha256).first()
+                if previous is not None:
+                    return _already(previous)
+                target = _Target(
+                    stream=text_stream,
+                    encoding=scan.encoding,
+                    sha256=scan.sha256,
+                    filename=name,
+                    user=user if user is not None and user.is_authenticated else None,
+                    today=timezone.localdate(),
+                    skip_bad_rows=skip_bad_rows,
+                    mapping=dict(mapping or {}),
+                    publisher=(publisher or "").strip(),
+                    sheet=chosen,
+                )
+                try:
+                    return _import(target, dry_run=dry_run, chunk_size=chunk_size)
+                except DatabaseError as error:  # a trigger, a full disk: rolled back, so say so
+                    logger.exception("Spend import of %s refused by the database", name)
+                    return _rejected(file_error=refusal_message(error))
         except FileProblem as problem:
-            return _rejected(file_error=str(problem))
-        previous = SpendImport.objects.filter(sha256=scan.sha256).first()
-        if previous is not None:
-            return _already(previous)
-        target = _Target(
-            stream=stream,
-            encoding=scan.encoding,
-            sha256=scan.sha256,
-            filename=name,
-            user=user if user is not None and user.is_authenticated else None,
-            today=timezone.localdate(),
-            skip_bad_rows=skip_bad_rows,
-        )
-        try:
-            return _import(target, dry_run=dry_run, chunk_size=chunk_size)
-        except DatabaseError as error:  # a trigger, a full disk: rolled back, so say so
-            logger.exception("Spend import of %s refused by the database", name)
-            return _rejected(file_error=refusal_message(error))
+            return _refused(problem)
+
+
+@contextmanager
+def _as_csv(
+    stream: BinaryIO, *, sheet: str | None, mapping: Mapping[str, str] | None
+) -> Iterator[tuple[BinaryIO, ByteScan, str | None]]:
+    """The file as CSV bytes, its scan (checksum of the file as given) and the sheet read."""
+    if not is_workbook(stream):
+        if sheet is not None:
+            raise FileProblem(f'The file is not an Excel workbook, so it has no sheet "{sheet}"')
+        yield stream, scan_bytes(stream), None
+        return
+    digest = hashlib.sha256()
+    while block := stream.read(1 << 20):
+        digest.update(block)
+    stream.seek(0)
+    spool, chosen = workbook_as_csv(stream, sheet=sheet, mapping=mapping)
+    with spool:
+        scan = scan_bytes(spool)
+        yield spool, ByteScan(digest.hexdigest(), scan.size, scan.encoding), chosen
 
 
 def _import(target: _Target, *, dry_run: bool, chunk_size: int) -> SpendImportResult:
@@ -196,11 +235,11 @@ def _import(target: _Target, *, dry_run: bool, chunk_size: int) -> SpendImportRe
     try:
         checked = _validate(target)
     except FileProblem as problem:
-        return _rejected(file_error=str(problem))
+        return _refused(problem)
     if (verdict := _verdict(checked, skip_bad_rows=target.skip_bad_rows)) is not None:
         return verdict
     if dry_run:
-        return _dry_run(checked)
+        return _dry_run(checked, target)
     return _import_in_chunks(target, checked=checked, chunk_size=chunk_size)
 
 
@@ -215,6 +254,9 @@ class _Target:
     user: AbstractBaseUser | None
     today: dt.date
     skip_bad_rows: bool
+    mapping: dict[str, str] = field(default_factory=dict)
+    publisher: str = ""
+    sheet: str | None = None
 
 
 def _verdict(checked: _Checked, *, skip_bad_rows: bool) -> SpendImportResult | None:
@@ -230,141 +272,22 @@ def _verdict(checked: _Checked, *, skip_bad_rows: bool) -> SpendImportResult | N
 
 
 @contextmanager
-def _rows(target: _Target) -> Iterator[Iterator[SpendRow | RowError]]:
-    """Each data row of the file, parsed, or the error that stops it being imported."""
+def _rows(
+    target: _Target,
+) -> Iterator[tuple[Recognition, Iterator[SpendRow | SkippedRow | RowError]]]:
+    """The header's recognition, and each data row of the file, parsed, skipped as not a
+    payment, or the error that stops it being imported."""
     stream = target.stream
     start = stream.tell()
     text = io.TextIOWrapper(stream, encoding=target.encoding, newline="")
     try:
         records = iter(CsvRecords(text))
-        header = find_header(records, aliases=ALIASES, required=REQUIRED)
-        parse = _RowParser(header.columns, target.today)
-        yield (parse(line, row) for line, row in records)
+        header, _ = find_spend_header(records, mapping=target.mapping)
+        parse = RowParser(header.columns, target.today, len(header.headings))
+        yield header, (parse(line, row) for line, row in records)
     finally:
         text.detach()  # leave the caller's stream open
         stream.seek(start)
-
-
-def _supplier_key(name: str) -> str | None:
-    """The name to match suppliers on, or None if the name is a redaction marker."""
-    folded = " ".join("".join(c if c.isalpha() else " " for c in name.lower()).split())
-    return None if folded in REDACTED_FORMS else normalise_name(name)
-
-
-def _quote(value: str) -> str:
-    return f'"{value[:60]}…"' if len(value) > 60 else f'"{value}"'
-
-
-# A file has a few thousand distinct suppliers and dates but a million rows, so the parser
-# remembers what each distinct cell gave; the cap bounds memory on a file of odd values.
-_CACHE_MAX = 100_000
-
-
-class _RowParser:
-    """Turns a record into a SpendRow or a RowError; built once a pass, called once a row."""
-
-    def __init__(self, columns: Mapping[str, int], today: dt.date) -> None:
-        self.supplier, self.amount, self.date = (columns[f] for f in REQUIRED)
-        self.service_area = columns.get(SERVICE_AREA)
-        self.expense_type = columns.get(EXPENSE_TYPE)
-        self.reference = columns.get(REFERENCE)
-        self.company_number = columns.get(COMPANY_NUMBER)
-        self.width = max(columns.values()) + 1
-        self.today = today
-        self._names: dict[str, tuple[str, str | None, str | None]] = {}
-        self._numbers: dict[str, str] = {}
-        self._dates: dict[str, dt.date] = {}
-
-    @staticmethod
-    def _optional(row: Sequence[str], index: int | None) -> str:
-        return row[index].strip() if index is not None else ""
-
-    def _name(self, cell: str) -> tuple[str, str | None, str | None]:
-        """(name as stored, normalised name or None if redacted, problem or None)."""
-        if (known := self._names.get(cell)) is not None:
-            return known
-        name = cell.strip()
-        if not name:
-            known = (name, None, "supplier is blank")
-        elif len(name) > _NAME_MAX:
-            known = (name, None, f"supplier {_quote(name)} is longer than {_NAME_MAX} characters")
-        elif (normalised := _supplier_key(name)) is None:
-            known = (SpendTransaction.REDACTED, None, None)
-        elif not normalised:
-            known = (
-                name,
-                None,
-                f'supplier {_quote(name)} has no name left once "Ltd" and "The" go',
-            )
-        else:
-            known = (name, normalised, None)
-        if len(self._names) < _CACHE_MAX:
-            self._names[cell] = known
-        return known
-
-    def _number(self, row: Sequence[str]) -> str:
-        if self.company_number is None:
-            return ""
-        cell = row[self.company_number]
-        if (known := self._numbers.get(cell)) is None:
-            number = cell.strip()
-            known = normalise_company_number(number) if number else ""
-            if len(self._numbers) < _CACHE_MAX:
-                self._numbers[cell] = known
-        return known
-
-    def _date(self, cell: str) -> dt.date:
-        """The day paid; raises ValueError. Only good dates are remembered: bad ones are rare."""
-        if (known := self._dates.get(cell)) is None:
-            known = parse_date(cell, today=self.today)
-            if len(self._dates) < _CACHE_MAX:
-                self._dates[cell] = known
-        return known
-
-    def __call__(self, line: int, row: list[str]) -> SpendRow | RowError:
-        """The quick path for a good row; any doubt goes to _error(), which names every
-        problem in the row."""
-        if len(row) < self.width:  # a short row: the missing cells are blank
-            row = row + [""] * (self.width - len(row))
-        name, normalised, problem = self._name(row[self.supplier])
-        try:
-            amount = parse_amount(row[self.amount])
-            paid_on = self._date(row[self.date])
-        except ValueError:
-            return self._error(line, row)
-        reference = self._optional(row, self.reference)
-        if problem or len(reference) > _REFERENCE_MAX:
-            return self._error(line, row)
-        return SpendRow(
-            line,
-            paid_on,
-            name,
-            None if normalised is None else (normalised, self._number(row)),
-            amount,
-            self._optional(row, self.service_area)[:_TEXT_MAX],
-            self._optional(row, self.expense_type)[:_TEXT_MAX],
-            reference,
-        )
-
-    def _error(self, line: int, row: list[str]) -> RowError:
-        """Every problem in the row, each named: the slow path, for bad rows only."""
-        problems = []
-        if problem := self._name(row[self.supplier])[2]:
-            problems.append(problem)
-        try:
-            parse_amount(row[self.amount])
-        except ValueError as error:
-            problems.append(str(error))
-        try:
-            self._date(row[self.date])
-        except ValueError as error:
-            problems.append(str(error))
-        reference = self._optional(row, self.reference)
-        if len(reference) > _REFERENCE_MAX:
-            problems.append(
-                f"reference {_quote(reference)} is longer than {_REFERENCE_MAX} characters"
-            )
-        return RowError(line, "; ".join(problems))
 
 
 @dataclass
@@ -383,9 +306,16 @@ class _Checked:
     suppliers: dict[SupplierKey, str] = field(default_factory=dict)
     # Each supplier's place in `suppliers`, counting from 1: the staging table holds this.
     positions: dict[SupplierKey, int] = field(default_factory=dict)
+    header: Recognition | None = None
+    notes: list[str] = field(default_factory=list)
+    placeholders: dict[str, Placeholder] = field(default_factory=dict)
+    organisations: Counter[str] = field(default_factory=Counter)
+    has_reference: bool = False  # some good row has a transaction number
+    republished_rows: int = 0
+    republished_total: Decimal = Decimal("0.00")
 
     def good_rows(
-        self, rows: Iterable[SpendRow | RowError], *, keep_going: bool
+        self, rows: Iterable[SpendRow | SkippedRow | RowError], *, keep_going: bool
     ) -> Iterator[tuple[SpendRow, int | None]]:
         """Count every row, and yield each good one with its supplier's position.
 
@@ -394,11 +324,17 @@ class _Checked:
         """
         positions, suppliers, errors = self.positions, self.suppliers, self.errors
         total, first, last = self.total, self.first_paid_on, self.last_paid_on
+        counting_organisations = rules.ORGANISATION in (self.header.columns if self.header else {})
         for row in rows:
-            if type(row) is RowError:
+            kind = type(row)
+            if kind is RowError:
                 self.error_count += 1
                 if len(errors) < MAX_ERRORS_KEPT:
                     errors.append(row)
+                continue
+            if kind is SkippedRow:
+                self.total = total
+                self._skip(row)
                 continue
             self.rows += 1
             total += row.amount
@@ -407,10 +343,17 @@ class _Checked:
                 first = paid_on
             if last is None or paid_on > last:
                 last = paid_on
+            if row.reference:
+                self.has_reference = True
+            if counting_organisations:
+                self.organisations[row.organisation] += 1
             key = row.supplier_key
             if key is None:
                 position = None
                 self.redacted = True
+                placeholder = self.placeholders.setdefault(row.placeholder, Placeholder())
+                placeholder.rows += 1
+                placeholder.total += row.amount
             elif (position := positions.get(key)) is None:
                 position = positions[key] = len(positions) + 1
                 suppliers[key] = row.supplier_name
@@ -418,11 +361,38 @@ class _Checked:
                 yield row, position
         self.total, self.first_paid_on, self.last_paid_on = total, first, last
 
+    def _skip(self, row: SkippedRow) -> None:
+        """Note a row that is not a payment; a total must equal the rows above it."""
+        if row.amount is None:
+            if len(self.notes) < MAX_ERRORS_KEPT:
+                self.notes.append(f"line {row.line}: skipped, {row.reason}")
+            return
+        shown = format_pounds(row.amount)
+        if self.error_count:
+            self.notes.append(
+                f"line {row.line}: skipped, a total ({shown}); it could not be checked against"
+                f" the rows above, as {self.error_count} of them are bad rows"
+            )
+        elif row.amount == self.total:
+            self.notes.append(
+                f"line {row.line}: skipped, a total ({shown}) equal to the sum of the rows above"
+            )
+        else:
+            self.error_count += 1
+            self.errors.append(
+                RowError(
+                    row.line,
+                    f"this looks like a total ({shown}) but the rows above it sum to"
+                    f" {format_pounds(self.total)}: remove it, or correct the rows",
+                )
+            )
+
 
 def _validate(target: _Target) -> _Checked:
     """Read and check every row, writing nothing."""
     checked = _Checked()
-    with _rows(target) as rows:
+    with _rows(target) as (header, rows):
+        checked.header = header
         for _ in checked.good_rows(rows, keep_going=False):
             pass
     return checked
@@ -509,7 +479,15 @@ _COLUMNS = (
     "service_area",
     "expense_type",
     "reference",
+    "purpose",
+    "merchant_category",
+    "capital_revenue",
+    "procurement_card",
+    "irrecoverable_vat",
+    "invoice_date",
 )
+# The staged row's columns after the supplier's position, in SpendRow's order.
+_STAGED_TEXT = ("service_area", "expense_type", "reference", "purpose", "merchant_category")
 
 
 def _import_streaming(target: _Target) -> SpendImportResult:
@@ -524,7 +502,8 @@ def _import_streaming(target: _Target) -> SpendImportResult:
             spend_import = _spend_import_create(target)
             staging = _Staging(spend_import)
             checked = _Checked()
-            with _rows(target) as rows:
+            with _rows(target) as (header, rows):
+                checked.header = header
                 staging.copy(checked.good_rows(rows, keep_going=target.skip_bad_rows))
             if (verdict := _verdict(checked, skip_bad_rows=target.skip_bad_rows)) is not None:
                 raise _Rejected(verdict)
@@ -532,30 +511,16 @@ def _import_streaming(target: _Target) -> SpendImportResult:
                 checked.suppliers, create=True, user=target.user, reason=_reason(target)
             )
             staging.insert([supplier_ids[key] for key in checked.suppliers])
-            _spend_import_record(spend_import, checked)
+            _republished_remove(spend_import, checked)
+            _spend_import_record(spend_import, checked, target)
             _spend_summary_rebuild(supplier_ids.values(), checked)
     except _AlreadyImported:
         return _already(SpendImport.objects.get(sha256=target.sha256))
     except _Rejected as rejected:
         return rejected.result
     except FileProblem as problem:
-        return _rejected(file_error=str(problem))
+        return _refused(problem)
     return _imported(spend_import, checked=checked, created=created)
-
-
-_FIELDS = Fields(
-    aliases=ALIASES,
-    required=REQUIRED,
-    supplier=SUPPLIER,
-    amount=AMOUNT,
-    date=DATE,
-    service_area=SERVICE_AREA,
-    expense_type=EXPENSE_TYPE,
-    reference=REFERENCE,
-    company_number=COMPANY_NUMBER,
-    reference_max=_REFERENCE_MAX,
-    text_max=_TEXT_MAX,
-)
 
 
 def _import_clean(target: _Target) -> SpendImportResult | None:
@@ -565,8 +530,7 @@ def _import_clean(target: _Target) -> SpendImportResult | None:
         stream=target.stream,
         encoding=target.encoding,
         today=target.today,
-        fields=_FIELDS,
-        rules_for=_RowParser,
+        mapping=target.mapping,
     )
     try:
         with transaction.atomic():
@@ -575,7 +539,7 @@ def _import_clean(target: _Target) -> SpendImportResult | None:
             clean.check()
             spend_import = _spend_import_create(target)
             keys: dict[SupplierKey, str] = {}
-            for stored, key in clean.suppliers.values():  # in order of first appearance
+            for stored, key, _ in clean.suppliers.values():  # in order of first appearance
                 if key is not None:
                     keys.setdefault(key, stored)
             supplier_ids, created = _suppliers_resolve(
@@ -588,8 +552,15 @@ def _import_clean(target: _Target) -> SpendImportResult | None:
                 first_paid_on=written.first_paid_on,
                 last_paid_on=written.last_paid_on,
                 redacted=written.redacted,
+                header=clean.header,
+                placeholders={
+                    name: Placeholder(rows, total) for name, (rows, total) in written.placeholders
+                },
+                organisations=Counter(dict(written.organisations)),
+                has_reference=written.has_reference,
             )
-            _spend_import_record(spend_import, checked)
+            _republished_remove(spend_import, checked)
+            _spend_import_record(spend_import, checked, target)
             _spend_summary_rebuild(supplier_ids.values(), checked)
     except NotClean as reason:
         logger.info("Spend file %s read row by row: %s", target.filename, reason)
@@ -608,14 +579,15 @@ def _import_in_chunks(target: _Target, *, checked: _Checked, chunk_size: int) ->
             supplier_ids, created = _suppliers_resolve(
                 checked.suppliers, create=True, user=target.user, reason=_reason(target)
             )
-            with _rows(target) as rows:
-                good = (row for row in rows if isinstance(row, SpendRow))
+            with _rows(target) as (_, rows):
+                good = (row for row in rows if type(row) is SpendRow)
                 for chunk in _batches(good, chunk_size):
                     SpendTransaction.objects.bulk_create(
                         [_transaction(spend_import, row, supplier_ids) for row in chunk],
                         batch_size=chunk_size,
                     )
-            _spend_import_record(spend_import, checked)
+            _republished_remove(spend_import, checked)
+            _spend_import_record(spend_import, checked, target)
             # Only this import's rows are matched: older payments' contracts have not changed.
             transactions_match_contracts(spend_import_id=spend_import.pk, rebuild_summary=False)
             _spend_summary_rebuild(supplier_ids.values(), checked)
@@ -691,7 +663,10 @@ class _Staging:
                 f"CREATE TEMPORARY TABLE {self.table} ("
                 " line_number integer NOT NULL, paid_on date NOT NULL, supplier integer,"
                 " supplier_name text NOT NULL, amount numeric(14, 2) NOT NULL,"
-                " service_area text NOT NULL, expense_type text NOT NULL, reference text NOT NULL"
+                " service_area text NOT NULL, expense_type text NOT NULL, reference text NOT NULL,"
+                " purpose text NOT NULL, merchant_category text NOT NULL,"
+                " capital_revenue text NOT NULL, procurement_card boolean,"
+                " irrecoverable_vat numeric(14, 2), invoice_date date"
                 ") ON COMMIT DROP"
             )
 
@@ -701,8 +676,9 @@ class _Staging:
         # (redacted names), wrong for blank text, hence FORCE_NOT_NULL on the text columns.
         sql = (
             f"COPY {self.table} (line_number, paid_on, supplier, supplier_name, amount,"
-            " service_area, expense_type, reference) FROM STDIN WITH (FORMAT csv,"
-            " FORCE_NOT_NULL (supplier_name, service_area, expense_type, reference))"
+            f" {', '.join(_STAGED_TEXT)}, capital_revenue, procurement_card, irrecoverable_vat,"
+            " invoice_date) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (supplier_name,"
+            f" {', '.join(_STAGED_TEXT)}, capital_revenue))"
         )
         blocks = _BlockReader(_csv_blocks(rows, rows_per_block=self.BLOCK_ROWS))
         with connection.cursor() as cursor:
@@ -725,7 +701,7 @@ class _Staging:
         ids = list(supplier_ids)
         staged = (
             "(SELECT line_number, paid_on, (%s::bigint[])[supplier] AS supplier_id, supplier_name,"
-            f" amount, service_area, expense_type, reference FROM {self.table})"
+            f" amount, {', '.join(_COLUMNS[5:])} FROM {self.table})"
         )
         # The staged rows are read twice rather than through a CTE, which PostgreSQL would
         # write out in full; the contracts' side costs nothing when no supplier holds one.
@@ -760,6 +736,12 @@ def _csv_blocks(
             row.service_area,
             row.expense_type,
             row.reference,
+            row.purpose,
+            row.merchant_category,
+            row.capital_revenue,
+            row.procurement_card,
+            row.irrecoverable_vat,
+            row.invoice_date,
         )
         for row, position in rows
     )
@@ -814,11 +796,17 @@ def _transaction(
         service_area=row.service_area,
         expense_type=row.expense_type,
         reference=row.reference,
+        purpose=row.purpose,
+        merchant_category=row.merchant_category,
+        capital_revenue=row.capital_revenue,
+        procurement_card=row.procurement_card,
+        irrecoverable_vat=row.irrecoverable_vat,
+        invoice_date=row.invoice_date,
     )
 
 
-def _spend_import_record(spend_import: SpendImport, checked: _Checked) -> None:
-    """Record the rows, total and dates of what was written.
+def _spend_import_record(spend_import: SpendImport, checked: _Checked, target: _Target) -> None:
+    """Record the rows, total, dates and publisher of what was written.
 
     They come from the pass that wrote the rows (the rows written are exactly the good rows it
     counted), which saves reading a million rows back.
@@ -828,6 +816,7 @@ def _spend_import_record(spend_import: SpendImport, checked: _Checked) -> None:
     spend_import.total_amount = checked.total
     spend_import.first_paid_on = checked.first_paid_on
     spend_import.last_paid_on = checked.last_paid_on
+    spend_import.publisher, spend_import.is_own = _publisher(checked, target)
     spend_import.save(
         update_fields=[
             "rows_imported",
@@ -835,8 +824,52 @@ def _spend_import_record(spend_import: SpendImport, checked: _Checked) -> None:
             "total_amount",
             "first_paid_on",
             "last_paid_on",
+            "publisher",
+            "is_own",
         ]
     )
+
+
+def council_name() -> str:
+    return getattr(settings, "COUNCIL_NAME", "") or DEFAULT_COUNCIL_NAME
+
+
+def _publisher(checked: _Checked, target: _Target) -> tuple[str, bool]:
+    """Who published the file: its organisation column's most common value, else the name the
+    caller gave, else the council; and whether that is the council itself."""
+    named = [(count, name) for name, count in checked.organisations.items() if name.strip()]
+    publisher = (max(named)[1] if named else "") or target.publisher or council_name()
+    return publisher, rules.fold_heading(publisher) == rules.fold_heading(council_name())
+
+
+def _republished_remove(spend_import: SpendImport, checked: _Checked) -> None:
+    """Take out the lines a file republishes: a payment whose transaction number, date and
+    amount match one imported from another file is counted, not added again.
+
+    It runs once the rows are in, by one query on each database and path, and looks only at
+    the file's own dates (the paid_on index), so it costs nothing for a file without
+    transaction numbers and little for one with them.
+    """
+    if not checked.has_reference or checked.first_paid_on is None:
+        return
+    dates = (checked.first_paid_on, checked.last_paid_on)
+    earlier = SpendTransaction.objects.filter(
+        paid_on__range=dates,
+        reference=OuterRef("reference"),
+        paid_on=OuterRef("paid_on"),
+        amount=OuterRef("amount"),
+    ).exclude(spend_import=spend_import)
+    again = SpendTransaction.objects.filter(
+        paid_on__range=dates, spend_import=spend_import, reference__gt=""
+    ).filter(Exists(earlier))
+    found = again.aggregate(rows=Count("id"), total=Sum("amount"))
+    if not found["rows"]:
+        return
+    again.delete()
+    checked.republished_rows = found["rows"]
+    checked.republished_total = found["total"]
+    checked.rows -= found["rows"]
+    checked.total -= found["total"]
 
 
 def _spend_summary_rebuild(supplier_ids: Iterable[int], checked: _Checked) -> None:
@@ -858,8 +891,22 @@ def _spend_summary_rebuild(supplier_ids: Iterable[int], checked: _Checked) -> No
         spend_summary_rebuild(years=years, supplier_ids=batch, redacted=redacted)
 
 
+def _with_layout(result: SpendImportResult, checked: _Checked) -> SpendImportResult:
+    """The result, with what the import read: the layout, notes, placeholders, publisher."""
+    header = checked.header
+    if header is not None:
+        result.header_line, result.headings = header.line, list(header.headings)
+        result.mapping, result.ignored = header.mapping, header.ignored
+        result.notes = list(header.notes)
+    result.notes += checked.notes
+    result.placeholders = dict(checked.placeholders)
+    result.republished_rows = checked.republished_rows
+    result.republished_total = checked.republished_total
+    return result
+
+
 def _imported(spend_import: SpendImport, *, checked: _Checked, created: int) -> SpendImportResult:
-    return SpendImportResult(
+    result = SpendImportResult(
         status=IMPORTED,
         spend_import=spend_import,
         rows_imported=spend_import.rows_imported,
@@ -869,12 +916,16 @@ def _imported(spend_import: SpendImport, *, checked: _Checked, created: int) -> 
         errors=checked.errors,
         file_error=None,
         error_count=checked.error_count,
+        publisher=spend_import.publisher,
+        is_own=spend_import.is_own,
     )
+    return _with_layout(result, checked)
 
 
-def _dry_run(checked: _Checked) -> SpendImportResult:
+def _dry_run(checked: _Checked, target: _Target) -> SpendImportResult:
     _, new = _suppliers_resolve(checked.suppliers, create=False, user=None, reason="")
-    return SpendImportResult(
+    publisher, is_own = _publisher(checked, target)
+    result = SpendImportResult(
         status=DRY_RUN,
         spend_import=None,
         rows_imported=checked.rows,
@@ -884,7 +935,10 @@ def _dry_run(checked: _Checked) -> SpendImportResult:
         errors=checked.errors,
         file_error=None,
         error_count=checked.error_count,
+        publisher=publisher,
+        is_own=is_own,
     )
+    return _with_layout(result, checked)
 
 
 def _rejected(
@@ -892,9 +946,10 @@ def _rejected(
     file_error: str | None = None,
     errors: list[RowError] | None = None,
     error_count: int | None = None,
+    status: str = REJECTED,
 ) -> SpendImportResult:
     return SpendImportResult(
-        status=REJECTED,
+        status=status,
         spend_import=None,
         rows_imported=0,
         rows_skipped=0,
@@ -904,6 +959,18 @@ def _rejected(
         file_error=file_error,
         error_count=error_count,
     )
+
+
+def _refused(problem: FileProblem) -> SpendImportResult:
+    """A whole-file refusal; for a header that needs mapping, what the mapping step needs."""
+    if not isinstance(problem, NeedsMapping):
+        return _rejected(file_error=str(problem))
+    result = _rejected(file_error=str(problem), status=NEEDS_MAPPING)
+    header = problem.recognition
+    result.header_line, result.headings = header.line, list(header.headings)
+    result.mapping, result.ignored = header.mapping, header.ignored
+    result.missing, result.ambiguous = list(header.missing), dict(header.ambiguous)
+    return result
 
 
 def _already(previous: SpendImport) -> SpendImportResult:

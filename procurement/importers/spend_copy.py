@@ -25,25 +25,39 @@ import datetime as dt
 import io
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO
 
 from django.db import DatabaseError, connection, transaction
 
-from procurement.importers.csvread import (
-    MAX_AMOUNT,
-    CsvRecords,
-    FileProblem,
-    find_header,
-    parse_amount,
-    parse_date,
+from procurement.importers import spend_rules as rules
+from procurement.importers.csvread import MAX_AMOUNT, CsvRecords, FileProblem, parse_amount
+from procurement.importers.spend_rules import (
+    Recognition,
+    RowParser,
+    SupplierKey,
+    find_spend_header,
 )
 from procurement.models import SpendTransaction
 from procurement.services.matching import covering_contracts_sql
 
-SupplierKey = tuple[str, str]  # (normalised name, company number or "")
+# The payment's columns the typed rows hold, as SpendTransaction names them.
+COLUMNS = (
+    "line_number",
+    "paid_on",
+    "amount",
+    "service_area",
+    "expense_type",
+    "reference",
+    "purpose",
+    "merchant_category",
+    "capital_revenue",
+    "procurement_card",
+    "irrecoverable_vat",
+    "invoice_date",
+)
 
 # Python's str.strip() removes exactly these characters; PostgreSQL's btrim(text, chars) is
 # given the same set, so a cell trims the same on both paths.
@@ -60,37 +74,15 @@ class NotClean(Exception):
 
 
 @dataclass(frozen=True)
-class Fields:
-    """The spend importer's field names (its header aliases' keys) and limits."""
-
-    aliases: Mapping[str, Sequence[str]]
-    required: Sequence[str]
-    supplier: str
-    amount: str
-    date: str
-    service_area: str
-    expense_type: str
-    reference: str
-    company_number: str
-    reference_max: int
-    text_max: int
-
-
-class RowRules(Protocol):
-    """What the careful path's row parser decides for one supplier cell and one row."""
-
-    def _name(self, cell: str) -> tuple[str, str | None, str | None]: ...
-
-    def _number(self, row: Sequence[str]) -> str: ...
-
-
-@dataclass(frozen=True)
 class Written:
     rows: int
     total: Decimal
     first_paid_on: dt.date
     last_paid_on: dt.date
     redacted: bool  # some rows have no supplier
+    placeholders: list[tuple[str, tuple[int, Decimal]]]  # placeholder -> rows, pounds
+    organisations: list[tuple[str, int]]  # the organisation column's values and their rows
+    has_reference: bool
 
 
 class CleanFile:
@@ -116,12 +108,10 @@ class CleanFile:
         stream: BinaryIO,
         encoding: str,
         today: dt.date,
-        fields: Fields,
-        rules_for: Callable[[Mapping[str, int], dt.date], RowRules],
+        mapping: Mapping[str, str] | None = None,
     ) -> None:
         self.stream, self.encoding, self.today = stream, encoding, today
-        self.fields = fields
-        self._rules_for = rules_for
+        self.mapping = mapping
 
     # -- staging ---------------------------------------------------------------------------------
 
@@ -131,8 +121,9 @@ class CleanFile:
         Each record must be exactly one line, so that a row's line number is its position
         after the header: the line feeds are counted on the way to COPY and compared.
         """
-        self.first_line, self.width, self.columns = self._layout()
-        self.parser = self._rules_for(self.columns, self.today)
+        self.first_line, self.width, self.header = self._layout()
+        self.parser = RowParser(self.header.columns, self.today, len(self.header.headings))
+        self.columns = self.parser.columns  # the columns each field is read from
         cells = ", ".join(f"c{index} text" for index in range(self.width))
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {', '.join(self.tables)}")
@@ -165,16 +156,14 @@ class CleanFile:
             raise NotClean("a quote mark inside an unquoted cell, which COPY reads otherwise")
         self.line_offset = self.first_line - first_position
 
-    def _layout(self) -> tuple[int, int, dict[str, int]]:
+    def _layout(self) -> tuple[int, int, Recognition]:
         """The first data line, the number of cells on it, and the columns of each field."""
         stream = self.stream
         start = stream.tell()
         text = io.TextIOWrapper(stream, encoding=self.encoding, newline="")
         try:
             records = iter(CsvRecords(text))
-            header = find_header(
-                records, aliases=self.fields.aliases, required=self.fields.required
-            )
+            header, _ = find_spend_header(records, mapping=self.mapping)
             first = next(records, None)
         except FileProblem as problem:
             raise NotClean(str(problem)) from problem
@@ -186,17 +175,17 @@ class CleanFile:
         line, row = first
         if len(row) <= max(header.columns.values()):
             raise NotClean("the first data row is shorter than the header")
-        return line, len(row), dict(header.columns)
+        return line, len(row), header
 
     # -- checking --------------------------------------------------------------------------------
 
-    def _cell(self, field: str | None) -> str:
+    def _cell(self, name: str | None) -> str:
         """SQL for a field's cell: '' when the file has no such column (NULL is '' too)."""
-        index = None if field is None else self.columns.get(field)
+        index = None if name is None else self.columns.get(name)
         return "''" if index is None else f"coalesce(c{index}, '')"
 
-    def _trimmed(self, field: str | None) -> str:
-        return f"btrim({self._cell(field)}, %(ws)s)"
+    def _trimmed(self, name: str | None) -> str:
+        return f"btrim({self._cell(name)}, %(ws)s)"
 
     @property
     def params(self) -> dict[str, str]:
@@ -205,11 +194,10 @@ class CleanFile:
     def check(self) -> None:
         """Drop the empty rows, check each distinct date and supplier in Python, then convert
         the rows into a typed table and check what is left there: a few cheap scans."""
-        fields = self.fields
         blank = " AND ".join(  # the required cells first: nearly every row stops at the first
             f"btrim({cell}, %(ws)s) = ''"
             for cell in dict.fromkeys(
-                [self._cell(fields.supplier), self._cell(fields.amount), self._cell(fields.date)]
+                [self._cell(rules.SUPPLIER), self._cell(rules.AMOUNT), self._cell(rules.DATE)]
                 + [f"coalesce(c{index}, '')" for index in range(self.width)]
             )
         )
@@ -222,79 +210,112 @@ class CleanFile:
         self._rows()
 
     def _dates(self) -> None:
-        cell = self._cell(self.fields.date)
+        """Each distinct date cell, of the payment date and of any invoice date, read in
+        Python; a blank invoice date is no date, a blank payment date a row to read carefully."""
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT DISTINCT {cell} FROM {self.staging}")
-            days = []
-            for (raw,) in cursor.fetchall():
-                try:
-                    days.append((raw, parse_date(raw, today=self.today)))
-                except ValueError as error:
-                    raise NotClean(str(error)) from error
+            days = {}
+            for name in (rules.DATE, rules.INVOICE_DATE):
+                if name not in self.columns:
+                    continue
+                cursor.execute(f"SELECT DISTINCT {self._cell(name)} FROM {self.staging}")
+                for (raw,) in cursor.fetchall():
+                    if raw in days or (name != rules.DATE and not raw.strip()):
+                        continue
+                    try:
+                        days[raw] = self.parser.day(raw)
+                    except ValueError as error:
+                        raise NotClean(str(error)) from error
             cursor.execute(
                 "CREATE TEMPORARY TABLE spend_copy_dates (raw text PRIMARY KEY, day date NOT NULL)"
                 " ON COMMIT DROP"
             )
-            _copy_rows(cursor, "spend_copy_dates", ("raw", "day"), days, not_null=("raw",))
+            _copy_rows(cursor, "spend_copy_dates", ("raw", "day"), days.items(), not_null=("raw",))
 
-    def _supplier_cells(self) -> dict[tuple[str, str], tuple[str, SupplierKey | None]]:
+    def _supplier_cells(self) -> dict[tuple[str, str], tuple[str, SupplierKey | None, str | None]]:
         """Each distinct (name, company number) pair of cells, in order of first appearance,
-        with the name to store and the key to match on (None where redacted)."""
-        fields = self.fields
+        with the name to store, the key to match on (None where there is no supplier) and the
+        placeholder standing for no supplier."""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {self._cell(fields.supplier)}, {self._cell(fields.company_number)}"
+                f"SELECT {self._cell(rules.SUPPLIER)}, {self._cell(rules.COMPANY_NUMBER)}"
                 f" FROM {self.staging} GROUP BY 1, 2 ORDER BY min(position)"
             )
             pairs = cursor.fetchall()
-        found: dict[tuple[str, str], tuple[str, SupplierKey | None]] = {}
-        row = [""] * self.width
+        found: dict[tuple[str, str], tuple[str, SupplierKey | None, str | None]] = {}
         for name_cell, number_cell in pairs:
-            stored, normalised, problem = self.parser._name(name_cell)
-            if problem:
-                raise NotClean(problem)
-            if fields.company_number in self.columns:
-                row[self.columns[fields.company_number]] = number_cell
-            key = None if normalised is None else (normalised, self.parser._number(row))
-            found[(name_cell, number_cell)] = (stored, key)
+            name = self.parser.name(name_cell)
+            if name.problem:
+                raise NotClean(name.problem)
+            key = None if name.key is None else (name.key, self.parser.number(number_cell))
+            found[(name_cell, number_cell)] = (name.stored, key, name.placeholder)
         return found
+
+    def _amount_sql(self, name: str) -> str:
+        """SQL converting an amount cell in the usual forms, by the rule parse_amount applies
+        to them; NULL for any other form."""
+        amount = self._cell(name)
+        pounds = f"round(translate({amount}, '-£,', '')::numeric, 2)"
+        return (
+            f"CASE WHEN {amount} ~ %(usual)s THEN CASE WHEN strpos({amount}, '-') > 0"
+            f" THEN -{pounds} ELSE {pounds} END END"
+        )
 
     def _rows(self) -> None:
         """The typed rows, without their suppliers' ids yet (suppliers are created after every
         check has passed). Amounts in the usual forms are converted here, by the rule
         parse_amount applies to them; the rest are parsed in Python."""
-        fields = self.fields
-        amount = self._cell(fields.amount)
-        pounds = f"round(translate({amount}, '-£,', '')::numeric, 2)"
-        text = f"left(%s, {fields.text_max})"
+        text = f"left(%s, {rules.TEXT_MAX})"
+        card = self._trimmed(rules.PROCUREMENT_CARD)
+        yes, no = (", ".join(f"'{word}'" for word in sorted(words)) for words in rules.CARD_WORDS)
+        vat = self._trimmed(rules.IRRECOVERABLE_VAT)
         with connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMPORARY TABLE spend_copy_rows ON COMMIT DROP AS SELECT"
                 f" staged.position, staged.position + {self.line_offset} AS line_number,"
-                f" {self._cell(fields.supplier)} AS name_cell,"
-                f" {self._cell(fields.company_number)} AS number_cell,"
+                f" {self._cell(rules.SUPPLIER)} AS name_cell,"
+                f" {self._cell(rules.COMPANY_NUMBER)} AS number_cell,"
                 " dates.day AS paid_on,"
-                f" CASE WHEN {amount} ~ %(usual)s THEN CASE WHEN strpos({amount}, '-') > 0"
-                f" THEN -{pounds} ELSE {pounds} END END AS amount,"
-                f" {text % self._trimmed(fields.service_area)} AS service_area,"
-                f" {text % self._trimmed(fields.expense_type)} AS expense_type,"
-                f" {self._trimmed(fields.reference)} AS reference"
+                f" {self._amount_sql(rules.AMOUNT)} AS amount,"
+                + "".join(
+                    f" {text % self._trimmed(name)} AS {name},"
+                    for name in (
+                        rules.SERVICE_AREA,
+                        rules.EXPENSE_TYPE,
+                        rules.PURPOSE,
+                        rules.MERCHANT_CATEGORY,
+                    )
+                )
+                + f" left({self._trimmed(rules.CAPITAL_REVENUE)}, {rules.SHORT_MAX})"
+                " AS capital_revenue,"
+                f" CASE WHEN lower({card}) IN ({yes}) THEN true"
+                f" WHEN lower({card}) IN ({no}) THEN false END AS procurement_card,"
+                f" {self._amount_sql(rules.IRRECOVERABLE_VAT)} AS irrecoverable_vat,"
+                f" {vat} <> '' AS has_vat,"
+                " invoiced.day AS invoice_date,"
+                f" {self._trimmed(rules.REFERENCE)} AS reference,"
+                f" {self._trimmed(rules.ORGANISATION)} AS organisation"
                 f" FROM {self.staging} staged"
-                f" JOIN spend_copy_dates dates ON dates.raw = {self._cell(fields.date)}",
+                f" JOIN spend_copy_dates dates ON dates.raw = {self._cell(rules.DATE)}"
+                " LEFT JOIN spend_copy_dates invoiced"
+                f" ON invoiced.raw = {self._cell(rules.INVOICE_DATE)}",
                 self.params,
             )
             self.rows = cursor.rowcount
             cursor.execute(
                 "SELECT count(*) FILTER (WHERE amount IS NULL), coalesce(max(abs(amount)), 0),"
-                " coalesce(max(length(reference)), 0) FROM spend_copy_rows"
+                " coalesce(max(length(reference)), 0),"
+                " count(*) FILTER (WHERE has_vat AND irrecoverable_vat IS NULL),"
+                " coalesce(max(abs(irrecoverable_vat)), 0) FROM spend_copy_rows"
             )
-            odd, largest, longest_reference = cursor.fetchone()
+            odd, largest, self.longest_reference, odd_vat, largest_vat = cursor.fetchone()
         if self.rows == 0:
             raise NotClean("no data rows")
-        if longest_reference > fields.reference_max:
+        if self.longest_reference > rules.REFERENCE_MAX:
             raise NotClean("a reference is too long")
-        if largest > MAX_AMOUNT:  # parse_amount refuses it, naming the line
+        if max(largest, largest_vat) > MAX_AMOUNT:  # parse_amount refuses it, naming the line
             raise NotClean("an amount is over the limit")
+        if odd_vat:  # rare: the careful path reads them
+            raise NotClean(f"{odd_vat} irrecoverable VAT amounts in unusual forms")
         if odd > ODD_AMOUNTS_MAX:
             raise NotClean(f"{odd} amounts in unusual forms")
         if odd:
@@ -304,7 +325,7 @@ class CleanFile:
         """Amounts in other forms ("(1,234.56)", "1234.56 CR"), parsed by parse_amount."""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT staged.position, {self._cell(self.fields.amount)}"
+                f"SELECT staged.position, {self._cell(rules.AMOUNT)}"
                 f" FROM {self.staging} staged JOIN spend_copy_rows typed USING (position)"
                 " WHERE typed.amount IS NULL"
             )
@@ -334,19 +355,19 @@ class CleanFile:
             cursor.execute(
                 "CREATE TEMPORARY TABLE spend_copy_suppliers (name_cell text NOT NULL,"
                 " number_cell text NOT NULL, supplier_id bigint, supplier_name text NOT NULL,"
-                " PRIMARY KEY (name_cell, number_cell)) ON COMMIT DROP"
+                " placeholder text, PRIMARY KEY (name_cell, number_cell)) ON COMMIT DROP"
             )
             _copy_rows(
                 cursor,
                 "spend_copy_suppliers",
-                ("name_cell", "number_cell", "supplier_id", "supplier_name"),
+                ("name_cell", "number_cell", "supplier_id", "supplier_name", "placeholder"),
                 (
-                    (name, number, None if key is None else supplier_ids[key], stored)
-                    for (name, number), (stored, key) in self.suppliers.items()
+                    (name, number, None if key is None else supplier_ids[key], stored, held)
+                    for (name, number), (stored, key, held) in self.suppliers.items()
                 ),
                 not_null=("name_cell", "number_cell", "supplier_name"),
             )
-            columns = "line_number, paid_on, amount, service_area, expense_type, reference"
+            columns = ", ".join(COLUMNS)
             payments = (
                 f"(SELECT {columns}, supplier.supplier_id, supplier.supplier_name"
                 " FROM spend_copy_rows typed JOIN spend_copy_suppliers supplier"
@@ -369,8 +390,28 @@ class CleanFile:
                 "SELECT count(*), coalesce(sum(amount), 0), min(paid_on), max(paid_on)"
                 " FROM spend_copy_rows"
             )
-            redacted = any(key is None for _, key in self.suppliers.values())
-            written = Written(*cursor.fetchone(), redacted=redacted)
+            counts = cursor.fetchone()
+            cursor.execute(
+                "SELECT supplier.placeholder, count(*), sum(typed.amount)"
+                " FROM spend_copy_rows typed JOIN spend_copy_suppliers supplier"
+                " USING (name_cell, number_cell) WHERE supplier.placeholder IS NOT NULL"
+                " GROUP BY 1 ORDER BY 1"
+            )
+            placeholders = [(name, (rows, total)) for name, rows, total in cursor.fetchall()]
+            organisations: list[tuple[str, int]] = []
+            if rules.ORGANISATION in self.columns:
+                cursor.execute(
+                    "SELECT organisation, count(*) FROM spend_copy_rows GROUP BY 1"
+                    " ORDER BY 2 DESC LIMIT 20"
+                )
+                organisations = cursor.fetchall()
+            written = Written(
+                *counts,
+                redacted=bool(placeholders),
+                placeholders=placeholders,
+                organisations=organisations,
+                has_reference=self.longest_reference > 0,
+            )
             cursor.execute(f"DROP TABLE IF EXISTS {', '.join(self.tables)}")
         return written
 

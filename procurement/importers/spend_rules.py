@@ -343,15 +343,15 @@ def _guess(recognition: Recognition, name: str, sample: Sequence[Sequence[str]])
     return None
 
 
-def refusal(recognition: Recognition, sample: Sequence[Sequence[str]] = ()) -> NeedsMapping:
+def refusal(recognition: Recognition, sample: Sequence[Sequence[str]] = ()) -> FileProblem:
     """The refusal for a header that is not complete: what is wrong and the --map that fixes it."""
     line, headings = recognition.line, recognition.headings
     parts: list[str] = []
     fixes: list[str] = []
-    if recognition.repeated:
-        return NeedsMapping(
-            f'The header on line {line} has the column "{recognition.repeated}" twice',
-            recognition,
+    if recognition.repeated:  # a heading names no one column, so no mapping can fix it
+        return FileProblem(
+            f'The header on line {line} has the column "{recognition.repeated}" twice: rename'
+            " or remove one"
         )
     for name, heading in recognition.unknown_mapping.items():
         parts.append(f'the file has no column "{heading}" to use as the {name}')
@@ -494,15 +494,16 @@ class Placeholders:
 
 # -- reading a row -------------------------------------------------------------------------------
 
-_TEXT_MAX = SpendTransaction._meta.get_field("service_area").max_length
-_SHORT_MAX = SpendTransaction._meta.get_field("capital_revenue").max_length
-_REFERENCE_MAX = SpendTransaction._meta.get_field("reference").max_length
-_NAME_MAX = SpendTransaction._meta.get_field("supplier_name").max_length
+TEXT_MAX = SpendTransaction._meta.get_field("service_area").max_length
+SHORT_MAX = SpendTransaction._meta.get_field("capital_revenue").max_length
+REFERENCE_MAX = SpendTransaction._meta.get_field("reference").max_length
+NAME_MAX = SpendTransaction._meta.get_field("supplier_name").max_length
 TEXT_FIELDS = (SERVICE_AREA, EXPENSE_TYPE, PURPOSE, MERCHANT_CATEGORY)
 WITHHELD = "withheld"  # the kind of a blank supplier cell
 SupplierKey = tuple[str, str]  # (normalised name, company number or "")
 YES = frozenset({"yes", "y", "true", "1"})
-NO = frozenset({"no", "n", "false", "0", ""})
+NO = frozenset({"no", "n", "false", "0"})
+CARD_WORDS = (YES, NO)  # as the COPY path's SQL compares them
 
 
 class SupplierCell(NamedTuple):
@@ -557,7 +558,7 @@ def _quote(value: str) -> str:
 def procurement_card(cell: str) -> bool | None:
     """Yes / No as councils write it; anything else is not known (None)."""
     folded = cell.strip().lower()
-    return True if folded in YES else False if folded in NO and folded else None
+    return True if folded in YES else False if folded in NO else None
 
 
 # A file has a few thousand distinct suppliers and dates but a million rows, so the parser
@@ -570,7 +571,11 @@ class RowParser:
 
     def __init__(self, columns: Mapping[str, int], today: dt.date, width: int) -> None:
         self.columns = dict(columns)
-        self.supplier, self.amount, self.date = (columns[f] for f in REQUIRED)
+        if EXPENSE_TYPE not in columns and PURPOSE in columns:
+            # The pages group spend by expense type; a file whose only description of the
+            # payment is its purpose (the LGA schema's) gives it there too.
+            self.columns[EXPENSE_TYPE] = columns[PURPOSE]
+        self.supplier, self.amount, self.date = columns[SUPPLIER], columns[AMOUNT], columns[DATE]
         self.width = width  # cells in the header
         self.used = max(columns.values()) + 1
         self.today = today
@@ -590,8 +595,8 @@ class RowParser:
         name = cell.strip()
         if not name:
             known = SupplierCell(SpendTransaction.REDACTED, None, WITHHELD, None)
-        elif len(name) > _NAME_MAX:
-            problem = f"supplier {_quote(name)} is longer than {_NAME_MAX} characters"
+        elif len(name) > NAME_MAX:
+            problem = f"supplier {_quote(name)} is longer than {NAME_MAX} characters"
             known = SupplierCell(name, None, None, problem)
         elif _letters(name) in REDACTED_FORMS:
             known = SupplierCell(SpendTransaction.REDACTED, None, SpendTransaction.REDACTED, None)
@@ -655,7 +660,7 @@ class RowParser:
             invoice_date = self.day(invoice_cell) if invoice_cell else None
         except ValueError:
             return self.error(line, row, cells)
-        if name.problem or len(reference) > _REFERENCE_MAX:
+        if name.problem or len(reference) > REFERENCE_MAX:
             return self.error(line, row, cells)
         number_column = self.columns.get(COMPANY_NUMBER)
         number = "" if number_column is None else self.number(row[number_column])
@@ -665,17 +670,17 @@ class RowParser:
             name.stored,
             None if name.key is None else (name.key, number),
             amount,
-            self.cell(row, SERVICE_AREA)[:_TEXT_MAX],
-            self.cell(row, EXPENSE_TYPE)[:_TEXT_MAX],
+            self.cell(row, SERVICE_AREA)[:TEXT_MAX],
+            self.cell(row, EXPENSE_TYPE)[:TEXT_MAX],
             reference,
-            self.cell(row, PURPOSE)[:_TEXT_MAX],
-            self.cell(row, MERCHANT_CATEGORY)[:_TEXT_MAX],
-            self.cell(row, CAPITAL_REVENUE)[:_SHORT_MAX],
+            self.cell(row, PURPOSE)[:TEXT_MAX],
+            self.cell(row, MERCHANT_CATEGORY)[:TEXT_MAX],
+            self.cell(row, CAPITAL_REVENUE)[:SHORT_MAX],
             procurement_card(self.cell(row, PROCUREMENT_CARD)),
             vat,
             invoice_date,
             name.placeholder,
-            self.cell(row, ORGANISATION)[:_TEXT_MAX],
+            self.cell(row, ORGANISATION)[:TEXT_MAX],
         )
 
     def error(self, line: int, row: list[str], cells: int | None = None) -> RowError:
@@ -704,9 +709,9 @@ class RowParser:
                     prefix = "" if name in REQUIRED else f"{LABELS[name].lower()}: "
                     problems.append(prefix + str(error))
         reference = self.cell(row, REFERENCE)
-        if len(reference) > _REFERENCE_MAX:
+        if len(reference) > REFERENCE_MAX:
             problems.append(
-                f"reference {_quote(reference)} is longer than {_REFERENCE_MAX} characters"
+                f"reference {_quote(reference)} is longer than {REFERENCE_MAX} characters"
             )
         return RowError(line, "; ".join(problems))
 

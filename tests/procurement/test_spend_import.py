@@ -279,12 +279,14 @@ def test_skipping_bad_rows_imports_the_rest_and_counts_the_skipped():
 
 
 def test_a_row_with_several_problems_is_one_error_naming_each():
-    result = import_spend_file(_csv("Supplier Name,Amount,Date", ",abc,32/01/2024"))
+    name = "A" * 300
+    result = import_spend_file(_csv("Supplier Name,Amount,Date", f"{name},abc,32/01/2024"))
 
     assert result.errors == [
         RowError(
             2,
-            'supplier is blank; amount "abc" is not a number; date "32/01/2024" is not a real date',
+            f'supplier "{"A" * 60}…" is longer than 255 characters; amount "abc" is not a number;'
+            ' date "32/01/2024" is not a real date',
         )
     ]
 
@@ -292,7 +294,6 @@ def test_a_row_with_several_problems_is_one_error_naming_each():
 @pytest.mark.parametrize(
     "row,message",
     [
-        (",600,01/04/2024", "supplier is blank"),
         ("Acme Ltd,,01/04/2024", "amount is blank"),
         ("Acme Ltd,600,", "date is blank"),
         ("Acme Ltd,600,31/02/2024", 'date "31/02/2024" is not a real date'),
@@ -359,8 +360,6 @@ def test_a_dry_run_of_a_file_with_bad_rows_says_it_would_be_rejected():
         (b"Supplier Name,Amount,Date\r\n", "header row but no data rows"),
         (b"Supplier Name,Amount,Date\n,,\n\n", "header row but no data rows"),
         (b"Supplier Name;Amount;Date\nAcme;600;01/04/2024\n", "semicolon-delimited"),
-        (b"Name,Value,When\nAcme,600,01/04/2024\n", "No header row was found"),
-        (b"Supplier Name,Amount,Paid\nAcme,600,01/04/2024\n", "has no date column"),
         (b"Supplier Name,Amount,Date\n\x81\xc3\n", "neither UTF-8 nor Windows-1252"),
     ],
     ids=[
@@ -372,8 +371,6 @@ def test_a_dry_run_of_a_file_with_bad_rows_says_it_would_be_rejected():
         "header-only",
         "header-and-empty-cells",
         "semicolons",
-        "no-header",
-        "no-date-column",
         "bad-encoding",
     ],
 )
@@ -404,19 +401,23 @@ def test_a_tab_delimited_header_under_a_title_line_is_refused_as_tab_delimited()
 
 
 @pytest.mark.parametrize(
-    "header,message",
+    "header,message,status",
     [
-        ("Supplier Name,Amount,Amount,Date", 'has the column "Amount" twice'),
-        ("Supplier Name,amount ,AMOUNT,Date", 'has the column "amount" twice'),
-        ("Supplier Name,Amount,Net Amount,Date", "more than one amount column"),
-        ("Supplier,Supplier Name,Amount,Date", "more than one supplier column"),
-        ("Supplier Name,Amount,Date,Expense Type,Expense Type", 'column "Expense Type" twice'),
+        ("Supplier Name,Amount,Amount,Date", 'has the column "Amount" twice', "rejected"),
+        ("Supplier Name,amount ,AMOUNT,Date", 'has the column "amount" twice', "rejected"),
+        ("Supplier Name,Amount,Net Amount,Date", "more than one amount column", "needs_mapping"),
+        ("Supplier,Supplier Name,Amount,Date", "more than one supplier column", "needs_mapping"),
+        (
+            "Supplier Name,Amount,Date,Expense Type,Expense Type",
+            'column "Expense Type" twice',
+            "rejected",
+        ),
     ],
 )
-def test_a_header_with_a_recognised_column_twice_is_a_file_error_naming_it(header, message):
+def test_a_header_with_a_recognised_column_twice_is_a_file_error_naming_it(header, message, status):
     result = import_spend_file(_csv(header, "Acme Ltd,600,600,01/04/2024,x"))
 
-    assert result.status == "rejected"
+    assert result.status == status
     assert message in result.file_error
     assert "line 1" in result.file_error
 
@@ -852,13 +853,13 @@ def test_a_bad_row_after_many_staged_rows_rejects_the_file_and_writes_nothing():
 def test_every_bad_row_is_reported_though_writing_stops_at_the_first():
     rows = _good_rows(1200)
     rows[1] = "Acme Ltd,abc,01/04/2024"  # line 3
-    rows[1100] = ",600,01/04/2024"  # line 1102
+    rows[1100] = "Acme Ltd,600,31/02/2024"  # line 1102
 
     result = import_spend_file(_csv("Supplier Name,Amount,Date", *rows))
 
     assert [(error.line, error.message) for error in result.errors] == [
         (3, 'amount "abc" is not a number'),
-        (1102, "supplier is blank"),
+        (1102, 'date "31/02/2024" is not a real date'),
     ]
     assert result.error_count == 2
     assert SpendTransaction.objects.count() == 0
