@@ -23,6 +23,7 @@ from django.utils import timezone
 from procurement.importers.spend import (
     ALREADY_IMPORTED,
     IMPORTED,
+    NEEDS_MAPPING,
     SpendImportResult,
     import_spend_file,
     preview_spend_file,
@@ -141,7 +142,7 @@ def spend_upload_import(
             session=session, upload=upload, skip_bad_rows=skip_bad_rows, publisher=publisher
         )
         return UploadOutcome(kept=kept)
-    result = _import(
+    result = import_spend_file(
         upload.file,
         filename=upload.name,
         user=user,
@@ -149,6 +150,11 @@ def spend_upload_import(
         mapping=layout.mapping if layout else None,
         publisher=publisher or None,
     )
+    if result.status == NEEDS_MAPPING:  # the preview and the import disagree: ask, not refuse
+        kept = spend_upload_keep(
+            session=session, upload=upload, skip_bad_rows=skip_bad_rows, publisher=publisher
+        )
+        return UploadOutcome(kept=kept)
     return UploadOutcome(result=result)
 
 
@@ -165,7 +171,7 @@ def spend_upload_import_mapped(
     remembered for its layout and the kept file is deleted (so it is if it had been imported
     before); if it is refused, it is kept so the officer can correct the mapping."""
     with kept.path.open("rb") as source:
-        result = _import(
+        result = import_spend_file(
             source,
             filename=kept.filename,
             user=user,
@@ -178,11 +184,3 @@ def spend_upload_import_mapped(
     if result.status in (IMPORTED, ALREADY_IMPORTED):
         spend_upload_discard(session=session, token=kept.token)
     return result
-
-
-def _import(source, *, mapping: dict | None, publisher: str | None, **options) -> SpendImportResult:
-    # TEMPORARY until h-spend's import_spend_file takes mapping= and publisher=.
-    extra = {"mapping": mapping} if mapping else {}
-    if publisher:
-        extra["publisher"] = publisher
-    return import_spend_file(source, **options, **extra)

@@ -3,6 +3,7 @@ changes nothing the dashboards, shares, payment checks or the review read."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from decimal import Decimal
@@ -93,13 +94,14 @@ def test_only_a_neighbours_spend_is_not_a_missing_summary():
     assert spend.spend_summary_missing(by_year=[]) is False
 
 
-@pytest.mark.xfail(reason="import_spend_file(publisher=) lands with h-spend", strict=True)
 def test_importing_a_neighbours_file_changes_nothing_on_the_spend_dashboard():
     content = (DATA / "worcestershire_2024_04.csv").read_bytes()
     ours = import_spend_file(DATA / "worcestershire_2024_04.csv")
-    before = spend.spend_by_year()
+    before = _figures()
 
-    neighbours = content.replace(b"Worcestershire County Council", b"Wychavon District Council")
+    neighbours = content.replace(
+        b"Worcestershire County Council", b"Wychavon District Council"
+    ).replace(b",51000", b",91000")  # its own transaction numbers
     theirs = import_spend_file(
         io.BytesIO(neighbours),
         filename="wychavon_2024_04.csv",
@@ -108,5 +110,10 @@ def test_importing_a_neighbours_file_changes_nothing_on_the_spend_dashboard():
 
     assert (ours.status, theirs.status) == (IMPORTED, IMPORTED)
     assert theirs.spend_import.is_own is False and theirs.rows_imported == 5
-    assert spend.spend_by_year() == before
+    assert _figures() == before
     assert before[0].total == D("15500.50")
+
+
+def _figures() -> list:
+    """The dashboard's figures by year, without when the summary was last rebuilt."""
+    return [dataclasses.replace(row, rebuilt_at=None) for row in spend.spend_by_year()]
