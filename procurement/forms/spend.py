@@ -26,11 +26,12 @@ from procurement.importers.spend import (
     SpendImportResult,
     format_pounds,
 )
+from procurement.importers.workbook import is_workbook
 from procurement.selectors.spend_layouts import NOT_IN_FILE
 from procurement.services.spend_layouts import spend_mapping_clean
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
-ALLOWED_SUFFIXES = (".csv", ".txt")
+ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx")
 ERRORS_SHOWN = 50
 OWN, OTHER = "own", "other"
 OTHER_LABEL = "Another council or organisation"
@@ -40,10 +41,10 @@ class SpendImportForm(forms.Form):
     file = forms.FileField(
         label="Upload a spend file",
         help_text=(
-            "The “spend over £500” CSV file as published, up to 100 MB. It needs columns for"
-            " the supplier, the amount and the date paid."
+            "The “spend over £500” file as published, CSV or Excel (.xlsx), up to 100 MB. It"
+            " needs columns for the supplier, the amount and the date paid."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx,text/csv"}),
         error_messages={"required": "Select a spend file", "empty": "The selected file is empty"},
     )
     skip_bad_rows = forms.BooleanField(
@@ -100,10 +101,17 @@ class SpendImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
-            raise forms.ValidationError("The selected file must be a CSV")
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in ALLOWED_SUFFIXES:
+            raise forms.ValidationError(
+                "The selected file must be a CSV or an Excel workbook (.xlsx)"
+            )
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("The selected file must be smaller than 100 MB")
+        if suffix == ".xlsx" and not is_workbook(upload):
+            raise forms.ValidationError(
+                "The selected file is not an Excel workbook: its contents do not match its name"
+            )
         return upload
 
     def add_result_errors(self, result: SpendImportResult) -> None:

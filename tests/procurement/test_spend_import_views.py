@@ -135,7 +135,8 @@ def test_a_file_imported_before_is_not_imported_again(officer_client):
 @pytest.mark.parametrize(
     "name,content,message",
     [
-        ("spend.xlsx", b"PK\x03\x04", "The selected file must be a CSV"),
+        ("spend.pdf", b"%PDF-1.7", "The selected file must be a CSV or an Excel workbook (.xlsx)"),
+        ("spend.xlsx", b"PK\x03\x04", "The selected file is not an Excel workbook"),
         ("spend.csv", b"", "The selected file is empty"),
     ],
 )
@@ -534,3 +535,35 @@ def test_the_layout_pages_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(7):
         response = officer_client.get(reverse("procurement:spend-layout-list"))
     assert len(response.context["layouts"]) == 6
+
+
+def test_an_excel_workbook_of_an_unknown_layout_is_mapped_and_imported(officer_client, uploads):
+    import datetime as dt
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Updated", "Payee", "Value"])
+    sheet.append([dt.datetime(2025, 5, 2), "Severn Care Ltd", 12500])
+    sheet.append([dt.datetime(2025, 5, 9), "Malvern Print Ltd", 1250.5])
+    content = io.BytesIO()
+    book.save(content)
+    upload = SimpleUploadedFile("may.xlsx", content.getvalue())
+
+    response = officer_client.post(IMPORT_URL, {"file": upload})
+    assert "/columns/" in response.url
+    assert [path.suffix for path in uploads.iterdir()] == [".xlsx"]
+    page = officer_client.get(response.url).content.decode()
+    assert ">Severn Care Ltd<" in page
+
+    response = officer_client.post(response.url, _mapping_post(**MAPPING), follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Imported 2 rows totalling £13,750.50 from may.xlsx; 2 new suppliers added"
+    ]
+    assert sorted(SpendTransaction.objects.values_list("paid_on", flat=True)) == [
+        dt.date(2025, 5, 2),
+        dt.date(2025, 5, 9),
+    ]
