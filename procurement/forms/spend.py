@@ -27,6 +27,7 @@ from procurement.importers.spend import (
     format_pounds,
 )
 from procurement.importers.workbook import is_workbook
+from procurement.models import SpendLayout
 from procurement.selectors.spend_layouts import NOT_IN_FILE
 from procurement.services.spend_layouts import spend_mapping_clean
 
@@ -144,6 +145,14 @@ def add_result_errors(
         if not form.cleaned_data.get("skip_bad_rows"):
             advice += ", or select “Skip bad rows”"
         form.add_error(field, advice)
+
+
+def layout_used_message(layout: SpendLayout) -> str:
+    when = date_format(timezone.localtime(layout.saved_at), "j F Y")
+    return (
+        f"The columns were read as remembered for this layout on {when}. If they are read"
+        " wrongly, change the mapping under “Remembered file layouts” on the spend imports page"
+    )
 
 
 def spend_import_success_message(result: SpendImportResult) -> str:

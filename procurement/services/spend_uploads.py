@@ -28,6 +28,7 @@ from procurement.importers.spend import (
     import_spend_file,
     preview_spend_file,
 )
+from procurement.models import SpendLayout
 from procurement.selectors.spend_layouts import spend_layout_for
 from procurement.services.spend_layouts import spend_layout_save
 
@@ -121,6 +122,7 @@ class UploadOutcome:
 
     result: SpendImportResult | None = None
     kept: KeptUpload | None = None
+    layout: SpendLayout | None = None  # the remembered layout the file was read with
 
 
 def spend_upload_import(
@@ -155,7 +157,7 @@ def spend_upload_import(
             session=session, upload=upload, skip_bad_rows=skip_bad_rows, publisher=publisher
         )
         return UploadOutcome(kept=kept)
-    return UploadOutcome(result=result)
+    return UploadOutcome(result=result, layout=layout)
 
 
 def spend_upload_import_mapped(

@@ -16,6 +16,7 @@ from procurement.forms.spend import (
     SpendLayoutForm,
     SpendMappingForm,
     add_result_errors,
+    layout_used_message,
     spend_import_success_message,
 )
 from procurement.importers.spend import IMPORTED, preview_spend_file
@@ -60,6 +61,8 @@ def spend_import(request: HttpRequest) -> HttpResponse:
             messages.success(request, spend_import_success_message(outcome.result))
             return redirect("procurement:spend-import-list")
         form.add_result_errors(outcome.result)
+        if outcome.layout and outcome.result.errors:
+            form.add_error(None, layout_used_message(outcome.layout))
     return render(request, "procurement/spend_import.html", {"form": form})
 
 

@@ -567,3 +567,39 @@ def test_an_excel_workbook_of_an_unknown_layout_is_mapped_and_imported(officer_c
         dt.date(2025, 5, 2),
         dt.date(2025, 5, 9),
     ]
+
+
+def test_two_columns_that_could_each_be_the_date_are_asked_about(officer_client, uploads):
+    content = "Payment Date,Paid Date,Supplier Name,Amount\n02/05/2025,03/05/2025,Acme Ltd,10\n"
+
+    mapping_url = _start(officer_client, content)
+
+    response = officer_client.get(mapping_url)
+    assert "“Payment Date” and “Paid Date” could each be the date paid: choose one." in (
+        response.content.decode()
+    )
+    response = officer_client.post(
+        mapping_url,
+        _mapping_post(date="Paid Date", supplier="Supplier Name", amount="Amount"),
+    )
+    assert response.status_code == 302
+    assert SpendTransaction.objects.get().paid_on.isoformat() == "2025-05-03"
+
+
+def test_a_remembered_layout_that_reads_rows_wrongly_says_so(officer_client, officer):
+    from procurement.services.spend_layouts import spend_layout_save
+
+    spend_layout_save(
+        headings=["Updated", "Payee", "Value", "Notes"],
+        mapping={"date": "Updated", "supplier": "Payee", "amount": "Notes"},
+        user=officer,
+    )
+
+    response = officer_client.post(
+        IMPORT_URL, {"file": _upload("may.csv", UNKNOWN_LAYOUT.encode())}
+    )
+
+    body = response.content.decode()
+    assert "may.csv was not imported because 3 rows have errors" in body
+    assert "The columns were read as remembered for this layout on" in body
+    assert SpendImport.objects.count() == 0
