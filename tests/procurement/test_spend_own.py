@@ -117,3 +117,22 @@ def test_importing_a_neighbours_file_changes_nothing_on_the_spend_dashboard():
 def _figures() -> list:
     """The dashboard's figures by year, without when the summary was last rebuilt."""
     return [dataclasses.replace(row, rebuilt_at=None) for row in spend.spend_by_year()]
+
+
+def test_the_register_counts_only_our_spend_with_a_supplier_and_under_a_contract(
+    own_and_neighbour,
+):
+    from procurement.models import SpendTransaction
+    from procurement.selectors import register
+    from tests.procurement.factories import ContractFactory
+
+    contract = ContractFactory(supplier=own_and_neighbour)
+    SpendTransaction.objects.filter(supplier=own_and_neighbour).update(contract=contract)
+
+    detail = register.supplier_detail(supplier_id=own_and_neighbour.pk)
+    assert [(row["year"], row["total"], row["payments"]) for row in detail["spend_by_year"]] == [
+        (2024, D("1000"), 1)
+    ]
+    assert detail["contracts"][0].spend_to_date == D("1000")
+    spend = register.contract_detail(contract_id=contract.pk)
+    assert (spend["spend_to_date"], spend["spend_payments"]) == (D("1000"), 1)
