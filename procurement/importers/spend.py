@@ -68,7 +68,7 @@ from procurement.importers.spend_rules import (
     find_spend_header,
     layout_signature,
 )
-from procurement.importers.workbook import is_workbook, workbook_as_csv
+from procurement.importers.workbook import reads_as_workbook, workbook_as_csv
 from procurement.models import SpendImport, SpendTransaction, Supplier
 from procurement.services.matching import covering_contracts_sql, transactions_match_contracts
 from procurement.services.spend_summary import spend_summary_rebuild
@@ -182,7 +182,11 @@ def import_spend_file(
     with binary_source(source) as (stream, default_name):
         name = (filename or default_name or "spend.csv")[:255]
         try:
-            with _as_csv(stream, sheet=sheet, mapping=mapping) as (text_stream, scan, chosen):
+            with _as_csv(stream, name=name, sheet=sheet, mapping=mapping) as (
+                text_stream,
+                scan,
+                chosen,
+            ):
                 previous = SpendImport.objects.filter(sha256=scan.sha256).first()
                 if previous is not None:
                     return _already(previous)
@@ -209,10 +213,14 @@ def import_spend_file(
 
 @contextmanager
 def _as_csv(
-    stream: BinaryIO, *, sheet: str | None, mapping: Mapping[str, str] | None
+    stream: BinaryIO, *, name: str, sheet: str | None, mapping: Mapping[str, str] | None
 ) -> Iterator[tuple[BinaryIO, ByteScan, str | None]]:
-    """The file as CSV bytes, its scan (checksum of the file as given) and the sheet read."""
-    if not is_workbook(stream):
+    """The file as CSV bytes, its scan (checksum of the file as given) and the sheet read.
+
+    A workbook named as a CSV file is refused by scan_bytes, as before: its name and its
+    content disagree, and the officer should know which they meant.
+    """
+    if not reads_as_workbook(stream, filename=name):
         if sheet is not None:
             raise FileProblem(f'The file is not an Excel workbook, so it has no sheet "{sheet}"')
         yield stream, scan_bytes(stream), None

@@ -22,7 +22,7 @@ from procurement.importers.spend_rules import (
     find_spend_header,
     layout_signature,
 )
-from procurement.importers.workbook import is_workbook, workbook_as_csv
+from procurement.importers.workbook import reads_as_workbook, workbook_as_csv
 
 # Enough rows of a workbook for the header search and a sample; a preview never converts more.
 _PREVIEW_ROWS = 200
@@ -56,7 +56,7 @@ def preview_spend_file(
     """The file's header and first `rows` data rows, and the fields recognition places."""
     with binary_source(source) as (stream, _):
         try:
-            if is_workbook(stream):
+            if reads_as_workbook(stream, filename=filename):
                 spool, chosen = workbook_as_csv(stream, sheet=sheet, max_rows=_PREVIEW_ROWS)
                 with spool:
                     preview = _preview(spool, rows=rows)

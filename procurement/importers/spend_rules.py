@@ -463,6 +463,11 @@ DEFAULT_PLACEHOLDER_SUPPLIERS = (
 )
 
 
+def _spaced(name: str) -> str:
+    """Lower case, spaces collapsed, punctuation kept: "Various -*" is not "Various Artists"."""
+    return " ".join(name.lower().split())
+
+
 def _letters(name: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
 
@@ -482,13 +487,17 @@ class Placeholders:
     def from_settings(cls) -> Placeholders:
         entries = getattr(settings, "SPEND_PLACEHOLDER_SUPPLIERS", DEFAULT_PLACEHOLDER_SUPPLIERS)
         exact = {_letters(e) for e in entries if not e.endswith("*")}
-        prefixes = tuple(_letters(e[:-1]) for e in entries if e.endswith("*"))
+        prefixes = tuple(_spaced(e[:-1]) for e in entries if e.endswith("*") and e[:-1].strip())
         return cls(frozenset(exact), prefixes)
 
     def __contains__(self, name: str) -> bool:
-        letters = _letters(name)
-        return letters in self.exact or any(
-            letters == p or letters.startswith(p + " ") for p in self.prefixes if p
+        if _letters(name) in self.exact:
+            return True
+        spaced = _spaced(name)
+        # A prefix ends at a word's end: "Withheld*" takes "Withheld - fraud", not "Withheldon".
+        return any(
+            spaced.startswith(p) and (len(spaced) == len(p) or not spaced[len(p)].isalnum())
+            for p in self.prefixes
         )
 
 

@@ -15,6 +15,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import IO, BinaryIO
 
 from procurement.importers.csvread import HEADER_SEARCH_LINES, FileProblem
@@ -37,6 +38,12 @@ def is_workbook(stream: BinaryIO) -> bool:
             return False
     finally:
         stream.seek(start)
+
+
+def reads_as_workbook(stream: BinaryIO, *, filename: str) -> bool:
+    """Whether to read the file as a workbook: it is one, and its name does not say CSV (a
+    workbook named .csv is refused as not CSV: its name and content disagree)."""
+    return Path(filename).suffix.lower() not in (".csv", ".txt") and is_workbook(stream)
 
 
 def _text(value: object) -> str:

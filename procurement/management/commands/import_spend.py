@@ -108,7 +108,6 @@ class Command(BaseCommand):
             if result.file_error:
                 self.stderr.write(f"{file.name}: {result.file_error}")
             raise CommandError("Rejected: nothing was written")
-        self._layout(result)
         rows = counted(result.rows_imported, "row")
         counts = f"{rows} ({format_pounds(result.total_amount)}) from {file}"
         if result.status == DRY_RUN:
@@ -121,6 +120,7 @@ class Command(BaseCommand):
                 f"Imported {counts}; {counted(result.suppliers_created, 'supplier')} created",
                 style_func=self.style.SUCCESS,
             )
+        self._layout(result)
         self._report(result)
 
     def _layout(self, result: SpendImportResult) -> None:
