@@ -65,7 +65,8 @@ def spend_layout_save(
         return update_versioned(
             layout,
             expected_version=layout.version,
-            changes={"mapping": cleaned, "saved_by": user},
+            # The headings as the newest file writes them, so the mapping names its columns.
+            changes={"headings": list(headings), "mapping": cleaned, "saved_by": user},
             user=user,
         )
     layout = SpendLayout(
