@@ -347,6 +347,29 @@ class SpendImport(models.Model):
         return self.filename
 
 
+class SpendLayout(VersionedModel):
+    """A spend file layout the officer mapped by hand: its headings and which field each feeds.
+
+    The signature (procurement.importers layout_signature of the headings) finds it again, so the
+    next file with the same header imports with no mapping step.
+    """
+
+    signature = models.CharField(max_length=64, unique=True, editable=False)
+    headings = models.JSONField(help_text="The file's column headings, in order.")
+    mapping = models.JSONField(help_text="Each field and the heading it is read from.")
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    saved_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+
+    def __str__(self) -> str:
+        return ", ".join(self.headings)
+
+
 class SpendTransaction(models.Model):
     """One line of the published spend file."""
 

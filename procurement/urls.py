@@ -42,6 +42,19 @@ from procurement.views import spend_import  # noqa: E402
 urlpatterns += [
     path("spend/import/", spend_import.spend_import, name="spend-import"),
     path("spend/imports/", spend_import.spend_import_list, name="spend-import-list"),
+    path(
+        "spend/import/<str:token>/columns/",
+        spend_import.spend_import_mapping,
+        name="spend-import-mapping",
+    ),
+    path("spend/layouts/", spend_import.spend_layouts, name="spend-layout-list"),
+    path("spend/layouts/<int:pk>/", spend_import.spend_layout, name="spend-layout-detail"),
+    path("spend/layouts/<int:pk>/edit/", spend_import.spend_layout_edit, name="spend-layout-edit"),
+    path(
+        "spend/layouts/<int:pk>/forget/",
+        spend_import.spend_layout_delete,
+        name="spend-layout-delete",
+    ),
 ]
 
 # -- spend dashboard ---------------------------------------------------------------------------

@@ -92,6 +92,12 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     # -- spend import
     "procurement:spend-import": (WRITE, True),
     "procurement:spend-import-list": (READ, False),
+    # an editor with no such upload kept in their session is sent back to the upload (302)
+    "procurement:spend-import-mapping": ({**WRITE, "officer": 302, "administrator": 302}, True),
+    "procurement:spend-layout-list": (READ, False),
+    "procurement:spend-layout-detail": (READ, False),
+    "procurement:spend-layout-edit": (WRITE, True),
+    "procurement:spend-layout-delete": (WRITE, True),
     # -- end spend import
     # -- spend dashboard
     "procurement:spend-dashboard": (READ, False),
@@ -221,6 +227,21 @@ def _planning_pipeline_item(users) -> dict[str, int]:
 # -- end planning
 
 
+# -- spend import
+def _spend_layout(users) -> dict[str, int]:
+    from procurement.services.spend_layouts import spend_layout_save
+
+    layout = spend_layout_save(
+        headings=["Updated", "Payee", "Value"],
+        mapping={"date": "Updated", "supplier": "Payee", "amount": "Value"},
+        user=None,
+    )
+    return {"pk": layout.pk}
+
+
+# -- end spend import
+
+
 # -- social value
 @pytest.fixture(autouse=True)
 def _social_value_uploads(settings, tmp_path):
@@ -291,6 +312,12 @@ OBJECTS = {
     # -- planning
     "procurement:pipeline-edit": _planning_pipeline_item,
     # -- end planning
+    # -- spend import
+    "procurement:spend-import-mapping": lambda users: {"token": "not-kept"},
+    "procurement:spend-layout-detail": _spend_layout,
+    "procurement:spend-layout-edit": _spend_layout,
+    "procurement:spend-layout-delete": _spend_layout,
+    # -- end spend import
     # -- spend dashboard
     "procurement:spend-csv": lambda users: {"slug": "by-year"},
     # -- end spend dashboard

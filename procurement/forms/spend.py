@@ -2,34 +2,50 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import (
+    Button,
+    Field,
+    Layout,
+    Size,
+)
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from core.text import counted
 from procurement.importers.spend import (
     ALREADY_IMPORTED,
+    SPEND_FIELDS,
     SpendImportResult,
     format_pounds,
 )
+from procurement.importers.workbook import is_workbook
+from procurement.models import SpendLayout
+from procurement.selectors.spend_layouts import NOT_IN_FILE
+from procurement.services.spend_layouts import spend_mapping_clean
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
-ALLOWED_SUFFIXES = (".csv", ".txt")
+ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx")
 ERRORS_SHOWN = 50
+OWN, OTHER = "own", "other"
+OTHER_LABEL = "Another council or organisation"
 
 
 class SpendImportForm(forms.Form):
     file = forms.FileField(
         label="Upload a spend file",
         help_text=(
-            "The “spend over £500” CSV file as published, up to 100 MB. It needs columns for"
-            " the supplier, the amount and the date paid."
+            "The “spend over £500” file as published, CSV or Excel (.xlsx), up to 100 MB. It"
+            " needs columns for the supplier, the amount and the date paid."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx,text/csv"}),
         error_messages={"required": "Select a spend file", "empty": "The selected file is empty"},
     )
     skip_bad_rows = forms.BooleanField(
@@ -41,49 +57,102 @@ class SpendImportForm(forms.Form):
         ),
     )
 
+    whose = forms.ChoiceField(
+        label="Whose spend is in the file?",
+        help_text=(
+            "A neighbouring council’s published file can be imported for comparison. Its spend"
+            " is kept apart: this council’s dashboards, shares and review never count it."
+        ),
+        initial=OWN,
+        required=False,  # the council's own unless another is chosen
+    )
+    publisher = forms.CharField(
+        required=False,
+        max_length=255,
+        label="If another, its name",
+        help_text="As it publishes its spend, for example Wychavon District Council.",
+    )
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["whose"].choices = [(OWN, settings.COUNCIL_NAME), (OTHER, OTHER_LABEL)]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
+            # A select, not radios with a conditional reveal: GOV.UK Frontend's reveal sets
+            # aria-expanded on radio inputs, which axe (WCAG 4.1.2) refuses.
+            Field.select("whose"),
+            Field.text("publisher"),
             Field("file"),
             Field.checkbox("skip_bad_rows", small=True),
             Button("submit", "Import file"),
         )
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        publisher = (cleaned.get("publisher") or "").strip()
+        ours = publisher.casefold() == settings.COUNCIL_NAME.casefold()
+        if cleaned.get("whose") != OTHER or ours:
+            publisher = ""
+        elif not publisher:
+            self.add_error("publisher", "Enter the name of the council or organisation")
+        cleaned["publisher"] = publisher
+        return cleaned
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
-            raise forms.ValidationError("The selected file must be a CSV")
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in ALLOWED_SUFFIXES:
+            raise forms.ValidationError(
+                "The selected file must be a CSV or an Excel workbook (.xlsx)"
+            )
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("The selected file must be smaller than 100 MB")
+        if suffix == ".xlsx" and not is_workbook(upload):
+            raise forms.ValidationError(
+                "The selected file is not an Excel workbook: its contents do not match its name"
+            )
         return upload
 
     def add_result_errors(self, result: SpendImportResult) -> None:
-        """Explain why the file was not imported: the file's problem, or its bad rows by line."""
-        name = self.cleaned_data["file"].name
-        if result.status == ALREADY_IMPORTED:
-            when = timezone.localtime(result.spend_import.imported_at)
-            self.add_error(
-                "file",
-                f"This file was already imported on {date_format(when, 'j F Y')}"
-                f" (as {result.spend_import.filename}), so nothing was imported",
-            )
-        elif result.file_error:
-            self.add_error("file", f"{name} could not be imported: {result.file_error}")
-        else:
-            rows = "1 row has" if result.error_count == 1 else f"{result.error_count} rows have"
-            self.add_error(None, f"{name} was not imported because {rows} errors")
-            shown = result.errors[:ERRORS_SHOWN]
-            for error in shown:
-                self.add_error(None, f"Line {error.line}: {error.message}")
-            if result.error_count > len(shown):
-                self.add_error(None, f"…and {result.error_count - len(shown)} more")
-            advice = "Correct the rows listed and upload the file again"
-            if not self.cleaned_data.get("skip_bad_rows"):
-                advice += ", or select “Skip bad rows”"
-            self.add_error("file", advice)
+        add_result_errors(self, result, name=self.cleaned_data["file"].name, field="file")
+
+
+def add_result_errors(
+    form: forms.Form, result: SpendImportResult, *, name: str, field: str | None
+) -> None:
+    """Explain on `form` why the file was not imported: the file's problem, or its bad rows by
+    line. `field` is the field the advice belongs to (None: the whole form)."""
+    if result.status == ALREADY_IMPORTED:
+        when = timezone.localtime(result.spend_import.imported_at)
+        form.add_error(
+            field,
+            f"This file was already imported on {date_format(when, 'j F Y')}"
+            f" (as {result.spend_import.filename}), so nothing was imported",
+        )
+    elif result.file_error:
+        form.add_error(field, f"{name} could not be imported: {result.file_error}")
+    else:
+        rows = "1 row has" if result.error_count == 1 else f"{result.error_count} rows have"
+        form.add_error(None, f"{name} was not imported because {rows} errors")
+        shown = result.errors[:ERRORS_SHOWN]
+        for error in shown:
+            form.add_error(None, f"Line {error.line}: {error.message}")
+        if result.error_count > len(shown):
+            form.add_error(None, f"…and {result.error_count - len(shown)} more")
+        advice = "Correct the rows listed and upload the file again"
+        if not form.cleaned_data.get("skip_bad_rows"):
+            advice += ", or select “Skip bad rows”"
+        form.add_error(field, advice)
+
+
+def layout_used_message(layout: SpendLayout) -> str:
+    when = date_format(timezone.localtime(layout.saved_at), "j F Y")
+    return (
+        f"The columns were read as remembered for this layout on {when}. If they are read"
+        " wrongly, change the mapping under “Remembered file layouts” on the spend imports page"
+    )
 
 
 def spend_import_success_message(result: SpendImportResult) -> str:
@@ -100,3 +169,60 @@ def spend_import_success_message(result: SpendImportResult) -> str:
         more = "…" if result.rows_skipped > 10 else ""
         message += f"; {counted(result.rows_skipped, 'bad row')} skipped (lines {lines}{more})"
     return message
+
+
+class SpendMappingForm(forms.Form):
+    """Which of the file's columns feeds each field: a select per field, listing the file's
+    headings and "Not in this file", prefilled by recognition or by the remembered layout."""
+
+    def __init__(
+        self,
+        *args,
+        headings: Sequence[str],
+        mapping: Mapping[str, str],
+        skip_bad_rows: bool | None = None,
+        submit: str = "Import file",
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.headings = [heading for heading in headings if heading.strip()]
+        choices = [("", NOT_IN_FILE), *((heading, heading) for heading in self.headings)]
+        for field, label, required in SPEND_FIELDS:
+            self.fields[field] = forms.ChoiceField(
+                label=label,
+                choices=choices,
+                required=False,
+                initial=mapping.get(field, ""),
+                help_text="Required" if required else "Optional",
+            )
+        layout = [Field.select(field) for field, _label, _required in SPEND_FIELDS]
+        if skip_bad_rows is not None:
+            skip = copy.deepcopy(SpendImportForm.base_fields["skip_bad_rows"])
+            self.fields["skip_bad_rows"] = skip
+            self.initial.setdefault("skip_bad_rows", skip_bad_rows)
+            layout.append(Field.checkbox("skip_bad_rows", small=True))
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(*layout, Button("submit", submit))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        mapping = {field: cleaned.get(field, "") for field, _label, _required in SPEND_FIELDS}
+        try:
+            cleaned["mapping"] = spend_mapping_clean(mapping=mapping, headings=self.headings)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(None if field == "__all__" else field, message)
+        return cleaned
+
+
+class SpendLayoutForm(SpendMappingForm):
+    """A remembered layout's mapping, changed: it carries the version it was opened at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, submit="Save mapping", **kwargs)
+        self.helper.layout.insert(0, Field("version"))

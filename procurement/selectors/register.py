@@ -128,7 +128,7 @@ class ContractQuerySet(QuerySet):
         return self.filter(supplier__is_local=True)
 
     def with_spend_to_date(self) -> ContractQuerySet:
-        spend = SpendTransaction.objects.filter(contract=OuterRef("pk"))
+        spend = SpendTransaction.objects.filter(contract=OuterRef("pk"), spend_import__is_own=True)
         return self.annotate(
             spend_to_date=Coalesce(
                 _sum_of(spend, "amount", "contract"), ZERO, output_field=MONEY_FIELD
@@ -484,9 +484,9 @@ def history_entries(history: QuerySet, *, related: tuple[str, ...] = ()) -> list
 def contract_detail(*, contract_id: int) -> dict[str, Any]:
     """Everything the contract page shows, in five queries whatever the contract's size."""
     contract = contracts().with_related().get(pk=contract_id)
-    spend = SpendTransaction.objects.filter(contract_id=contract_id).aggregate(
-        total=Coalesce(Sum("amount"), ZERO, output_field=MONEY_FIELD), payments=Count("pk")
-    )
+    spend = SpendTransaction.objects.filter(
+        contract_id=contract_id, spend_import__is_own=True
+    ).aggregate(total=Coalesce(Sum("amount"), ZERO, output_field=MONEY_FIELD), payments=Count("pk"))
     spend_share = spend["total"] / contract.total_value * 100 if contract.total_value else None
     return {
         "contract": contract,
@@ -514,7 +514,7 @@ def supplier_detail(*, supplier_id: int) -> dict[str, Any]:
     """The supplier, its contracts with spend to date, its spend by financial year, history."""
     supplier = Supplier.objects.get(pk=supplier_id)
     spend_by_year = list(
-        SpendTransaction.objects.filter(supplier_id=supplier_id)
+        SpendTransaction.objects.filter(supplier_id=supplier_id, spend_import__is_own=True)
         .annotate(year=financial_year_expression("paid_on"))
         .values("year")
         .annotate(

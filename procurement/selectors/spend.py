@@ -8,6 +8,10 @@ SpendTransaction by a paid_on date range, which the paid_on index serves (never 
 and compare payments with SQL window functions; the page caches their answer until the summary
 is next rebuilt. The page runs the same queries whatever the size of the data.
 
+Only the council's own spend counts: the summary holds nothing else, and the payment checks
+read only payments of imports that are the council's own (SpendImport.is_own), so a
+neighbouring council's file imported for comparison changes nothing here.
+
 Shares (SME, VCSE, local) are of spend with named suppliers: a redacted payment (personal data,
 mostly to individuals) cannot be classed as SME or not, so it is left out of both sides.
 """
@@ -117,6 +121,7 @@ def _share(part: Decimal, whole: Decimal) -> Decimal | None:
 # -- by financial year: the trend, the shares and the headline ---------------------------------
 
 NAMED = Q(supplier__isnull=False)
+OWN = Q(spend_import__is_own=True)
 
 
 @dataclass(frozen=True)
@@ -198,7 +203,7 @@ def spend_by_year() -> list[YearSpend]:
 
 def spend_summary_missing(*, by_year: list[YearSpend]) -> bool:
     """True when spend has been imported but the summary has not been built from it."""
-    return not by_year and SpendTransaction.objects.exists()
+    return not by_year and SpendTransaction.objects.filter(OWN).exists()
 
 
 @dataclass(frozen=True)
@@ -396,7 +401,7 @@ def _repeats(
     ordering = [*partition, "paid_on", "id"]
     window = {"partition_by": [F(name) for name in partition], "order_by": ordering[-2:]}
     rows = (
-        SpendTransaction.objects.filter(where, NAMED)
+        SpendTransaction.objects.filter(where, NAMED, OWN)
         .annotate(
             gap=DayNumber("paid_on") - Window(Lag(DayNumber("paid_on")), **window),
             earlier_id=Window(Lag("id"), **window),
@@ -524,7 +529,7 @@ def spend_possible_split_purchases(
     first_day = Window(Min(DayNumber("paid_on")), **frame)
     rows = (
         SpendTransaction.objects.filter(
-            in_band, NAMED, paid_on__range=(start - dt.timedelta(days=SPLIT_DAYS), end)
+            in_band, NAMED, OWN, paid_on__range=(start - dt.timedelta(days=SPLIT_DAYS), end)
         )
         .annotate(threshold=_threshold_band())
         .annotate(

@@ -1,18 +1,45 @@
-"""Uploading a "spend over £500" file, and the list of files imported so far."""
+"""Uploading a "spend over £500" file, mapping its columns where they are not recognised, the
+layouts remembered from that, and the list of files imported so far."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.roles import editor_required, reader_required
-from procurement.forms.spend import SpendImportForm, spend_import_success_message
-from procurement.importers.spend import IMPORTED, import_spend_file
-from procurement.models import SpendImport
+from core.concurrency import StaleEdit
+from procurement.forms.spend import (
+    SpendImportForm,
+    SpendLayoutForm,
+    SpendMappingForm,
+    add_result_errors,
+    layout_used_message,
+    spend_import_success_message,
+)
+from procurement.importers.spend import IMPORTED, SpendImportResult, preview_spend_file
+from procurement.models import SpendImport, SpendLayout
+from procurement.selectors.spend_layouts import (
+    spend_layout_fields,
+    spend_layout_history,
+    spend_layout_list,
+    spend_mapping_notes,
+    spend_preview_columns,
+)
+from procurement.services.spend_layouts import spend_layout_forget, spend_layout_update
+from procurement.services.spend_uploads import (
+    spend_upload_get,
+    spend_upload_import,
+    spend_upload_import_mapped,
+)
 
 PAGE_SIZE = 50
+GONE = (
+    "The file you uploaded is no longer kept: it has been imported, or it was uploaded more"
+    " than a day ago or in another session. Upload it again."
+)
 
 
 @editor_required
@@ -20,20 +47,55 @@ def spend_import(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
     form = SpendImportForm(request.POST, request.FILES) if posted else SpendImportForm()
     if posted and form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = import_spend_file(
-            upload.file,
-            filename=upload.name,
+        data = form.cleaned_data
+        outcome = spend_upload_import(
+            session=request.session,
+            upload=data["file"],
             user=request.user,
-            skip_bad_rows=form.cleaned_data["skip_bad_rows"],
+            skip_bad_rows=data["skip_bad_rows"],
+            publisher=data["publisher"],
         )
-        if result.status == IMPORTED:
-            messages.success(request, spend_import_success_message(result))
-            for conflict in result.supplier_conflicts:  # kept apart by procurement.identity
-                messages.warning(request, conflict)
+        if outcome.kept:
+            return redirect("procurement:spend-import-mapping", token=outcome.kept.token)
+        if outcome.result.status == IMPORTED:
+            _imported_messages(request, outcome.result)
             return redirect("procurement:spend-import-list")
-        form.add_result_errors(result)
+        form.add_result_errors(outcome.result)
+        if outcome.layout and outcome.result.errors:
+            form.add_error(None, layout_used_message(outcome.layout))
     return render(request, "procurement/spend_import.html", {"form": form})
+
+
+@editor_required
+def spend_import_mapping(request: HttpRequest, token: str) -> HttpResponse:
+    kept = spend_upload_get(session=request.session, token=token)
+    if kept is None:
+        messages.warning(request, GONE)
+        return redirect("procurement:spend-import")
+    with kept.path.open("rb") as source:
+        preview = preview_spend_file(source, filename=kept.filename)
+    options = {"headings": preview.headings, "skip_bad_rows": kept.skip_bad_rows}
+    if request.method != "POST":
+        form = SpendMappingForm(mapping=preview.mapping, **options)
+    else:
+        form = SpendMappingForm(request.POST, mapping=preview.mapping, **options)
+        if form.is_valid():
+            result = spend_upload_import_mapped(
+                session=request.session,
+                kept=kept,
+                headings=preview.headings,
+                mapping=form.cleaned_data["mapping"],
+                user=request.user,
+                skip_bad_rows=form.cleaned_data["skip_bad_rows"],
+            )
+            if result.status == IMPORTED:
+                _imported_messages(request, result)
+                return redirect("procurement:spend-import-list")
+            add_result_errors(form, result, name=kept.filename, field=None)
+    columns = spend_preview_columns(headings=preview.headings, sample=preview.sample)
+    notes = spend_mapping_notes(missing=preview.missing, ambiguous=preview.ambiguous)
+    context = {"form": form, "kept": kept, "columns": columns, "notes": notes}
+    return render(request, "procurement/spend_import_mapping.html", context)
 
 
 @reader_required
@@ -41,3 +103,66 @@ def spend_import_list(request: HttpRequest) -> HttpResponse:
     imports = SpendImport.objects.select_related("imported_by").order_by("-imported_at", "-id")
     page = Paginator(imports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "procurement/spend_import_list.html", {"page": page})
+
+
+@reader_required
+def spend_layouts(request: HttpRequest) -> HttpResponse:
+    layouts = spend_layout_list()
+    return render(request, "procurement/spend_layout_list.html", {"layouts": layouts})
+
+
+@reader_required
+def spend_layout(request: HttpRequest, pk: int) -> HttpResponse:
+    layout = get_object_or_404(SpendLayout.objects.select_related("saved_by"), pk=pk)
+    context = {
+        "layout": layout,
+        "fields": spend_layout_fields(layout=layout),
+        "history": spend_layout_history(layout=layout),
+    }
+    return render(request, "procurement/spend_layout_detail.html", context)
+
+
+@editor_required
+def spend_layout_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    layout = get_object_or_404(SpendLayout, pk=pk)
+    options = {"headings": layout.headings, "mapping": layout.mapping}
+    if request.method != "POST":
+        form = SpendLayoutForm(initial={"version": layout.version}, **options)
+    else:
+        form = SpendLayoutForm(request.POST, **options)
+        if form.is_valid():
+            try:
+                spend_layout_update(
+                    layout=layout,
+                    mapping=form.cleaned_data["mapping"],
+                    expected_version=form.cleaned_data["version"],
+                    user=request.user,
+                )
+            except StaleEdit as error:
+                form.add_error(None, error.messages[0])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "The mapping for this layout has been changed")
+                return redirect("procurement:spend-layout-detail", pk=layout.pk)
+    return render(request, "procurement/spend_layout_form.html", {"form": form, "layout": layout})
+
+
+@editor_required
+def spend_layout_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    layout = get_object_or_404(SpendLayout, pk=pk)
+    if request.method == "POST":
+        spend_layout_forget(layout=layout, user=request.user)
+        messages.success(
+            request,
+            "The layout has been forgotten: the next file with these columns will ask for"
+            " its columns to be mapped",
+        )
+        return redirect("procurement:spend-layout-list")
+    return render(request, "procurement/spend_layout_delete.html", {"layout": layout})
+
+
+def _imported_messages(request: HttpRequest, result: SpendImportResult) -> None:
+    messages.success(request, spend_import_success_message(result))
+    for conflict in result.supplier_conflicts:  # kept apart by procurement.identity
+        messages.warning(request, conflict)

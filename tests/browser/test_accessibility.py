@@ -17,6 +17,7 @@ from accounts import roles
 from core.financial_year import financial_year_of
 from procurement.models import SubTeam
 from procurement.services.matching import transactions_match_contracts
+from procurement.services.spend_layouts import spend_layout_save
 from socialvalue.models import Measure, SocialValueReturn
 from socialvalue.periods import previous
 from socialvalue.selectors.overdue import recent_periods
@@ -76,6 +77,10 @@ PAGES = [
     ("spend-dashboard", "member", "/procurement/spend/"),
     ("spend-import-form", "officer", "/procurement/spend/import/"),
     ("spend-imports", "member", "/procurement/spend/imports/"),
+    ("spend-layouts", "member", "/procurement/spend/layouts/"),
+    ("spend-layout", "officer", "/procurement/spend/layouts/{spend_layout}/"),
+    ("spend-layout-form", "officer", "/procurement/spend/layouts/{spend_layout}/edit/"),
+    ("spend-layout-forget", "officer", "/procurement/spend/layouts/{spend_layout}/forget/"),
     # -- social value
     ("social-value-dashboard", "member", "/social-value/dashboard/"),
     ("social-value-review", "member", "/social-value/review/{year}/"),
@@ -148,6 +153,11 @@ def _register_with_spend_and_social_value(*, officer, supplier) -> dict[str, int
         amount=-600,
     )
     transactions_match_contracts()
+    spend_layout = spend_layout_save(
+        headings=["Updated", "Payee", "Value", "Notes"],
+        mapping={"date": "Updated", "supplier": "Payee", "amount": "Value"},
+        user=officer,
+    )
 
     hours = Measure.objects.get(code="WCC-1.4")
     ProxyValueFactory(measure=hours, financial_year=year - 2, value_per_unit=Decimal("15"))
@@ -179,6 +189,7 @@ def _register_with_spend_and_social_value(*, officer, supplier) -> dict[str, int
         "other_supplier": other.supplier.pk,
         "year": year,
         "draft_return": draft.pk,
+        "spend_layout": spend_layout.pk,
         **returns,
     }
 

@@ -1,0 +1,188 @@
+"""Spend files kept between the upload and the mapping step.
+
+A file whose columns need mapping is kept on disk under MEDIA_ROOT (never served: MEDIA_ROOT is
+outside the web root) with a random name, and the officer's session holds the only key to it:
+another user, or the same officer in another session, cannot reach it. It is deleted when it is
+imported or discarded, and any kept file older than KEEP_FOR is deleted the next time a file is
+kept, so an abandoned mapping leaves nothing behind for more than a day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+from procurement.importers.spend import (
+    ALREADY_IMPORTED,
+    IMPORTED,
+    NEEDS_MAPPING,
+    SpendImportResult,
+    import_spend_file,
+    preview_spend_file,
+)
+from procurement.models import SpendLayout
+from procurement.selectors.spend_layouts import spend_layout_for
+from procurement.services.spend_layouts import spend_layout_save
+
+SESSION_KEY = "spend_uploads"
+DIRECTORY = "spend-uploads"
+KEEP_FOR = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class KeptUpload:
+    token: str
+    filename: str  # as the officer uploaded it
+    path: Path
+    skip_bad_rows: bool
+    publisher: str  # "" for the council itself
+    kept_at: dt.datetime
+
+
+def spend_upload_keep(
+    *,
+    session: MutableMapping,
+    upload: UploadedFile,
+    skip_bad_rows: bool,
+    publisher: str,
+) -> KeptUpload:
+    """Store `upload` until the officer has mapped its columns; returns its token."""
+    spend_uploads_purge()
+    token = secrets.token_urlsafe(24)
+    upload.seek(0)
+    stored = default_storage.save(f"{DIRECTORY}/{token}{Path(upload.name).suffix.lower()}", upload)
+    kept_at = timezone.now()
+    kept = dict(session.get(SESSION_KEY, {}))
+    kept[token] = {
+        "filename": Path(upload.name).name,
+        "stored": stored,
+        "skip_bad_rows": skip_bad_rows,
+        "publisher": publisher,
+        "kept_at": kept_at.isoformat(),
+    }
+    session[SESSION_KEY] = kept
+    return spend_upload_get(session=session, token=token)
+
+
+def spend_upload_get(*, session: MutableMapping, token: str) -> KeptUpload | None:
+    """The kept upload `token` names in this session, or None if it is unknown, was imported
+    or discarded, is older than KEEP_FOR, or its file has gone."""
+    entry = session.get(SESSION_KEY, {}).get(token)
+    if entry is None:
+        return None
+    kept_at = dt.datetime.fromisoformat(entry["kept_at"])
+    if timezone.now() - kept_at > KEEP_FOR or not default_storage.exists(entry["stored"]):
+        spend_upload_discard(session=session, token=token)
+        return None
+    return KeptUpload(
+        token=token,
+        filename=entry["filename"],
+        path=Path(default_storage.path(entry["stored"])),
+        skip_bad_rows=entry["skip_bad_rows"],
+        publisher=entry["publisher"],
+        kept_at=kept_at,
+    )
+
+
+def spend_upload_discard(*, session: MutableMapping, token: str) -> None:
+    """Forget `token` and delete its file."""
+    kept = dict(session.get(SESSION_KEY, {}))
+    entry = kept.pop(token, None)
+    session[SESSION_KEY] = kept
+    if entry is not None:
+        default_storage.delete(entry["stored"])
+
+
+def spend_uploads_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete every kept file older than KEEP_FOR, whoever kept it. Returns how many."""
+    if not default_storage.exists(DIRECTORY):
+        return 0
+    cutoff = (now or timezone.now()) - KEEP_FOR
+    deleted = 0
+    for name in default_storage.listdir(DIRECTORY)[1]:
+        stored = f"{DIRECTORY}/{name}"
+        if default_storage.get_modified_time(stored) < cutoff:
+            default_storage.delete(stored)
+            deleted += 1
+    return deleted
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """An upload's outcome: imported (or refused) as `result`, or kept as `kept` for the
+    officer to map its columns first."""
+
+    result: SpendImportResult | None = None
+    kept: KeptUpload | None = None
+    layout: SpendLayout | None = None  # the remembered layout the file was read with
+
+
+def spend_upload_import(
+    *,
+    session: MutableMapping,
+    upload: UploadedFile,
+    user: AbstractBaseUser,
+    skip_bad_rows: bool,
+    publisher: str,
+) -> UploadOutcome:
+    """Import an uploaded spend file with the mapping remembered for its layout, or with the
+    columns recognised; keep it for the mapping step when a required column cannot be placed
+    or two columns compete for one field and no mapping is remembered for its header."""
+    preview = preview_spend_file(upload.file, filename=upload.name)
+    upload.seek(0)
+    layout = spend_layout_for(headings=preview.headings) if preview.headings else None
+    if layout is None and preview.needs_mapping:
+        kept = spend_upload_keep(
+            session=session, upload=upload, skip_bad_rows=skip_bad_rows, publisher=publisher
+        )
+        return UploadOutcome(kept=kept)
+    result = import_spend_file(
+        upload.file,
+        filename=upload.name,
+        user=user,
+        skip_bad_rows=skip_bad_rows,
+        mapping=layout.mapping if layout else None,
+        publisher=publisher or None,
+    )
+    if result.status == NEEDS_MAPPING:  # the preview and the import disagree: ask, not refuse
+        kept = spend_upload_keep(
+            session=session, upload=upload, skip_bad_rows=skip_bad_rows, publisher=publisher
+        )
+        return UploadOutcome(kept=kept)
+    return UploadOutcome(result=result, layout=layout)
+
+
+def spend_upload_import_mapped(
+    *,
+    session: MutableMapping,
+    kept: KeptUpload,
+    headings: list[str],
+    mapping: dict[str, str],
+    user: AbstractBaseUser,
+    skip_bad_rows: bool,
+) -> SpendImportResult:
+    """Import a kept file with the officer's mapping. Once it is imported the mapping is
+    remembered for its layout and the kept file is deleted (so it is if it had been imported
+    before); if it is refused, it is kept so the officer can correct the mapping."""
+    with kept.path.open("rb") as source:
+        result = import_spend_file(
+            source,
+            filename=kept.filename,
+            user=user,
+            skip_bad_rows=skip_bad_rows,
+            mapping=mapping,
+            publisher=kept.publisher or None,
+        )
+    if result.status == IMPORTED:
+        spend_layout_save(headings=headings, mapping=mapping, user=user)
+    if result.status in (IMPORTED, ALREADY_IMPORTED):
+        spend_upload_discard(session=session, token=kept.token)
+    return result
