@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
 from core.forms import DateInputField
-from maturity.models import Level, Target, Theme
+from maturity.models import Action, KeyArea, Level, Target, Theme
 
 
 def _level_choices(descriptors: dict[int, str]) -> list[Choice]:
@@ -159,3 +159,78 @@ class ThemeFilterForm(forms.Form):
 
     def selected_theme(self) -> Theme | None:
         return self.cleaned_data.get("theme") if self.is_valid() else None
+
+
+class ActionEditForm(ActionForm):
+    """Change an action's wording, owner, due date or status; carries the version it opened at."""
+
+    status = forms.ChoiceField(
+        choices=Action.Status.choices, widget=forms.RadioSelect, label="Status"
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, action: Action, **kwargs) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "description": action.description,
+                "owner": action.owner_id,
+                "due_on": action.due_on,
+                "status": action.status,
+                "version": action.version,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.textarea("description"),
+            Field.select("owner"),
+            Field("due_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            Field.radios("status", legend_size=Size.SMALL, inline=True),
+            "version",
+            Button("submit", "Save action"),
+        )
+
+    def changes(self) -> dict:
+        return {
+            name: self.cleaned_data[name] for name in ("description", "owner", "due_on", "status")
+        }
+
+
+class ActionPlanFilterForm(forms.Form):
+    """The action plan's GET filters: owner, key area and status (or overdue)."""
+
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), required=False, empty_label="Anyone"
+    )
+    key_area = forms.ModelChoiceField(
+        queryset=KeyArea.objects.none(), required=False, empty_label="All key areas"
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Action.Status.choices, ("overdue", "Overdue")],
+        required=False,
+    )
+
+    def __init__(self, *args, owners, key_areas, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["key_area"].queryset = key_areas
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.select("owner"),
+            Field.select("key_area"),
+            Field.select("status"),
+            Button("filter", "Apply filters"),
+        )
+
+    def selector_kwargs(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "owner_id": data["owner"].pk if data.get("owner") else None,
+            "key_area_id": data["key_area"].pk if data.get("key_area") else None,
+            "status": data.get("status") or None,
+        }

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.concurrency import StaleEdit
+from core.concurrency import StaleEdit, update_versioned
 from maturity.models import Action, Assessment, Indicator, Level, Target
 from maturity.selectors import latest_target_id
 
@@ -97,6 +97,24 @@ def action_complete(*, action: Action, completed_by: AbstractBaseUser) -> Action
         return action
     action.status = Action.Status.DONE
     action.completed_on = timezone.localdate()
+    action.version += 1  # an edit form opened before this is now stale
     action._history_user = completed_by
-    action.save(update_fields=["status", "completed_on"])
+    action.save(update_fields=["status", "completed_on", "version"])
     return action
+
+
+def action_update(
+    *, action: Action, expected_version: int, changes: dict, user: AbstractBaseUser
+) -> Action:
+    """Save an officer's edit of an action unless someone saved it since `expected_version`.
+
+    Marking it done records today as its completion date; moving it back clears the date.
+    """
+    changes = dict(changes)
+    status = changes.get("status", action.status)
+    if status == Action.Status.DONE:
+        if action.status != Action.Status.DONE or action.completed_on is None:
+            changes["completed_on"] = timezone.localdate()
+    else:
+        changes["completed_on"] = None
+    return update_versioned(action, expected_version=expected_version, changes=changes, user=user)

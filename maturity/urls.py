@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maturity import views
+from maturity import plan_views, views
 
 app_name = "maturity"
 urlpatterns = [
@@ -11,4 +11,9 @@ urlpatterns = [
     path("indicators/<int:pk>/target/", views.target_create, name="target-create"),
     path("indicators/<int:pk>/actions/new/", views.action_create, name="action-create"),
     path("actions/<int:pk>/complete/", views.action_complete, name="action-complete"),
+    # -- action plan
+    path("actions/", plan_views.action_plan, name="action-plan"),
+    path("actions/csv/", plan_views.action_plan_csv, name="action-plan-csv"),
+    path("actions/<int:pk>/edit/", plan_views.action_edit, name="action-edit"),
+    # -- end action plan
 ]

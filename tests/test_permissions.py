@@ -66,6 +66,11 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     "maturity:target-create": (WRITE, True),
     "maturity:action-create": (WRITE, True),
     "maturity:action-complete": (POST_ONLY, True),
+    # -- action plan
+    "maturity:action-plan": (READ, False),
+    "maturity:action-plan-csv": (READ, False),
+    "maturity:action-edit": (WRITE, True),
+    # -- end action plan
     # -- register
     "procurement:contract-list": (READ, False),
     "procurement:contract-detail": (READ, False),
@@ -272,6 +277,7 @@ OBJECTS = {
     "maturity:target-create": _first_indicator,
     "maturity:action-create": _first_indicator,
     "maturity:action-complete": _new_action,
+    "maturity:action-edit": _new_action,
     # -- register
     "procurement:contract-detail": _register_contract,
     "procurement:contract-edit": _register_contract,

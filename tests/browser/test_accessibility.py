@@ -55,6 +55,9 @@ PAGES = [
     ("record-assessment", "officer", "/maturity/indicators/3/assess/"),
     ("set-target", "officer", "/maturity/indicators/3/target/"),
     ("add-action", "officer", "/maturity/indicators/3/actions/new/"),
+    # -- action plan, strategy periods, assessment rounds
+    ("action-plan", "officer", "/maturity/actions/"),
+    # -- end action plan
     # -- procurement
     ("contracts", "member", "/procurement/contracts/"),
     ("contract", "officer", "/procurement/contracts/{contract}/"),
