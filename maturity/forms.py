@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -233,4 +233,72 @@ class ActionPlanFilterForm(forms.Form):
             "owner_id": data["owner"].pk if data.get("owner") else None,
             "key_area_id": data["key_area"].pk if data.get("key_area") else None,
             "status": data.get("status") or None,
+        }
+
+
+class PeriodStartForm(forms.Form):
+    """A new strategy period and a target level for every indicator, the old ones carried over."""
+
+    name = forms.CharField(max_length=100, help_text="For example, 2025-2028")
+    starts_on = DateInputField(label="Starts on", require_all_fields=False)
+    ends_on = DateInputField(
+        label="Ends on", help_text="The new targets are due by this date.", require_all_fields=False
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why these targets",
+        help_text="For example, the strategy or cabinet decision that sets them.",
+        error_messages={"required": "Enter why these are the targets"},
+    )
+
+    def __init__(self, *args, indicators, carried_over: dict[int, int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicator_fields: dict[str, int] = {}
+        groups: dict[str, list[str]] = {}
+        for indicator in indicators:
+            name = f"level_{indicator.pk}"
+            old = carried_over.get(indicator.pk)
+            self.fields[name] = forms.TypedChoiceField(
+                coerce=int,
+                choices=[("", "No target"), *Level.Number.choices],
+                required=False,
+                label=indicator.name,
+                initial=old,
+                help_text=(
+                    f"Previous target: {old}. {Level.label_for(old)}"
+                    if old
+                    else "No previous target"
+                ),
+            )
+            self.indicator_fields[name] = indicator.pk
+            groups.setdefault(indicator.key_area.name, []).append(name)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            "name",
+            Field("starts_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            Field("ends_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            Field.textarea("rationale"),
+            *(
+                Fieldset(*(Field.select(n) for n in names), legend=area, legend_size=Size.MEDIUM)
+                for area, names in groups.items()
+            ),
+            Button("submit", "Start the period and save its targets"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on <= starts_on:
+            self.add_error("ends_on", "The end date must be after the start date")
+        if not self.errors and not self.targets():
+            raise forms.ValidationError("Set a target for at least one indicator")
+        return data
+
+    def targets(self) -> dict[int, int]:
+        return {
+            indicator_id: self.cleaned_data[name]
+            for name, indicator_id in self.indicator_fields.items()
+            if self.cleaned_data.get(name)
         }

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.concurrency import StaleEdit, update_versioned
-from maturity.models import Action, Assessment, Indicator, Level, Target
+from maturity.models import Action, Assessment, Indicator, Level, StrategyPeriod, Target
+from maturity.period_selectors import period_for
 from maturity.selectors import latest_target_id
 
 
@@ -64,6 +65,7 @@ def target_set(
         )
     target = Target(
         indicator=indicator,
+        period=period_for(day=due_by),
         level=Level(number=level),
         due_by=due_by,
         set_by=set_by,
@@ -118,3 +120,43 @@ def action_update(
     else:
         changes["completed_on"] = None
     return update_versioned(action, expected_version=expected_version, changes=changes, user=user)
+
+
+@transaction.atomic
+def period_start(
+    *,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    targets: dict[int, int],
+    due_by: date | None = None,
+    rationale: str,
+    started_by: AbstractBaseUser,
+) -> StrategyPeriod:
+    """Start a strategy period and record its targets, `targets` being {indicator id: level}.
+
+    The targets are new rows (targets are append-only), due by `due_by` (the period's end if
+    not given); the previous period's targets stay as they were, so its results still read.
+    """
+    period = StrategyPeriod(name=name, starts_on=starts_on, ends_on=ends_on)
+    period.full_clean()
+    period.save()
+    due_by = due_by or ends_on
+    indicators = Indicator.objects.in_bulk(list(targets))
+    missing = sorted(set(targets) - set(indicators))
+    if missing:
+        raise ValidationError(f"No indicator has the id {missing[0]}.")
+    rows = []
+    for indicator_id, level in targets.items():
+        target = Target(
+            indicator=indicators[indicator_id],
+            period=period,
+            level=Level(number=level),
+            due_by=due_by,
+            set_by=started_by,
+            rationale=rationale,
+        )
+        target.full_clean()
+        rows.append(target)
+    Target.objects.bulk_create(rows)
+    return period

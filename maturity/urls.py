@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maturity import plan_views, views
+from maturity import period_views, plan_views, views
 
 app_name = "maturity"
 urlpatterns = [
@@ -16,4 +16,9 @@ urlpatterns = [
     path("actions/csv/", plan_views.action_plan_csv, name="action-plan-csv"),
     path("actions/<int:pk>/edit/", plan_views.action_edit, name="action-edit"),
     # -- end action plan
+    # -- strategy periods
+    path("periods/", period_views.period_list, name="period-list"),
+    path("periods/new/", period_views.period_start, name="period-start"),
+    path("periods/<int:pk>/", period_views.period_detail, name="period-detail"),
+    # -- end strategy periods
 ]

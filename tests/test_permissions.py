@@ -25,6 +25,7 @@ LOGIN = 302  # anonymous users are sent to the sign-in page
 
 READ = {"anonymous": LOGIN, "supplier": 403, "member": 200, "officer": 200, "administrator": 200}
 WRITE = {"anonymous": LOGIN, "supplier": 403, "member": 403, "officer": 200, "administrator": 200}
+ADMIN = {**WRITE, "officer": 403}  # administrators only
 POST_ONLY = {
     "anonymous": LOGIN,
     "supplier": 405,
@@ -71,6 +72,11 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     "maturity:action-plan-csv": (READ, False),
     "maturity:action-edit": (WRITE, True),
     # -- end action plan
+    # -- strategy periods
+    "maturity:period-list": (READ, False),
+    "maturity:period-detail": (READ, False),
+    "maturity:period-start": (ADMIN, True),
+    # -- end strategy periods
     # -- register
     "procurement:contract-list": (READ, False),
     "procurement:contract-detail": (READ, False),
@@ -278,6 +284,7 @@ OBJECTS = {
     "maturity:action-create": _first_indicator,
     "maturity:action-complete": _new_action,
     "maturity:action-edit": _new_action,
+    "maturity:period-detail": lambda users: {"pk": 1},
     # -- register
     "procurement:contract-detail": _register_contract,
     "procurement:contract-edit": _register_contract,
@@ -378,6 +385,8 @@ def test_an_anonymous_post_to_any_write_url_is_sent_to_sign_in(users, name):
 @pytest.mark.parametrize("name", WRITE_URLS)
 @pytest.mark.parametrize("role", ["officer", "administrator"])
 def test_editors_get_past_the_role_check_of_every_write_url(users, role, name):
+    if EXPECTED[name][0][role] == 403:
+        pytest.skip(f"{name} is for administrators only")  # checked by the GET walk above
     converters = dict(ALL_URLS)[name]
     url = reverse(name, kwargs=_kwargs(converters, name, users))
 

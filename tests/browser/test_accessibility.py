@@ -57,6 +57,8 @@ PAGES = [
     ("add-action", "officer", "/maturity/indicators/3/actions/new/"),
     # -- action plan, strategy periods, assessment rounds
     ("action-plan", "officer", "/maturity/actions/"),
+    ("strategy-periods", "member", "/maturity/periods/"),
+    ("strategy-period", "member", "/maturity/periods/1/"),
     # -- end action plan
     # -- procurement
     ("contracts", "member", "/procurement/contracts/"),
