@@ -31,3 +31,8 @@ def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., H
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def posted(request: HttpRequest):
+    """The POST data to bind a form to, or None on GET: an empty POST still shows its errors."""
+    return request.POST if request.method == "POST" else None

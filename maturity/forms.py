@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
 from core.forms import DateInputField
-from maturity.models import Action, KeyArea, Level, Target, Theme
+from maturity.models import Action, Indicator, KeyArea, Level, Target, Theme
 
 
 def _level_choices(descriptors: dict[int, str]) -> list[Choice]:
@@ -302,3 +302,157 @@ class PeriodStartForm(forms.Form):
             for name, indicator_id in self.indicator_fields.items()
             if self.cleaned_data.get(name)
         }
+
+
+class RoundOpenForm(forms.Form):
+    """A new assessment round: its name, dates, indicators and respondents."""
+
+    name = forms.CharField(max_length=200, help_text="For example, Self-assessment spring 2026")
+    opens_on = DateInputField(label="Opens on", require_all_fields=False)
+    closes_on = DateInputField(
+        label="Ratings due by", require_all_fields=False, help_text="For example, 30 4 2026"
+    )
+    indicators = forms.ModelMultipleChoiceField(
+        queryset=Indicator.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Indicators in scope",
+        error_messages={"required": "Choose at least one indicator"},
+    )
+    respondents = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Respondents",
+        help_text=(
+            "One officer a line: their username, a comma, then their directorate or team. "
+            "For example, jsmith, Adult social care"
+        ),
+        error_messages={"required": "Enter at least one respondent"},
+    )
+
+    def __init__(self, *args, indicators, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicators"].queryset = indicators
+        self.fields["indicators"].label_from_instance = lambda i: f"{i.key_area.name}: {i.name}"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            "name",
+            Field("opens_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            Field("closes_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            Field.textarea("respondents"),
+            Field.checkboxes("indicators", legend_size=Size.SMALL, small=True),
+            Button("submit", "Open the round"),
+        )
+
+    def clean_respondents(self) -> list[tuple]:
+        """[(user, team)], each line checked; every bad line named by its number."""
+        users = get_user_model().objects.filter(
+            groups__name__in=[OFFICERS, ADMINISTRATORS], is_active=True
+        )
+        errors, found, seen = [], [], set()
+        lines = [line.strip() for line in self.cleaned_data["respondents"].splitlines()]
+        for number, line in enumerate(lines, start=1):
+            if not line:
+                continue
+            username, _, team = (part.strip() for part in line.partition(","))
+            user = users.filter(username__iexact=username).first()
+            if user is None:
+                errors.append(f"Line {number}: no active officer has the username “{username}”")
+            elif not team:
+                errors.append(
+                    f"Line {number}: enter {username}'s directorate or team after a comma"
+                )
+            elif user.pk in seen:
+                errors.append(f"Line {number}: {username} is already listed")
+            else:
+                seen.add(user.pk)
+                found.append((user, team))
+        if errors:
+            raise forms.ValidationError(errors)
+        if not found:
+            raise forms.ValidationError("Enter at least one respondent")
+        return found
+
+    def clean(self):
+        data = super().clean()
+        opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error("closes_on", "The date ratings are due must be on or after it opens")
+        return data
+
+
+SKIP = "skip"
+
+
+class RatingForm(forms.Form):
+    """A respondent's rating of one indicator: a level with evidence, or skip it with a reason."""
+
+    level = forms.ChoiceField(
+        widget=forms.RadioSelect, error_messages={"required": "Select a level or skip"}
+    )
+    evidence = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="What shows the indicator is at this level: documents, data, decisions.",
+    )
+    skipped_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Why are you skipping it?",
+        help_text="Only if you skip it. For example, my team has no part in this.",
+    )
+
+    def __init__(self, *args, descriptors: dict[int, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].label = "Which level has the council reached?"
+        self.fields["level"].choices = [
+            *_level_choices(descriptors),
+            Choice(SKIP, "Skip this indicator", hint="You cannot judge it."),
+        ]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.radios("level", legend_size=Size.MEDIUM),
+            Field.textarea("evidence"),
+            Field.textarea("skipped_reason"),
+            Button("submit", "Save rating"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        level = data.get("level")
+        if level == SKIP:
+            if not data.get("skipped_reason", "").strip():
+                self.add_error("skipped_reason", "Enter why you are skipping this indicator")
+            data["level"] = None
+            data["evidence"] = ""
+        elif level:
+            if not data.get("evidence", "").strip():
+                self.add_error("evidence", "Enter the evidence for this level")
+            data["level"] = int(level)
+            data["skipped_reason"] = ""
+        return data
+
+
+class ModerationForm(_LevelForm):
+    evidence = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The evidence the moderated level rests on, drawn from the ratings.",
+        error_messages={"required": "Enter the evidence for this level"},
+    )
+    commentary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Optional. For example, why the moderated level differs from the median.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].label = "Moderated level"
+        self.helper.layout = Layout(
+            Field.radios("level", legend_size=Size.MEDIUM),
+            Field.textarea("evidence"),
+            Field.textarea("commentary"),
+            Button("submit", "Record the moderated level"),
+        )

@@ -412,7 +412,7 @@ class RoundRating(models.Model):
     respondent = models.ForeignKey(
         RoundRespondent, on_delete=models.CASCADE, related_name="ratings"
     )
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="round_ratings")
     level = models.ForeignKey(Level, on_delete=models.PROTECT, null=True, blank=True)
     evidence = models.TextField(blank=True)
     skipped_reason = models.TextField(blank=True)

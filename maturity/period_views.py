@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.roles import reader_required
 from maturity import period_selectors, selectors, services
-from maturity.access import administrator_required
+from maturity.access import administrator_required, posted
 from maturity.forms import PeriodStartForm
 from maturity.models import Indicator, StrategyPeriod
 
@@ -57,7 +57,7 @@ def period_start(request: HttpRequest) -> HttpResponse:
     }
     latest = period_selectors.period_latest()
     form = PeriodStartForm(
-        request.POST or None,
+        posted(request),
         indicators=indicators,
         carried_over=carried_over,
         initial=_next_period_initial(latest),

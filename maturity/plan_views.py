@@ -12,6 +12,7 @@ from accounts.roles import editor_required, reader_required
 from core.concurrency import StaleEdit
 from core.csv_export import csv_response
 from maturity import plan_selectors, services
+from maturity.access import posted
 from maturity.forms import ActionEditForm, ActionPlanFilterForm
 from maturity.models import Action
 
@@ -81,7 +82,7 @@ def action_plan_csv(request: HttpRequest) -> HttpResponse:
 @editor_required
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(Action.objects.select_related("indicator__key_area"), pk=pk)
-    form = ActionEditForm(request.POST or None, action=action)
+    form = ActionEditForm(posted(request), action=action)
     context = {"indicator": action.indicator, "title": "Edit an improvement action"}
     if request.method == "POST" and form.is_valid():
         try:

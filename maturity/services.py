@@ -10,7 +10,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.concurrency import StaleEdit, update_versioned
-from maturity.models import Action, Assessment, Indicator, Level, StrategyPeriod, Target
+from maturity.models import (
+    Action,
+    Assessment,
+    AssessmentRound,
+    Indicator,
+    Level,
+    RoundRating,
+    RoundRespondent,
+    StrategyPeriod,
+    Target,
+)
 from maturity.period_selectors import period_for
 from maturity.selectors import latest_target_id
 
@@ -160,3 +170,128 @@ def period_start(
         rows.append(target)
     Target.objects.bulk_create(rows)
     return period
+
+
+# -- assessment rounds ---------------------------------------------------------------------------
+
+
+class RoundClosed(ValidationError):
+    """A change to a round that has been closed (and so frozen)."""
+
+
+def _open_round(round_id: int) -> AssessmentRound:
+    """The round, locked for the rest of the transaction; refused if it has been closed."""
+    assessment_round = AssessmentRound.objects.select_for_update().get(pk=round_id)
+    if not assessment_round.is_open:
+        raise RoundClosed(f"The round “{assessment_round.name}” is closed: it cannot change.")
+    return assessment_round
+
+
+@transaction.atomic
+def round_open(
+    *,
+    name: str,
+    opens_on: date,
+    closes_on: date,
+    indicators: list[Indicator],
+    respondents: list[tuple[AbstractBaseUser, str]],
+    opened_by: AbstractBaseUser,
+) -> AssessmentRound:
+    """Open a round over `indicators` for `respondents`, each (officer, directorate or team)."""
+    if not indicators:
+        raise ValidationError({"indicators": "Choose at least one indicator"})
+    if not respondents:
+        raise ValidationError({"respondents": "Choose at least one respondent"})
+    assessment_round = AssessmentRound(
+        name=name, opens_on=opens_on, closes_on=closes_on, created_by=opened_by
+    )
+    assessment_round.full_clean()
+    assessment_round.save()
+    assessment_round.indicators.set(indicators)
+    rows = [
+        RoundRespondent(round=assessment_round, user=user, team=team) for user, team in respondents
+    ]
+    for row in rows:
+        row.full_clean(exclude=["round"], validate_unique=False)
+    RoundRespondent.objects.bulk_create(rows)
+    return assessment_round
+
+
+@transaction.atomic
+def round_rate(
+    *,
+    assessment_round: AssessmentRound,
+    user: AbstractBaseUser,
+    indicator: Indicator,
+    level: int | None,
+    evidence: str = "",
+    skipped_reason: str = "",
+) -> RoundRating:
+    """Record (or revise, while the round is open) a respondent's rating of one indicator.
+
+    A rating is a level with evidence, or no level and the reason the respondent skipped it.
+    """
+    assessment_round = _open_round(assessment_round.pk)
+    respondent = RoundRespondent.objects.filter(round=assessment_round, user=user).first()
+    if respondent is None:
+        raise ValidationError("You are not a respondent in this round.")
+    if not assessment_round.indicators.filter(pk=indicator.pk).exists():
+        raise ValidationError(f"“{indicator.name}” is not in this round.")
+    if level is None and not skipped_reason.strip():
+        raise ValidationError({"skipped_reason": "Enter why you are skipping this indicator"})
+    if level is not None and not evidence.strip():
+        raise ValidationError({"evidence": "Enter the evidence for this level"})
+    rating = RoundRating.objects.filter(respondent=respondent, indicator=indicator).first()
+    rating = rating or RoundRating(respondent=respondent, indicator=indicator)
+    rating.level = Level(number=level) if level is not None else None
+    rating.evidence = evidence if level is not None else ""
+    rating.skipped_reason = "" if level is not None else skipped_reason
+    rating.full_clean(validate_constraints=False)
+    rating._history_user = user
+    rating.save()
+    return rating
+
+
+@transaction.atomic
+def round_moderate(
+    *,
+    assessment_round: AssessmentRound,
+    indicator: Indicator,
+    level: int,
+    evidence: str,
+    commentary: str = "",
+    moderator: AbstractBaseUser,
+) -> Assessment:
+    """Record the moderated level: it becomes the council's assessment, linked to the round.
+
+    Assessments are append-only, so each indicator is moderated once per round.
+    """
+    assessment_round = _open_round(assessment_round.pk)
+    if not assessment_round.indicators.filter(pk=indicator.pk).exists():
+        raise ValidationError(f"“{indicator.name}” is not in this round.")
+    if Assessment.objects.filter(round=assessment_round, indicator=indicator).exists():
+        raise ValidationError(f"“{indicator.name}” has already been moderated in this round.")
+    assessment = Assessment(
+        indicator=indicator,
+        level=Level(number=level),
+        assessed_on=min(timezone.localdate(), assessment_round.closes_on),
+        assessor=moderator,
+        evidence=evidence,
+        commentary=commentary,
+        round=assessment_round,
+    )
+    assessment.full_clean()
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def round_close(
+    *, assessment_round: AssessmentRound, closed_by: AbstractBaseUser
+) -> AssessmentRound:
+    """Close the round: its ratings and moderated levels are frozen from now on."""
+    assessment_round = _open_round(assessment_round.pk)
+    assessment_round.status = AssessmentRound.Status.CLOSED
+    assessment_round.closed_at = timezone.now()
+    assessment_round.save(update_fields=["status", "closed_at"])
+    return assessment_round

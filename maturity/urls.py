@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maturity import period_views, plan_views, views
+from maturity import period_views, plan_views, round_views, views
 
 app_name = "maturity"
 urlpatterns = [
@@ -21,4 +21,18 @@ urlpatterns = [
     path("periods/new/", period_views.period_start, name="period-start"),
     path("periods/<int:pk>/", period_views.period_detail, name="period-detail"),
     # -- end strategy periods
+    # -- assessment rounds
+    path("rounds/", round_views.round_list, name="round-list"),
+    path("rounds/new/", round_views.round_open, name="round-open"),
+    path("rounds/<int:pk>/", round_views.round_detail, name="round-detail"),
+    path("rounds/<int:pk>/rate/<int:indicator_pk>/", round_views.round_rate, name="round-rate"),
+    path(
+        "rounds/<int:pk>/moderate/<int:indicator_pk>/",
+        round_views.round_moderate,
+        name="round-moderate",
+    ),
+    path("rounds/<int:pk>/close/", round_views.round_close, name="round-close"),
+    path("rounds/<int:pk>/results.csv", round_views.round_results_csv, name="round-csv"),
+    path("rounds/<int:pk>/results.xlsx", round_views.round_results_xlsx, name="round-xlsx"),
+    # -- end assessment rounds
 ]

@@ -77,6 +77,16 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     "maturity:period-detail": (READ, False),
     "maturity:period-start": (ADMIN, True),
     # -- end strategy periods
+    # -- assessment rounds (the walk's officer and administrator are respondents and moderators)
+    "maturity:round-list": (READ, False),
+    "maturity:round-open": (ADMIN, True),
+    "maturity:round-detail": (READ, False),
+    "maturity:round-rate": (WRITE, True),
+    "maturity:round-moderate": (WRITE, True),
+    "maturity:round-close": (POST_ONLY, True),
+    "maturity:round-csv": (WRITE, False),  # an open round's ratings: moderators only
+    "maturity:round-xlsx": (WRITE, False),
+    # -- end assessment rounds
     # -- register
     "procurement:contract-list": (READ, False),
     "procurement:contract-detail": (READ, False),
@@ -198,6 +208,27 @@ def _new_action(users) -> dict[str, int]:
     return {"pk": action.pk}
 
 
+def _open_round(users) -> dict[str, int]:
+    """An open round with the walk's officer and administrator as respondents and moderators."""
+    from django.contrib.auth.models import Permission
+
+    from maturity.models import AssessmentRound, RoundRespondent
+
+    indicator = Indicator.objects.order_by("pk").first()
+    moderate = Permission.objects.get(codename="moderate_round")
+    assessment_round = AssessmentRound.objects.create(
+        name="Walk",
+        opens_on=dt.date(2026, 1, 1),
+        closes_on=dt.date(2026, 2, 1),
+        created_by=users["administrator"],
+    )
+    assessment_round.indicators.add(indicator)
+    for role in ("officer", "administrator"):
+        users[role].user_permissions.add(moderate)
+        RoundRespondent.objects.create(round=assessment_round, user=users[role], team=role)
+    return {"pk": assessment_round.pk, "indicator_pk": indicator.pk}
+
+
 # -- register
 def _register_contract(users) -> dict[str, int]:
     from tests.procurement.factories import ContractFactory
@@ -285,6 +316,12 @@ OBJECTS = {
     "maturity:action-complete": _new_action,
     "maturity:action-edit": _new_action,
     "maturity:period-detail": lambda users: {"pk": 1},
+    "maturity:round-detail": lambda users: {"pk": _open_round(users)["pk"]},
+    "maturity:round-close": lambda users: {"pk": _open_round(users)["pk"]},
+    "maturity:round-csv": lambda users: {"pk": _open_round(users)["pk"]},
+    "maturity:round-xlsx": lambda users: {"pk": _open_round(users)["pk"]},
+    "maturity:round-rate": lambda users: _open_round(users),
+    "maturity:round-moderate": lambda users: _open_round(users),
     # -- register
     "procurement:contract-detail": _register_contract,
     "procurement:contract-edit": _register_contract,

@@ -138,7 +138,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='roundrating',
             name='indicator',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='maturity.indicator'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='round_ratings', to='maturity.indicator'),
         ),
         migrations.AddField(
             model_name='roundrating',
