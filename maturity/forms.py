@@ -11,11 +11,13 @@ from accounts.roles import ADMINISTRATORS, OFFICERS
 from core.forms import DateInputField
 from maturity.models import Action, Indicator, KeyArea, Level, Target, Theme
 
+NOT_DESCRIBED = "Not described in the strategy"
+
 
 def _level_choices(descriptors: dict[int, str]) -> list[Choice]:
     choices = []
     for number, name in Level.Number.choices:
-        hint = " ".join(descriptors.get(number, "").splitlines()) or "No description recorded yet."
+        hint = " ".join(descriptors.get(number, "").splitlines()) or NOT_DESCRIBED
         choices.append(Choice(number, f"{number}. {name}", hint=hint))
     return choices
 
@@ -456,3 +458,75 @@ class ModerationForm(_LevelForm):
             Field.textarea("commentary"),
             Button("submit", "Record the moderated level"),
         )
+
+
+class ReferenceSourceForm(forms.Form):
+    """Where the reference data comes from: an uploaded fixture or the strategy text."""
+
+    source = forms.ChoiceField(
+        choices=[
+            ("upload", "Upload a fixture (the framework or social value goals and measures)"),
+            ("strategy", "Rebuild the framework from the strategy text"),
+        ],
+        widget=forms.RadioSelect,
+        label="Reference data to load",
+        error_messages={"required": "Choose where the reference data comes from"},
+    )
+    fixture = forms.FileField(
+        required=False,
+        label="Fixture file",
+        help_text="A JSON fixture such as fixtures/framework.json, up to 5 MB.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.radios("source", legend_size=Size.MEDIUM),
+            Field("fixture"),
+            Button("submit", "Show what would change"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") == "upload" and not data.get("fixture"):
+            self.add_error("fixture", "Choose a fixture file to upload")
+        return data
+
+    def fixture_text(self) -> str:
+        upload = self.cleaned_data["fixture"]
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(
+                "The file is not UTF-8 text: it is not a fixture."
+            ) from error
+
+
+class DescriptorsForm(forms.Form):
+    """What an indicator looks like at each of the five levels."""
+
+    def __init__(self, *args, descriptors: dict[int, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for number, name in Level.Number.choices:
+            self.fields[f"level_{number}"] = forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 4}),
+                required=False,
+                label=f"{number}. {name}",
+                initial=descriptors.get(number, ""),
+                help_text=""
+                if descriptors.get(number)
+                else "Not described in the strategy. Leave empty to keep it so.",
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            *(Field.textarea(f"level_{n}") for n, _ in Level.Number.choices),
+            Button("submit", "Save descriptors"),
+        )
+
+    def texts(self) -> dict[int, str]:
+        return {n: self.cleaned_data[f"level_{n}"].strip() for n, _ in Level.Number.choices}

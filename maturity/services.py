@@ -16,6 +16,7 @@ from maturity.models import (
     AssessmentRound,
     Indicator,
     Level,
+    LevelDescriptor,
     RoundRating,
     RoundRespondent,
     StrategyPeriod,
@@ -295,3 +296,27 @@ def round_close(
     assessment_round.closed_at = timezone.now()
     assessment_round.save(update_fields=["status", "closed_at"])
     return assessment_round
+
+
+@transaction.atomic
+def descriptors_save(*, indicator: Indicator, texts: dict[int, str]) -> dict[str, int]:
+    """Write an indicator's level descriptors: a text sets it, an empty one removes it."""
+    existing = {d.level_id: d for d in LevelDescriptor.objects.filter(indicator=indicator)}
+    counts = {"added": 0, "changed": 0, "removed": 0}
+    for number, text in texts.items():
+        descriptor = existing.get(number)
+        if not text:
+            if descriptor is not None:
+                descriptor.delete()
+                counts["removed"] += 1
+        elif descriptor is None:
+            descriptor = LevelDescriptor(indicator=indicator, level=Level(number=number), text=text)
+            descriptor.full_clean()
+            descriptor.save()
+            counts["added"] += 1
+        elif descriptor.text != text:
+            descriptor.text = text
+            descriptor.full_clean()
+            descriptor.save(update_fields=["text"])
+            counts["changed"] += 1
+    return counts

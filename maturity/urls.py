@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maturity import period_views, plan_views, round_views, views
+from maturity import period_views, plan_views, reference_views, round_views, views
 
 app_name = "maturity"
 urlpatterns = [
@@ -35,4 +35,13 @@ urlpatterns = [
     path("rounds/<int:pk>/results.csv", round_views.round_results_csv, name="round-csv"),
     path("rounds/<int:pk>/results.xlsx", round_views.round_results_xlsx, name="round-xlsx"),
     # -- end assessment rounds
+    # -- reference data
+    path("reference-data/", reference_views.reference_data, name="reference-data"),
+    path("reference-data/load/", reference_views.reference_apply, name="reference-apply"),
+    path(
+        "indicators/<int:pk>/descriptors/",
+        reference_views.descriptors_edit,
+        name="descriptors-edit",
+    ),
+    # -- end reference data
 ]

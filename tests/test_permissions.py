@@ -87,6 +87,11 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     "maturity:round-csv": (WRITE, False),  # an open round's ratings: moderators only
     "maturity:round-xlsx": (WRITE, False),
     # -- end assessment rounds
+    # -- reference data
+    "maturity:reference-data": (ADMIN, True),
+    "maturity:reference-apply": ({**ADMIN, "administrator": 302}, True),
+    "maturity:descriptors-edit": (ADMIN, True),
+    # -- end reference data
     # -- register
     "procurement:contract-list": (READ, False),
     "procurement:contract-detail": (READ, False),
@@ -316,6 +321,7 @@ OBJECTS = {
     "maturity:action-complete": _new_action,
     "maturity:action-edit": _new_action,
     "maturity:period-detail": lambda users: {"pk": 1},
+    "maturity:descriptors-edit": _first_indicator,
     "maturity:round-detail": lambda users: {"pk": _open_round(users)["pk"]},
     "maturity:round-close": lambda users: {"pk": _open_round(users)["pk"]},
     "maturity:round-csv": lambda users: {"pk": _open_round(users)["pk"]},

@@ -12,10 +12,9 @@ def first_period(apps, schema_editor):
     """The strategy's own period; the targets recorded so far came from it (or during it)."""
     StrategyPeriod = apps.get_model("maturity", "StrategyPeriod")
     Target = apps.get_model("maturity", "Target")
-    period, _ = StrategyPeriod.objects.get_or_create(
-        pk=1,
-        defaults={**FIRST_PERIOD, "created_at": "2022-04-01T00:00:00Z"},
-    )
+    period, created = StrategyPeriod.objects.get_or_create(pk=1, defaults=FIRST_PERIOD)
+    if created:  # as fixtures/framework.json records it (auto_now_add set it to now)
+        StrategyPeriod.objects.filter(pk=1).update(created_at="2022-04-01T00:00:00Z")
     # The historical model has a plain manager, so this one update of new column is allowed.
     Target.objects.filter(period__isnull=True).update(period=period)
 
