@@ -178,3 +178,22 @@ def test_the_indicator_page_and_gap_dashboard_flag_missed_targets(
 
     assert "Date passed, not met" in detail.content.decode()
     assert "65 targets had passed their date unmet on 1 January 2026" in gaps.content.decode()
+
+
+def test_the_data_migration_links_targets_recorded_before_periods_to_2022_2025(reporting):
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    name = "0003_rounds_periods_versioned_actions"
+    migration = importlib.import_module(f"maturity.migrations.{name}")
+    state = MigrationExecutor(connection).loader.project_state(("maturity", name))
+    Target.objects.create(indicator=reporting, level=Level(5), due_by=dt.date(2024, 3, 31))
+    assert Target.objects.filter(period__isnull=True).count() == 1
+
+    migration.first_period(state.apps, None)
+
+    assert Target.objects.filter(period__isnull=True).count() == 0
+    assert Target.objects.filter(period__name="2022-2025").count() == 66
+    assert StrategyPeriod.objects.count() == 1
