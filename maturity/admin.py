@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from core.history_admin import ReadOnlyHistoryAdmin
+from core.versioned_admin import VersionedAdminMixin
 from maturity import models
 
 
@@ -62,11 +63,43 @@ class AssessmentAdmin(AppendOnlyAdmin):
 
 @admin.register(models.Target)
 class TargetAdmin(AppendOnlyAdmin):
-    list_display = ("indicator", "level", "due_by", "set_by", "recorded_at")
-    list_filter = ("level", "indicator__key_area")
+    list_display = ("indicator", "period", "level", "due_by", "set_by", "recorded_at")
+    list_filter = ("period", "level", "indicator__key_area")
 
 
 @admin.register(models.Action)
-class ActionAdmin(ReadOnlyHistoryAdmin):
+class ActionAdmin(VersionedAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ("description", "indicator", "owner", "due_on", "status")
     list_filter = ("status",)
+
+
+@admin.register(models.StrategyPeriod)
+class StrategyPeriodAdmin(admin.ModelAdmin):
+    """Periods are started on the product's page, which records their targets too."""
+
+    list_display = ("name", "starts_on", "ends_on")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RoundRespondentInline(admin.TabularInline):
+    model = models.RoundRespondent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("user", "team")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.AssessmentRound)
+class AssessmentRoundAdmin(AppendOnlyAdmin):
+    """Rounds are opened, rated, moderated and closed on the product's pages: here they read."""
+
+    list_display = ("name", "opens_on", "closes_on", "status")
+    list_filter = ("status",)
+    inlines = [RoundRespondentInline]

@@ -2,20 +2,22 @@ from __future__ import annotations
 
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
 from core.forms import DateInputField
-from maturity.models import Level, Target, Theme
+from maturity.models import Action, Indicator, KeyArea, Level, Target, Theme
+
+NOT_DESCRIBED = "Not described in the strategy"
 
 
 def _level_choices(descriptors: dict[int, str]) -> list[Choice]:
     choices = []
     for number, name in Level.Number.choices:
-        hint = " ".join(descriptors.get(number, "").splitlines()) or "No description recorded yet."
+        hint = " ".join(descriptors.get(number, "").splitlines()) or NOT_DESCRIBED
         choices.append(Choice(number, f"{number}. {name}", hint=hint))
     return choices
 
@@ -159,3 +161,372 @@ class ThemeFilterForm(forms.Form):
 
     def selected_theme(self) -> Theme | None:
         return self.cleaned_data.get("theme") if self.is_valid() else None
+
+
+class ActionEditForm(ActionForm):
+    """Change an action's wording, owner, due date or status; carries the version it opened at."""
+
+    status = forms.ChoiceField(
+        choices=Action.Status.choices, widget=forms.RadioSelect, label="Status"
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, action: Action, **kwargs) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "description": action.description,
+                "owner": action.owner_id,
+                "due_on": action.due_on,
+                "status": action.status,
+                "version": action.version,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.textarea("description"),
+            Field.select("owner"),
+            Field("due_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            Field.radios("status", legend_size=Size.SMALL, inline=True),
+            "version",
+            Button("submit", "Save action"),
+        )
+
+    def changes(self) -> dict:
+        return {
+            name: self.cleaned_data[name] for name in ("description", "owner", "due_on", "status")
+        }
+
+
+class ActionPlanFilterForm(forms.Form):
+    """The action plan's GET filters: owner, key area and status (or overdue)."""
+
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), required=False, empty_label="Anyone"
+    )
+    key_area = forms.ModelChoiceField(
+        queryset=KeyArea.objects.none(), required=False, empty_label="All key areas"
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Action.Status.choices, ("overdue", "Overdue")],
+        required=False,
+    )
+
+    def __init__(self, *args, owners, key_areas, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["key_area"].queryset = key_areas
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.select("owner"),
+            Field.select("key_area"),
+            Field.select("status"),
+            Button("filter", "Apply filters"),
+        )
+
+    def selector_kwargs(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "owner_id": data["owner"].pk if data.get("owner") else None,
+            "key_area_id": data["key_area"].pk if data.get("key_area") else None,
+            "status": data.get("status") or None,
+        }
+
+
+class PeriodStartForm(forms.Form):
+    """A new strategy period and a target level for every indicator, the old ones carried over."""
+
+    name = forms.CharField(max_length=100, help_text="For example, 2025-2028")
+    starts_on = DateInputField(label="Starts on", require_all_fields=False)
+    ends_on = DateInputField(
+        label="Ends on", help_text="The new targets are due by this date.", require_all_fields=False
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why these targets",
+        help_text="For example, the strategy or cabinet decision that sets them.",
+        error_messages={"required": "Enter why these are the targets"},
+    )
+
+    def __init__(self, *args, indicators, carried_over: dict[int, int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicator_fields: dict[str, int] = {}
+        groups: dict[str, list[str]] = {}
+        for indicator in indicators:
+            name = f"level_{indicator.pk}"
+            old = carried_over.get(indicator.pk)
+            self.fields[name] = forms.TypedChoiceField(
+                coerce=int,
+                choices=[("", "No target"), *Level.Number.choices],
+                required=False,
+                label=indicator.name,
+                initial=old,
+                help_text=(
+                    f"Previous target: {old}. {Level.label_for(old)}"
+                    if old
+                    else "No previous target"
+                ),
+            )
+            self.indicator_fields[name] = indicator.pk
+            groups.setdefault(indicator.key_area.name, []).append(name)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            "name",
+            Field("starts_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            Field("ends_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            Field.textarea("rationale"),
+            *(
+                Fieldset(*(Field.select(n) for n in names), legend=area, legend_size=Size.MEDIUM)
+                for area, names in groups.items()
+            ),
+            Button("submit", "Start the period and save its targets"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on <= starts_on:
+            self.add_error("ends_on", "The end date must be after the start date")
+        if not self.errors and not self.targets():
+            raise forms.ValidationError("Set a target for at least one indicator")
+        return data
+
+    def targets(self) -> dict[int, int]:
+        return {
+            indicator_id: self.cleaned_data[name]
+            for name, indicator_id in self.indicator_fields.items()
+            if self.cleaned_data.get(name)
+        }
+
+
+class RoundOpenForm(forms.Form):
+    """A new assessment round: its name, dates, indicators and respondents."""
+
+    name = forms.CharField(max_length=200, help_text="For example, Self-assessment spring 2026")
+    opens_on = DateInputField(label="Opens on", require_all_fields=False)
+    closes_on = DateInputField(
+        label="Ratings due by", require_all_fields=False, help_text="For example, 30 4 2026"
+    )
+    indicators = forms.ModelMultipleChoiceField(
+        queryset=Indicator.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Indicators in scope",
+        error_messages={"required": "Choose at least one indicator"},
+    )
+    respondents = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Respondents",
+        help_text=(
+            "One officer a line: their username, a comma, then their directorate or team. "
+            "For example, jsmith, Adult social care"
+        ),
+        error_messages={"required": "Enter at least one respondent"},
+    )
+
+    def __init__(self, *args, indicators, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicators"].queryset = indicators
+        self.fields["indicators"].label_from_instance = lambda i: f"{i.key_area.name}: {i.name}"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            "name",
+            Field("opens_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            Field("closes_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            Field.textarea("respondents"),
+            Field.checkboxes("indicators", legend_size=Size.SMALL, small=True),
+            Button("submit", "Open the round"),
+        )
+
+    def clean_respondents(self) -> list[tuple]:
+        """[(user, team)], each line checked; every bad line named by its number."""
+        users = get_user_model().objects.filter(
+            groups__name__in=[OFFICERS, ADMINISTRATORS], is_active=True
+        )
+        errors, found, seen = [], [], set()
+        lines = [line.strip() for line in self.cleaned_data["respondents"].splitlines()]
+        for number, line in enumerate(lines, start=1):
+            if not line:
+                continue
+            username, _, team = (part.strip() for part in line.partition(","))
+            user = users.filter(username__iexact=username).first()
+            if user is None:
+                errors.append(f"Line {number}: no active officer has the username “{username}”")
+            elif not team:
+                errors.append(
+                    f"Line {number}: enter {username}'s directorate or team after a comma"
+                )
+            elif user.pk in seen:
+                errors.append(f"Line {number}: {username} is already listed")
+            else:
+                seen.add(user.pk)
+                found.append((user, team))
+        if errors:
+            raise forms.ValidationError(errors)
+        if not found:
+            raise forms.ValidationError("Enter at least one respondent")
+        return found
+
+    def clean(self):
+        data = super().clean()
+        opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error("closes_on", "The date ratings are due must be on or after it opens")
+        return data
+
+
+SKIP = "skip"
+
+
+class RatingForm(forms.Form):
+    """A respondent's rating of one indicator: a level with evidence, or skip it with a reason."""
+
+    level = forms.ChoiceField(
+        widget=forms.RadioSelect, error_messages={"required": "Select a level or skip"}
+    )
+    evidence = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="What shows the indicator is at this level: documents, data, decisions.",
+    )
+    skipped_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Why are you skipping it?",
+        help_text="Only if you skip it. For example, my team has no part in this.",
+    )
+
+    def __init__(self, *args, descriptors: dict[int, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].label = "Which level has the council reached?"
+        self.fields["level"].choices = [
+            *_level_choices(descriptors),
+            Choice(SKIP, "Skip this indicator", hint="You cannot judge it."),
+        ]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.radios("level", legend_size=Size.MEDIUM),
+            Field.textarea("evidence"),
+            Field.textarea("skipped_reason"),
+            Button("submit", "Save rating"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        level = data.get("level")
+        if level == SKIP:
+            if not data.get("skipped_reason", "").strip():
+                self.add_error("skipped_reason", "Enter why you are skipping this indicator")
+            data["level"] = None
+            data["evidence"] = ""
+        elif level:
+            if not data.get("evidence", "").strip():
+                self.add_error("evidence", "Enter the evidence for this level")
+            data["level"] = int(level)
+            data["skipped_reason"] = ""
+        return data
+
+
+class ModerationForm(_LevelForm):
+    evidence = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The evidence the moderated level rests on, drawn from the ratings.",
+        error_messages={"required": "Enter the evidence for this level"},
+    )
+    commentary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Optional. For example, why the moderated level differs from the median.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].label = "Moderated level"
+        self.helper.layout = Layout(
+            Field.radios("level", legend_size=Size.MEDIUM),
+            Field.textarea("evidence"),
+            Field.textarea("commentary"),
+            Button("submit", "Record the moderated level"),
+        )
+
+
+class ReferenceSourceForm(forms.Form):
+    """Where the reference data comes from: an uploaded fixture or the strategy text."""
+
+    source = forms.ChoiceField(
+        choices=[
+            ("upload", "Upload a fixture (the framework or social value goals and measures)"),
+            ("strategy", "Rebuild the framework from the strategy text"),
+        ],
+        widget=forms.RadioSelect,
+        label="Reference data to load",
+        error_messages={"required": "Choose where the reference data comes from"},
+    )
+    fixture = forms.FileField(
+        required=False,
+        label="Fixture file",
+        help_text="A JSON fixture such as fixtures/framework.json, up to 5 MB.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.radios("source", legend_size=Size.MEDIUM),
+            Field("fixture"),
+            Button("submit", "Show what would change"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") == "upload" and not data.get("fixture"):
+            self.add_error("fixture", "Choose a fixture file to upload")
+        return data
+
+    def fixture_text(self) -> str:
+        upload = self.cleaned_data["fixture"]
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(
+                "The file is not UTF-8 text: it is not a fixture."
+            ) from error
+
+
+class DescriptorsForm(forms.Form):
+    """What an indicator looks like at each of the five levels."""
+
+    def __init__(self, *args, descriptors: dict[int, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for number, name in Level.Number.choices:
+            self.fields[f"level_{number}"] = forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 4}),
+                required=False,
+                label=f"{number}. {name}",
+                initial=descriptors.get(number, ""),
+                help_text=""
+                if descriptors.get(number)
+                else "Not described in the strategy. Leave empty to keep it so.",
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            *(Field.textarea(f"level_{n}") for n, _ in Level.Number.choices),
+            Button("submit", "Save descriptors"),
+        )
+
+    def texts(self) -> dict[int, str]:
+        return {n: self.cleaned_data[f"level_{n}"].strip() for n, _ in Level.Number.choices}

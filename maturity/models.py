@@ -15,6 +15,8 @@ from django.dispatch import receiver
 from django.utils.text import capfirst, get_text_list
 from simple_history.models import HistoricalRecords
 
+from core.concurrency import VersionedModel
+
 
 class AppendOnlyError(ValidationError):
     """An attempt to change or delete an assessment or target, which are history."""
@@ -242,20 +244,64 @@ class Assessment(AppendOnlyModel):
     )
     evidence = models.TextField(blank=True, help_text="What shows the indicator is at this level.")
     commentary = models.TextField(blank=True, help_text="Anything else a reader should know.")
+    round = models.ForeignKey(
+        "AssessmentRound",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        help_text="The assessment round this is the moderated result of, if any.",
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-assessed_on", "-recorded_at", "-id"]
         get_latest_by = ["assessed_on", "recorded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "indicator"],
+                condition=models.Q(round__isnull=False),
+                name="one_moderated_assessment_per_round_indicator",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.level} on {self.assessed_on}"
+
+
+class StrategyPeriod(models.Model):
+    """The years a procurement strategy covers; each target belongs to one period."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="For example “2025-2028”.")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")),
+                name="strategy_period_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Target(AppendOnlyModel):
     """Where the council wants an indicator to be. The latest one is the current target."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
+    period = models.ForeignKey(
+        StrategyPeriod,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="targets",
+        help_text="The strategy period the target belongs to.",
+    )
     level = models.ForeignKey(Level, on_delete=models.PROTECT, help_text="The level to reach.")
     due_by = models.DateField(help_text="The date to reach it by.")
     set_by = models.ForeignKey(
@@ -276,8 +322,8 @@ class Target(AppendOnlyModel):
         return f"{self.indicator}: {self.level} by {self.due_by}"
 
 
-class Action(models.Model):
-    """An improvement step towards an indicator's target."""
+class Action(VersionedModel):
+    """An improvement step towards an indicator's target. Edits are versioned (core.concurrency)."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Not started"
@@ -305,3 +351,88 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+
+class AssessmentRound(models.Model):
+    """Several officers rate the same indicators; a moderator turns their views into one."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    name = models.CharField(max_length=200, unique=True)
+    opens_on = models.DateField()
+    closes_on = models.DateField(help_text="When respondents should have rated by.")
+    indicators = models.ManyToManyField(Indicator, related_name="rounds")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_on", "-id"]
+        permissions = [("moderate_round", "Can moderate assessment rounds")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="round_closes_on_or_after_it_opens",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class RoundRespondent(models.Model):
+    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="respondents")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="round_responses"
+    )
+    team = models.CharField(max_length=200, help_text="The respondent's directorate or team.")
+
+    class Meta:
+        ordering = ["round", "team", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="one_respondent_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.get_username()} ({self.team})"
+
+
+class RoundRating(models.Model):
+    """One respondent's view of one indicator: a level with evidence, or a reason to skip it."""
+
+    respondent = models.ForeignKey(
+        RoundRespondent, on_delete=models.CASCADE, related_name="ratings"
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="round_ratings")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, null=True, blank=True)
+    evidence = models.TextField(blank=True)
+    skipped_reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["respondent", "indicator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["respondent", "indicator"], name="one_rating_per_respondent_indicator"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(level__isnull=False, skipped_reason="")
+                    | (models.Q(level__isnull=True) & ~models.Q(skipped_reason=""))
+                ),
+                name="rating_has_a_level_or_a_reason_to_skip",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.respondent}: {self.indicator_id} at {self.level_id or 'skipped'}"

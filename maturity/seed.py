@@ -38,6 +38,8 @@ HEADLINE_NAME = "High level principle / specific behaviour"
 
 ASSESSED_ON = "2022-04-01"
 DUE_BY = "2025-03-31"
+STRATEGY_PERIOD = "2022-2025"
+PERIOD_STARTS_ON = "2022-04-01"
 RECORDED_AT = "2022-04-01T00:00:00Z"
 ASSESSMENT_EVIDENCE = "Corporate Procurement Strategy 2022-2025, Appendix 1 (Where we are now)."
 ASSESSMENT_COMMENTARY = "Baseline self-assessment published in the strategy."
@@ -506,7 +508,17 @@ def fixture_records(parsed: ParsedFramework) -> list[dict]:
                 "source": FRAMEWORK_SOURCE,
                 "is_current": True,
             },
-        }
+        },
+        {
+            "model": "maturity.strategyperiod",
+            "pk": 1,
+            "fields": {
+                "name": STRATEGY_PERIOD,
+                "starts_on": PERIOD_STARTS_ON,
+                "ends_on": DUE_BY,
+                "created_at": RECORDED_AT,
+            },
+        },
     ]
     key_area_pk = indicator_pk = descriptor_pk = 0
     descriptors: list[dict] = []
@@ -589,6 +601,7 @@ def fixture_records(parsed: ParsedFramework) -> list[dict]:
                         "pk": indicator_pk,
                         "fields": {
                             "indicator": indicator_pk,
+                            "period": 1,
                             "level": indicator.target_level,
                             "due_by": DUE_BY,
                             "set_by": None,

@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import editor_required, reader_required
 from core.concurrency import StaleEdit
-from maturity import charts, selectors, services
+from maturity import charts, plan_selectors, selectors, services
 from maturity.forms import ActionForm, AssessmentForm, TargetForm, ThemeFilterForm
 from maturity.models import Action, Indicator
 
@@ -29,8 +30,15 @@ def overview(request: HttpRequest) -> HttpResponse:
 @reader_required
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     get_object_or_404(Indicator, pk=pk)
+    today = timezone.localdate()
     return render(
-        request, "maturity/indicator_detail.html", selectors.indicator_detail(indicator_id=pk)
+        request,
+        "maturity/indicator_detail.html",
+        {
+            **selectors.indicator_detail(indicator_id=pk),
+            "today": today,
+            "action_counts": plan_selectors.action_counts(as_at=today, indicator_id=pk),
+        },
     )
 
 

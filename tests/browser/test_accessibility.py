@@ -56,6 +56,20 @@ PAGES = [
     ("record-assessment", "officer", "/maturity/indicators/3/assess/"),
     ("set-target", "officer", "/maturity/indicators/3/target/"),
     ("add-action", "officer", "/maturity/indicators/3/actions/new/"),
+    # -- action plan, strategy periods, assessment rounds
+    ("action-plan", "officer", "/maturity/actions/"),
+    ("strategy-periods", "member", "/maturity/periods/"),
+    ("strategy-period", "member", "/maturity/periods/1/"),
+    ("strategy-period-form", "administrator", "/maturity/periods/new/"),
+    ("action-edit-form", "officer", "/maturity/actions/{action}/edit/"),
+    ("assessment-rounds", "member", "/maturity/rounds/"),
+    ("assessment-round", "officer", "/maturity/rounds/{round}/"),
+    ("assessment-round-form", "administrator", "/maturity/rounds/new/"),
+    ("round-rating-form", "officer", "/maturity/rounds/{round}/rate/3/"),
+    ("round-moderation-form", "officer", "/maturity/rounds/{round}/moderate/3/"),
+    ("reference-data", "administrator", "/maturity/reference-data/"),
+    ("descriptors-form", "administrator", "/maturity/indicators/3/descriptors/"),
+    # -- end action plan
     # -- procurement
     ("contracts", "member", "/procurement/contracts/"),
     ("contract", "officer", "/procurement/contracts/{contract}/"),
@@ -112,8 +126,42 @@ def people(live_server, settings, tmp_path):
         "officer": officer,
         "member": make_user("a11y-member", roles.MEMBERS),
         "supplier": contact.user,
-        "ids": _register_with_spend_and_social_value(officer=officer, supplier=contact.supplier),
+        "administrator": make_user("a11y-admin", roles.ADMINISTRATORS),
+        "ids": {
+            **_register_with_spend_and_social_value(officer=officer, supplier=contact.supplier),
+            **_maturity_plan(officer=officer),
+        },
     }
+
+
+def _maturity_plan(*, officer) -> dict[str, int]:
+    """An overdue action and an open round the officer rates and moderates, with a spread."""
+    from django.contrib.auth.models import Permission
+
+    from maturity.models import Action, AssessmentRound, Indicator, RoundRating
+
+    indicators = list(Indicator.objects.filter(pk__in=[3, 4]))
+    action = Action.objects.create(
+        indicator=indicators[0],
+        description="Brief members quarterly",
+        owner=officer,
+        due_on=timezone.localdate() - dt.timedelta(days=10),
+    )
+    officer.user_permissions.add(Permission.objects.get(codename="moderate_round"))
+    assessment_round = AssessmentRound.objects.create(
+        name="Spring self-assessment",
+        opens_on=timezone.localdate(),
+        closes_on=timezone.localdate() + dt.timedelta(days=30),
+        created_by=officer,
+    )
+    assessment_round.indicators.set(indicators)
+    colleague = make_user("a11y-colleague", roles.OFFICERS)
+    for user, team, level in ((officer, "Commercial", 2), (colleague, "Highways", 4)):
+        respondent = assessment_round.respondents.create(user=user, team=team)
+        RoundRating.objects.create(
+            respondent=respondent, indicator=indicators[0], level_id=level, evidence="Minutes"
+        )
+    return {"action": action.pk, "round": assessment_round.pk}
 
 
 def _register_with_spend_and_social_value(*, officer, supplier) -> dict[str, int]:

@@ -33,7 +33,7 @@ from django.urls import reverse
 from accounts import roles
 from core.concurrency import STALE_MESSAGE, StaleEdit, VersionedModel, update_versioned
 from core.versioned_admin import VersionedAdminMixin
-from maturity.models import Indicator, Target
+from maturity.models import Action, Indicator, Target
 from maturity.services import target_set
 from procurement.forms.register import VariationForm
 from procurement.models import Contract, Supplier
@@ -514,6 +514,13 @@ VERSIONED_ADMINS: dict[type[VersionedModel], tuple[Callable[[], Any], str, str]]
     Contract: (ContractFactory, "title", "Changed in the admin"),
     Supplier: (SupplierFactory, "name", "Changed in the admin Ltd"),
     SocialValueReturn: (SocialValueReturnFactory, "rejection_reason", "Changed in the admin"),
+    Action: (
+        lambda: Action.objects.create(
+            indicator=IndicatorFactory(), description="Made", due_on=dt.date(2026, 1, 1)
+        ),
+        "description",
+        "Changed in the admin",
+    ),
 }
 
 

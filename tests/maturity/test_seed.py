@@ -256,6 +256,7 @@ def test_fixture_records_have_fixed_keys_and_no_levels(parsed):
     assert "maturity.level" not in by_model
     assert {model: len(rows) for model, rows in by_model.items()} == {
         "maturity.framework": 1,
+        "maturity.strategyperiod": 1,
         "maturity.theme": 3,
         "maturity.keyarea": 10,
         "maturity.indicator": 65,

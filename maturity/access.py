@@ -1,0 +1,38 @@
+"""Who may run assessment rounds, strategy periods and reference data.
+
+Administrators open rounds, start strategy periods and load reference data. Moderating a round
+takes the `maturity.moderate_round` permission, which an administrator grants (to the head of
+procurement, say) in the Django admin; administrators hold it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from accounts.roles import User, can_read, is_administrator
+
+MODERATE = "maturity.moderate_round"
+
+
+def can_moderate(user: User) -> bool:
+    return user.is_authenticated and can_read(user) and user.has_perm(MODERATE)
+
+
+def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_administrator(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def posted(request: HttpRequest):
+    """The POST data to bind a form to, or None on GET: an empty POST still shows its errors."""
+    return request.POST if request.method == "POST" else None

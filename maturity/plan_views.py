@@ -1,0 +1,111 @@
+"""The action plan: every improvement action, filtered, sorted with the most overdue first."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from accounts.roles import editor_required, reader_required
+from core.concurrency import StaleEdit
+from core.csv_export import csv_response
+from maturity import plan_selectors, services
+from maturity.access import posted
+from maturity.forms import ActionEditForm, ActionPlanFilterForm
+from maturity.models import Action
+
+CSV_HEADER = [
+    "theme",
+    "key_area",
+    "indicator",
+    "action",
+    "owner",
+    "due_on",
+    "status",
+    "overdue",
+    "completed_on",
+]
+
+
+def _filtered(request: HttpRequest):
+    form = ActionPlanFilterForm(
+        request.GET or None,
+        owners=plan_selectors.action_owners(),
+        key_areas=plan_selectors.action_key_areas(),
+    )
+    as_at = timezone.localdate()
+    return form, as_at, plan_selectors.action_plan(as_at=as_at, **form.selector_kwargs())
+
+
+def _owner_name(action: Action) -> str:
+    return (action.owner.get_full_name() or action.owner.username) if action.owner else ""
+
+
+@reader_required
+def action_plan(request: HttpRequest) -> HttpResponse:
+    form, as_at, actions = _filtered(request)
+    return render(
+        request,
+        "maturity/action_plan.html",
+        {
+            "form": form,
+            "as_at": as_at,
+            "actions": list(actions),
+            "counts": plan_selectors.action_counts(as_at=as_at),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@reader_required
+def action_plan_csv(request: HttpRequest) -> HttpResponse:
+    _form, _as_at, actions = _filtered(request)
+    rows = (
+        [
+            action.indicator.key_area.theme.name,
+            action.indicator.key_area.name,
+            action.indicator.name,
+            action.description,
+            _owner_name(action),
+            action.due_on.isoformat(),
+            action.get_status_display(),
+            action.is_overdue,
+            action.completed_on.isoformat() if action.completed_on else "",
+        ]
+        for action in actions
+    )
+    return csv_response("action-plan.csv", CSV_HEADER, rows)
+
+
+@editor_required
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(Action.objects.select_related("indicator__key_area"), pk=pk)
+    form = ActionEditForm(posted(request), action=action)
+    context = {"indicator": action.indicator, "title": "Edit an improvement action"}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(
+                action=action,
+                expected_version=form.cleaned_data["version"],
+                changes=form.changes(),
+                user=request.user,
+            )
+        except StaleEdit as error:
+            # Show the action as it now is, with its new version: saving again is deliberate.
+            action.refresh_from_db()
+            form = ActionEditForm(action=action)
+            context["stale_error"] = error.messages[0]
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Action saved.")
+            if request.GET.get("next") == "plan":
+                return redirect("maturity:action-plan")
+            return redirect("maturity:indicator-detail", pk=action.indicator_id)
+    return render(
+        request,
+        "maturity/indicator_form.html",
+        {**context, "form": form},
+    )
