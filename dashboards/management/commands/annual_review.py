@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from core.financial_year import financial_year_label
+from core.financial_year import financial_year_label, is_financial_year
 from dashboards import charts, selectors
 from dashboards.exports import review_workbook
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, year: int, format: str, output: str | None, **options) -> None:
-        if not 1990 <= year <= 2200:
+        if not is_financial_year(year):
             raise CommandError("--year must be a financial year such as 2024.")
         review = selectors.annual_review(year=year, today=timezone.localdate())
         slug = financial_year_label(year).replace("/", "-")
