@@ -92,7 +92,9 @@ def financial_years_with_data(*, today: dt.date | None = None) -> list[int]:
     first, *rest = queries
     current = current_financial_year(today)
     # A target or action due in a later year does not make that year one to report on.
-    years = {year for year in first.union(*rest) if year and FIRST_YEAR <= year <= current}
+    # PostgreSQL's EXTRACT gives numeric, so the UNION's column can come back as Decimal.
+    found = {int(year) for year in first.union(*rest) if year is not None}
+    years = {year for year in found if FIRST_YEAR <= year <= current}
     return sorted({*years, current, current - 1}, reverse=True)
 
 
