@@ -164,11 +164,11 @@ def _summaries(positions: QuerySet[Indicator], *, by: str) -> list[AreaSummary]:
             name=row[f"{prefix}__name"],
             theme_name=row[theme_field],
             indicators=row["n"],
-            baseline=round(row["baseline"] or 0, 2),
-            current=round(row["current"] or 0, 2),
-            target=round(row["target"] or 0, 2),
-            gap=round(row["gap_avg"] or 0, 2),
-            progress=round(row["progress_avg"] or 0, 2),
+            baseline=round(float(row["baseline"] or 0), 2),
+            current=round(float(row["current"] or 0), 2),
+            target=round(float(row["target"] or 0), 2),
+            gap=round(float(row["gap_avg"] or 0), 2),
+            progress=round(float(row["progress_avg"] or 0), 2),
             indicators_below_target=row["below"],
         )
         for row in rows

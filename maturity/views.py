@@ -5,9 +5,8 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from accounts.roles import editor_required, reader_required
@@ -21,10 +20,10 @@ from maturity.models import Action, Indicator
 def _as_at(form: AsAtForm) -> dict:
     """What a page with an "as at" date says about it, and its downloads' query string."""
     as_at = form.selected_date()
-    query = form.data.copy() if form.is_bound else {}
-    for name in ("filter", "table"):
+    query = form.data.copy() if form.is_bound else QueryDict(mutable=True)
+    for name in ("filter", "table", "format"):
         query.pop(name, None)
-    return {"as_at": as_at, "is_today": as_at == form.today, "query": urlencode(query)}
+    return {"as_at": as_at, "is_today": as_at == form.today, "query": query.urlencode()}
 
 
 @reader_required
