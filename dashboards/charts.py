@@ -64,7 +64,9 @@ def where_we_are_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure
     )
 
 
-def maturity_chart(rows: Sequence[AreaSummary], *, title: str, noun: str) -> Chart:
+def maturity_chart(
+    rows: Sequence[AreaSummary], *, title: str, noun: str, when: str = "now"
+) -> Chart:
     """Where we were, are and want to be per area; the summary names the furthest from target
     (the summaries come largest total gap first)."""
     if not rows or all(row.current == 0 for row in rows):
@@ -76,7 +78,7 @@ def maturity_chart(rows: Sequence[AreaSummary], *, title: str, noun: str) -> Cha
     else:
         summary = (
             f"{furthest.name} is furthest from its target: on average level "
-            f"{furthest.current:.2f} now, against {furthest.target:.2f} wanted and "
+            f"{furthest.current:.2f} {when}, against {furthest.target:.2f} wanted and "
             f"{furthest.baseline:.2f} at the baseline."
         )
     return Chart(figure, summary)
@@ -218,15 +220,18 @@ def spend_shares_chart(review: AnnualReview) -> Chart:
 
 def review_charts(review: AnnualReview) -> dict[str, Chart]:
     """Every chart of the review by name (its CSV download's slug with underscores)."""
+    day = f"{review.as_at:%-d %B %Y}"
     return {
-        "maturity_themes": maturity_chart(review.themes, title="By theme", noun="theme"),
+        "maturity_themes": maturity_chart(
+            review.themes, title="By theme", noun="theme", when=f"on {day}"
+        ),
         "maturity_key_areas": maturity_chart(
-            review.key_areas, title="By key area", noun="key area"
+            review.key_areas, title="By key area", noun="key area", when=f"on {day}"
         ),
         "social_value": social_value_chart(
             review.social_value_by_goal, label=review.label, previous=review.previous_label
         ),
         "spend_shares": spend_shares_chart(review),
         "savings": savings_chart(review.savings_years, year=review.year),
-        "ending": ending_chart(review.ending, since=f"{review.as_at:%-d %B %Y}"),
+        "ending": ending_chart(review.ending, since=day),
     }

@@ -87,6 +87,10 @@ def test_every_chart_has_a_summary_sentence_with_its_numbers(review_data):
         f"{financial_year_end(review_data.year):%-d %B %Y}; the most, 1, are in People."
     )
     assert made["maturity_key_areas"].summary.startswith(review.key_areas[0].name)
+    year_end = f"{financial_year_end(review_data.year):%-d %B %Y}"
+    assert f"{review.key_areas[0].current:.2f} on {year_end}, against" in (
+        made["maturity_key_areas"].summary
+    )
 
 
 def test_the_charts_plot_the_tables_numbers(review_data):
