@@ -36,6 +36,16 @@ def line_count(text: str) -> int:
     return text.count("<br>") + 1
 
 
+# Bar charts grow with their rows, so ten key areas fit an A4 page and read at 390 px wide.
+CHART_BASE, ROW_HEIGHT = 120, 46
+
+
+def bars_height(rows: int, *, per_row: int = ROW_HEIGHT) -> int:
+    """Height in pixels of a horizontal bar chart of `rows` rows (title, axis and legend
+    included)."""
+    return CHART_BASE + per_row * max(rows, 1)
+
+
 def base_layout(*, title: str, height: int = 420, **extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
         "title": {"text": title, "x": 0},

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from core.charts import COLOURS, base_layout, escape_label
+from core.charts import COLOURS, bars_height, base_layout, escape_label
 from dashboards.selectors import AnnualReview, EndingCount, GoalComparison, SavingsYear
 from maturity.charts import LEVEL_AXIS
 from maturity.selectors import AreaSummary
@@ -20,6 +20,12 @@ from procurement.charts import Chart, pounds, shares_chart
 
 MONEY_AXIS = {"rangemode": "tozero", "tickprefix": "£"}
 LABEL_WIDTH = 20  # goal names are wrapped onto lines of this many characters, never cut off
+BAR_ROW_HEIGHT = 34  # one bar a row
+
+
+def empty(summary: str) -> Chart:
+    """A section with nothing to draw: the page says so in words and draws no axes."""
+    return Chart(None, summary)  # type: ignore[arg-type]
 
 
 def where_we_are_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure:
@@ -46,7 +52,7 @@ def where_we_are_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure
         ],
         layout=base_layout(
             title=title,
-            height=max(300, 90 + 70 * len(rows)),
+            height=bars_height(len(rows)),
             barmode="group",
             xaxis=LEVEL_AXIS,
             yaxis={"automargin": True},
@@ -54,19 +60,21 @@ def where_we_are_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure
     )
 
 
-def maturity_chart(rows: Sequence[AreaSummary], *, title: str, noun: str) -> Chart:
+def maturity_chart(
+    rows: Sequence[AreaSummary], *, title: str, noun: str, when: str = "now"
+) -> Chart:
     """Where we were, are and want to be per area; the summary names the furthest from target
     (the summaries come largest total gap first)."""
+    if not rows or all(row.current == 0 for row in rows):
+        return empty(f"No {noun} had been assessed by then.")
     figure = where_we_are_figure(rows, title=title)
-    if not rows:
-        return Chart(figure, f"No {noun} has been assessed.")
     furthest = rows[0]
     if furthest.gap <= 0:
         summary = f"Every {noun} has reached its target on average."
     else:
         summary = (
             f"{furthest.name} is furthest from its target: on average level "
-            f"{furthest.current:.2f} now, against {furthest.target:.2f} wanted and "
+            f"{furthest.current:.2f} {when}, against {furthest.target:.2f} wanted and "
             f"{furthest.baseline:.2f} at the baseline."
         )
     return Chart(figure, summary)
@@ -74,15 +82,18 @@ def maturity_chart(rows: Sequence[AreaSummary], *, title: str, noun: str) -> Cha
 
 def social_value_chart(rows: Sequence[GoalComparison], *, label: str, previous: str) -> Chart:
     """Verified social value per goal, the year before beside the year."""
-    names = [escape_label(row.name, width=LABEL_WIDTH) for row in rows]
+    if not rows:
+        return empty(f"No social value was verified in {previous} or {label}.")
+    names = [escape_label(row.name, width=LABEL_WIDTH) for row in rows][::-1]
     figure = go.Figure(
         [
             go.Bar(
                 name=name,
-                x=names,
-                y=[float(value or 0) for value in values],
+                y=names,
+                x=[float(value or 0) for value in values][::-1],
+                orientation="h",
                 marker_color=colour,
-                hovertemplate="%{x}: £%{y:,.0f}<extra>" + name + "</extra>",
+                hovertemplate="%{y}: £%{x:,.0f}<extra>" + name + "</extra>",
             )
             for name, values, colour in (
                 (previous, [row.previous_value for row in rows], COLOURS[5]),
@@ -91,25 +102,25 @@ def social_value_chart(rows: Sequence[GoalComparison], *, label: str, previous: 
         ],
         layout=base_layout(
             title="Verified social value by goal",
+            height=bars_height(len(rows)),
             barmode="group",
-            xaxis={"type": "category", "automargin": True},
-            yaxis={"title": {"text": "Social value (£)"}, **MONEY_AXIS},
+            yaxis={"type": "category", "automargin": True},
+            xaxis={"title": {"text": "Social value (£)"}, **MONEY_AXIS},
         ),
     )
     now = sum((row.value or Decimal(0) for row in rows), Decimal(0))
     before = sum((row.previous_value or Decimal(0) for row in rows), Decimal(0))
-    if not rows:
-        summary = f"No social value was verified in {previous} or {label}."
-    else:
-        summary = (
-            f"Verified social value with a proxy value was {pounds(now)} in {label}, "
-            f"against {pounds(before)} in {previous}."
-        )
+    summary = (
+        f"Verified social value with a proxy value was {pounds(now)} in {label}, "
+        f"against {pounds(before)} in {previous}."
+    )
     return Chart(figure, summary)
 
 
 def savings_chart(rows: Sequence[SavingsYear], *, year: int) -> Chart:
     """Savings delivered against the target, year by year."""
+    if not rows:
+        return empty("No savings or savings target are recorded.")
     labels = [row.label for row in rows]
     figure = go.Figure(
         [
@@ -152,29 +163,32 @@ def savings_chart(rows: Sequence[SavingsYear], *, year: int) -> Chart:
     return Chart(figure, summary)
 
 
-def ending_chart(rows: Sequence[EndingCount]) -> Chart:
-    """Live contracts ending in the next twelve months per sub-team."""
-    figure = go.Figure(
-        go.Bar(
-            x=[escape_label(row.label) for row in rows],
-            y=[row.contracts for row in rows],
-            marker_color=COLOURS[3],
-            hovertemplate="%{x}: %{y} contracts<extra></extra>",
-        ),
-        layout=base_layout(
-            title="Contracts ending in the next 12 months, by sub-team",
-            xaxis={"type": "category"},
-            yaxis={"title": {"text": "Contracts"}, "rangemode": "tozero"},
-        ),
-    )
+def ending_chart(rows: Sequence[EndingCount], *, since: str = "today") -> Chart:
+    """Contracts live on a day ending in the twelve months after it, per sub-team."""
     count = sum(row.contracts for row in rows)
     if not count:
-        return Chart(figure, "No live contract ends in the next 12 months.")
+        return empty(f"No live contract ends in the 12 months from {since}.")
+    ordered = list(rows)[::-1]
+    figure = go.Figure(
+        go.Bar(
+            y=[escape_label(row.label) for row in ordered],
+            x=[row.contracts for row in ordered],
+            orientation="h",
+            marker_color=COLOURS[3],
+            hovertemplate="%{y}: %{x} contracts<extra></extra>",
+        ),
+        layout=base_layout(
+            title=f"Contracts ending in the 12 months from {since}, by sub-team",
+            height=bars_height(len(rows), per_row=BAR_ROW_HEIGHT),
+            yaxis={"type": "category", "automargin": True},
+            xaxis={"title": {"text": "Contracts"}, "rangemode": "tozero"},
+        ),
+    )
     value = sum((row.value for row in rows), Decimal(0))
     most = max(rows, key=lambda row: row.contracts)
     summary = (
-        f"{count:,} live contract{'s' if count != 1 else ''} worth {pounds(value)} end in the next "
-        f"12 months; the most, {most.contracts:,}, are in {most.label}."
+        f"{count:,} live contract{'s' if count != 1 else ''} worth {pounds(value)} end in the "
+        f"12 months from {since}; the most, {most.contracts:,}, are in {most.label}."
     )
     return Chart(figure, summary)
 
@@ -187,10 +201,10 @@ def _change(value: Decimal | None) -> str:
 
 def spend_shares_chart(review: AnnualReview) -> Chart:
     """The spend dashboard's share chart, summed up for the year under review."""
-    figure = shares_chart(review.spend_years).figure
     headline = review.spend
     if headline is None or headline.current.named_total == 0:
-        return Chart(figure, f"There is no spend with named suppliers in {review.label}.")
+        return empty(f"There is no spend with named suppliers in {review.label}.")
+    figure = shares_chart(review.spend_years).figure
     year = headline.current
     summary = (
         f"In {review.label}, {year.sme_share}% of spend with named suppliers went to SMEs"
@@ -202,15 +216,18 @@ def spend_shares_chart(review: AnnualReview) -> Chart:
 
 def review_charts(review: AnnualReview) -> dict[str, Chart]:
     """Every chart of the review by name (its CSV download's slug with underscores)."""
+    day = f"{review.as_at:%-d %B %Y}"
     return {
-        "maturity_themes": maturity_chart(review.themes, title="By theme", noun="theme"),
+        "maturity_themes": maturity_chart(
+            review.themes, title="By theme", noun="theme", when=f"on {day}"
+        ),
         "maturity_key_areas": maturity_chart(
-            review.key_areas, title="By key area", noun="key area"
+            review.key_areas, title="By key area", noun="key area", when=f"on {day}"
         ),
         "social_value": social_value_chart(
             review.social_value_by_goal, label=review.label, previous=review.previous_label
         ),
         "spend_shares": spend_shares_chart(review),
         "savings": savings_chart(review.savings_years, year=review.year),
-        "ending": ending_chart(review.ending),
+        "ending": ending_chart(review.ending, since=day),
     }

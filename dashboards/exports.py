@@ -18,8 +18,7 @@ from openpyxl.styles import Font
 from core.csv_export import safe_cell
 from dashboards.evidence import share
 from dashboards.selectors import AnnualReview
-from maturity.models import Level
-from maturity.selectors import AreaSummary
+from maturity.exports import AREA_HEADER, GAPS_HEADER, area_rows, gap_rows, level_text
 from procurement.models import SubTeam
 from socialvalue.models import Measure
 
@@ -28,14 +27,57 @@ UNITS = [(unit, label) for unit, label in Measure.Unit.choices]
 SUB_TEAMS = dict(SubTeam.choices)
 
 
-def _level(number: int | None) -> str:
-    return f"{number} {Level.label_for(number)}" if number else "Not assessed"
+_level = level_text
+
+
+def maturity_headline_rows(review: AnnualReview) -> Rows:
+    headline = review.maturity_headline
+    theme = headline.largest_gap_theme
+    on, before = review.as_at.isoformat(), review.previous_as_at.isoformat()
+    return [
+        [f"Indicators at or above target on {on}", headline.at_target, "indicators", ""],
+        [f"Indicators assessed on {on}", headline.indicators, "indicators", ""],
+        [f"Indicators that moved up since {before}", headline.moved_up, "indicators", ""],
+        [f"Indicators that moved down since {before}", headline.moved_down, "indicators", ""],
+        ["Theme with the largest gap", theme.name if theme else "None", "", ""],
+        [f"Improvement actions overdue on {on}", review.actions_overdue, "actions", ""],
+    ]
+
+
+MATURITY_TABLE_HEADER = (
+    "theme",
+    "key_area",
+    "indicator",
+    "level_at_year_end",
+    "previous_level",
+    "target_at_year_end",
+    "target_date",
+)
+
+
+def maturity_table_rows(review: AnnualReview) -> Rows:
+    """Every indicator's level and target at the year end and its level a year before, as
+    level numbers (blank where none was recorded by then)."""
+    return [
+        (
+            i.key_area.theme.name,
+            i.key_area.name,
+            i.name,
+            i.current_level,
+            i.previous_level,
+            i.target_level,
+            i.target_due_by,
+        )
+        for i in review.maturity_table
+    ]
 
 
 def headline_rows(review: AnnualReview) -> Rows:
     spend = review.spend
     year = spend.current if spend else None
+    ending = f"Contracts ending in the 12 months from {review.as_at.isoformat()}"
     rows: list[list[Any]] = [
+        *maturity_headline_rows(review),
         ["Third-party spend", year.total if year else None, "£", ""],
         ["Share of spend with SMEs", year.sme_share if year else None, "%", _pp(spend, "sme")],
         ["Share of spend with VCSEs", year.vcse_share if year else None, "%", _pp(spend, "vcse")],
@@ -66,8 +108,8 @@ def headline_rows(review: AnnualReview) -> Rows:
         ["Savings delivered", review.savings_total, "£", ""],
         ["Savings target", review.savings_target or "No target set", "£", ""],
         ["Savings as a share of target", review.savings_share_of_target, "%", ""],
-        ["Contracts ending in the next 12 months", review.ending_count, "contracts", ""],
-        ["Value of contracts ending in the next 12 months", review.ending_value, "£", ""],
+        [ending, review.ending_count, "contracts", ""],
+        [f"Value of {ending[0].lower()}{ending[1:]}", review.ending_value, "£", ""],
     ]
     return rows
 
@@ -77,31 +119,7 @@ def _pp(spend, name: str) -> Decimal | str:
     return change if change is not None else ""
 
 
-def _areas(rows: Sequence[AreaSummary]) -> Rows:
-    return [
-        (
-            row.name,
-            row.indicators,
-            row.baseline,
-            row.current,
-            row.target,
-            row.gap,
-            row.indicators_below_target,
-            row.progress,
-        )
-        for row in rows
-    ]
-
-
-AREA_HEADER = (
-    "Indicators",
-    "Baseline (average level)",
-    "Where we are (average level)",
-    "Where we want to be (average level)",
-    "Average gap",
-    "Indicators below target",
-    "Progress since baseline",
-)
+_areas = area_rows
 
 
 def evidence_rows(review: AnnualReview) -> Rows:
@@ -145,13 +163,8 @@ CSV_TABLES: dict[str, tuple[Callable[[AnnualReview], Rows], Sequence[str]]] = {
     "headline": (headline_rows, ("Figure", "Value", "Unit", "Change on the year before (pp)")),
     "maturity-themes": (lambda r: _areas(r.themes), ("Theme", *AREA_HEADER)),
     "maturity-key-areas": (lambda r: _areas(r.key_areas), ("Key area", *AREA_HEADER)),
-    "largest-gaps": (
-        lambda r: [
-            (i.name, i.key_area.name, _level(i.current_level), _level(i.target_level), i.gap)
-            for i in r.largest_gaps
-        ],
-        ("Indicator", "Key area", "Where we are", "Where we want to be", "Gap (levels)"),
-    ),
+    "largest-gaps": (lambda r: gap_rows(r.largest_gaps), GAPS_HEADER),
+    "maturity-table": (maturity_table_rows, MATURITY_TABLE_HEADER),
     "maturity-changes": (
         lambda r: [
             (c.assessed_on, c.indicator, c.key_area, _level(c.before), _level(c.after), c.assessor)
@@ -221,7 +234,7 @@ CSV_TABLES: dict[str, tuple[Callable[[AnnualReview], Rows], Sequence[str]]] = {
     ),
     "ending-by-sub-team": (
         lambda r: [(e.label, e.contracts, e.value) for e in r.ending],
-        ("Sub-team", "Contracts ending in the next 12 months", "Total value (£)"),
+        ("Sub-team", "Contracts ending in the 12 months from the year end", "Total value (£)"),
     ),
     "high-risk-suppliers": (
         lambda r: [
@@ -266,13 +279,14 @@ SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("maturity-themes", "By theme"),
         ("maturity-key-areas", "By key area"),
         ("largest-gaps", "Largest gaps"),
+        ("maturity-table", "Every indicator at the year end and the year before"),
         ("maturity-changes", "What changed this year"),
     ),
     "Social value": (("social-value", "Verified social value by goal"),),
     "Spend": (("spend-shares", "SME, VCSE and local share of spend"),),
     "Savings": (("savings", "Savings against target"),),
     "Contracts and risk": (
-        ("ending-by-sub-team", "Contracts ending in the next 12 months"),
+        ("ending-by-sub-team", "Contracts ending in the 12 months from the year end"),
         ("high-risk-suppliers", "High-risk suppliers"),
         ("high-risk-contracts", "High-risk contracts"),
         ("checks", "Modern slavery and personal data checks"),

@@ -8,20 +8,16 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 
-from core.financial_year import financial_year_label
+from core.financial_year import FinancialYearField
 
 
 class ReviewYearForm(forms.Form):
-    year = forms.TypedChoiceField(
-        coerce=int,
-        label="Financial year",
-        help_text="1 April to 31 March.",
-    )
+    year = FinancialYearField(help_text="1 April to 31 March.")
 
     def __init__(self, *args, years: Sequence[int], default: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.default = default
-        self.fields["year"].choices = [(year, financial_year_label(year)) for year in years]
+        self.fields["year"].set_years(years)
         self.fields["year"].initial = default
         self.helper = FormHelper()
         self.helper.form_method = "get"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from core.financial_year import financial_year_label
+from core.financial_year import FIRST_YEAR, LAST_YEAR, financial_year_label
 
 
 class SavingsTarget(models.Model):
@@ -15,7 +15,7 @@ class SavingsTarget(models.Model):
 
     financial_year = models.PositiveSmallIntegerField(
         unique=True,
-        validators=[MinValueValidator(1990), MaxValueValidator(2200)],
+        validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)],
         help_text="The year by its April start: 2024 means 2024/25.",
     )
     amount = models.DecimalField(

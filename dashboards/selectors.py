@@ -22,7 +22,13 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 
 from core.data_version import data_version
-from core.financial_year import financial_year_bounds, financial_year_label, financial_year_of
+from core.financial_year import (
+    default_financial_year,
+    financial_year_bounds,
+    financial_year_end,
+    financial_year_label,
+    financial_years_with_data,
+)
 from dashboards.evidence import (
     EvidenceSignal,
     LiveContractCounts,
@@ -33,7 +39,7 @@ from dashboards.evidence import (
 from dashboards.models import SavingsTarget
 from maturity import selectors as maturity
 from maturity.models import Action, Assessment, Framework, Indicator, Level, Target
-from maturity.selectors import LATEST_ASSESSMENT, AreaSummary
+from maturity.selectors import LATEST_ASSESSMENT, AreaSummary, MaturityHeadline
 from procurement.models import (
     Contract,
     PipelineItem,
@@ -130,13 +136,11 @@ def review_version(*, year: int, today: dt.date) -> str:
 # -- the financial years the review can show ---------------------------------------------------
 
 
-def review_years(*, spend_years: list[int], today: dt.date) -> tuple[list[int], int]:
-    """The years to offer, newest first, and the one shown by default: the latest year with
-    spend, or the last complete financial year when no spend has been imported."""
-    current = financial_year_of(today)
-    default = max(spend_years) if spend_years else current - 1
-    years = {*spend_years, *planning.saving_years(), current, default}
-    return sorted(years, reverse=True), default
+def review_years(*, today: dt.date) -> tuple[list[int], int]:
+    """The years to offer, newest first (every year with any data: core.financial_year), and
+    the one shown by default, the last complete financial year."""
+    years = financial_years_with_data(today=today)
+    return years, default_financial_year(today=today, review=True)
 
 
 # -- the parts of the review -------------------------------------------------------------------
@@ -339,16 +343,30 @@ def savings_targets() -> dict[int, Decimal]:
     return dict(SavingsTarget.objects.values_list("financial_year", "amount"))
 
 
+def contracts_live_on(*, day: dt.date, today: dt.date) -> QuerySet[Contract]:
+    """Contracts live on `day`: today, those whose status is live; on an earlier day, those
+    let by then (not still being procured) that had started and not yet ended."""
+    if day >= today:
+        return register.contracts().live()
+    return (
+        register.contracts()
+        .exclude(status=Contract.Status.DRAFT)
+        .filter(Q(start_date__isnull=True) | Q(start_date__lte=day))
+        .filter(end_date__gte=day)
+    )
+
+
 def contracts_ending_by_sub_team(
-    *, today: dt.date, months: int = ENDING_MONTHS
+    *, today: dt.date, months: int = ENDING_MONTHS, as_at: dt.date | None = None
 ) -> list[EndingCount]:
-    """Live contracts ending in the next `months`, counted per sub-team: one grouped query.
-    Every sub-team is listed; contracts with no category come last as "Not assigned"."""
+    """Contracts live on `as_at` (today when None) ending in the `months` after it, counted per
+    sub-team: one grouped query. Every sub-team is listed; contracts with no category come
+    last as "Not assigned"."""
+    day = as_at or today
     rows = {
         row["category__sub_team"]: row
-        for row in register.contracts()
-        .live()
-        .ending_within(months=months, today=today)
+        for row in contracts_live_on(day=day, today=today)
+        .ending_within(months=months, today=day)
         .order_by()
         .values("category__sub_team")
         .annotate(contracts=Count("pk"), value=Sum("total_value"))
@@ -455,6 +473,21 @@ class AnnualReview:
     def previous_label(self) -> str:
         return financial_year_label(self.year - 1)
 
+    @property
+    def is_current(self) -> bool:
+        return self.as_at == self.today
+
+    @property
+    def as_at(self) -> dt.date:
+        """The day the review's position is taken: the year's 31 March, or today for the
+        year still running. Year-bound counts (contracts ending, actions overdue) count from it."""
+        return min(financial_year_end(self.year), self.today)
+
+    @property
+    def previous_as_at(self) -> dt.date:
+        """31 March at the end of the year before."""
+        return financial_year_end(self.year - 1)
+
     # spend: the spend dashboard's totals per year
     @cached_property
     def spend_years(self) -> list[YearSpend]:
@@ -471,15 +504,37 @@ class AnnualReview:
 
     @cached_property
     def themes(self) -> list[AreaSummary]:
-        return maturity.theme_summaries(framework=self.framework)
+        return maturity.theme_summaries(framework=self.framework, as_at=self.as_at)
 
     @cached_property
     def key_areas(self) -> list[AreaSummary]:
-        return maturity.key_area_summaries(framework=self.framework)
+        return maturity.key_area_summaries(framework=self.framework, as_at=self.as_at)
 
     @cached_property
     def largest_gaps(self) -> list[Indicator]:
-        return maturity.largest_gaps(framework=self.framework)
+        return maturity.largest_gaps(framework=self.framework, as_at=self.as_at)
+
+    @cached_property
+    def maturity_table(self) -> list[Indicator]:
+        """Every indicator at the year end and the year end before: one query."""
+        return list(
+            maturity.maturity_table(
+                framework=self.framework, as_at=self.as_at, previous=self.previous_as_at
+            )
+        )
+
+    @cached_property
+    def maturity_headline(self) -> MaturityHeadline:
+        return maturity.maturity_headline(
+            framework=self.framework,
+            as_at=self.as_at,
+            previous=self.previous_as_at,
+            themes=self.themes,
+        )
+
+    @cached_property
+    def actions_overdue(self) -> int:
+        return maturity.actions_overdue_count(framework=self.framework, as_at=self.as_at)
 
     @cached_property
     def changes(self) -> list[AssessmentChange]:
@@ -533,7 +588,7 @@ class AnnualReview:
     # contracts, risk and the compliance checks
     @cached_property
     def ending(self) -> list[EndingCount]:
-        return contracts_ending_by_sub_team(today=self.today)
+        return contracts_ending_by_sub_team(today=self.today, as_at=self.as_at)
 
     @property
     def ending_count(self) -> int:
@@ -580,5 +635,6 @@ class AnnualReview:
 def annual_review(
     *, year: int, today: dt.date, by_year: list[YearSpend] | None = None
 ) -> AnnualReview:
-    """The review of `year` as seen on `today` (contracts ending are counted from today)."""
+    """The review of `year` as seen on `today`: the position at the year's 31 March (today for
+    the year still running), beside the 31 March before."""
     return AnnualReview(year=year, today=today, by_year=by_year)

@@ -5,5 +5,6 @@ from dashboards import views
 app_name = "dashboards"
 urlpatterns = [
     path("", views.annual_review, name="annual-review"),
+    path("annual-review.xlsx", views.review_xlsx, name="annual-review-xlsx"),
     path("<slug:slug>.csv", views.review_csv, name="annual-review-csv"),
 ]

@@ -10,14 +10,16 @@ from django.utils.functional import SimpleLazyObject
 from accounts.roles import reader_required
 from core.csv_export import csv_response
 from dashboards import charts, selectors
-from dashboards.exports import CSV_TABLES
+from dashboards.exports import CSV_TABLES, review_workbook
 from dashboards.forms import ReviewYearForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _review(request: HttpRequest) -> tuple[ReviewYearForm, selectors.AnnualReview]:
     today = timezone.localdate()
     by_year = selectors.spend_by_year_cached()
-    years, default = selectors.review_years(spend_years=[row.year for row in by_year], today=today)
+    years, default = selectors.review_years(today=today)
     form = ReviewYearForm(request.GET or None, years=years, default=default)
     review = selectors.annual_review(year=form.selected_year(), today=today, by_year=by_year)
     return form, review
@@ -47,3 +49,13 @@ def review_csv(request: HttpRequest, slug: str) -> HttpResponse:
     _, review = _review(request)
     label = review.label.replace("/", "-")
     return csv_response(f"annual-review-{slug}-{label}.csv", header, rows_for(review))
+
+
+@reader_required
+def review_xlsx(request: HttpRequest) -> HttpResponse:
+    """The review as the `annual_review --format xlsx` command writes it."""
+    _, review = _review(request)
+    response = HttpResponse(review_workbook(review), content_type=XLSX)
+    label = review.label.replace("/", "-")
+    response["Content-Disposition"] = f'attachment; filename="annual-review-{label}.xlsx"'
+    return response

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from core.charts import COLOURS, base_layout, escape_label
+from core.charts import COLOURS, bars_height, base_layout, escape_label
 from maturity.models import Level
 from maturity.selectors import AreaSummary
 
@@ -43,7 +43,7 @@ def where_we_are_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure
     figure.update_layout(
         **base_layout(
             title=title,
-            height=max(300, 90 + 70 * len(rows)),
+            height=bars_height(len(rows)),
             barmode="group",
             xaxis=LEVEL_AXIS,
             yaxis={"automargin": True},
@@ -68,7 +68,7 @@ def gap_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure:
     figure.update_layout(
         **base_layout(
             title=title,
-            height=max(260, 90 + 40 * len(rows)),
+            height=bars_height(len(rows), per_row=34),
             xaxis={"title": {"text": "Average levels to go"}, "rangemode": "tozero"},
             yaxis={"automargin": True},
         )

@@ -146,7 +146,44 @@ class ActionForm(forms.Form):
         )
 
 
-class ThemeFilterForm(forms.Form):
+class AsAtForm(forms.Form):
+    """The date a maturity page shows the position on (a GET form); today unless chosen."""
+
+    as_at = DateInputField(
+        label="As at",
+        help_text="The position on this date, from the assessments and targets recorded by "
+        "then. For example, 31 3 2025",
+        required=False,
+        require_all_fields=False,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(*self.filter_fields(), Button("filter", "Apply filter"))
+
+    def filter_fields(self) -> list:
+        return [Field("as_at", context={"legend_size": Size.for_legend(Size.SMALL)})]
+
+    def clean_as_at(self):
+        day = self.cleaned_data["as_at"]
+        if day is not None and day > self.today:
+            raise forms.ValidationError("The date must be today or in the past")
+        return day
+
+    def selected_date(self):
+        """The date asked for if it is a valid one, otherwise today."""
+        if self.is_bound and self.is_valid() and self.cleaned_data["as_at"]:
+            return self.cleaned_data["as_at"]
+        return self.today
+
+
+class ThemeFilterForm(AsAtForm):
+    """The gap dashboard's filter: a theme and the date."""
+
     theme = forms.ModelChoiceField(
         queryset=Theme.objects.none(), required=False, empty_label="All themes", label="Theme"
     )
@@ -154,13 +191,16 @@ class ThemeFilterForm(forms.Form):
     def __init__(self, *args, themes, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["theme"].queryset = themes
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(Field.select("theme"), Button("filter", "Apply filter"))
+
+    def filter_fields(self) -> list:
+        return [Field.select("theme"), *super().filter_fields()]
 
     def selected_theme(self) -> Theme | None:
-        return self.cleaned_data.get("theme") if self.is_valid() else None
+        """The theme asked for, even if the date is wrong (the page shows that error)."""
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        return self.cleaned_data.get("theme")
 
 
 class ActionEditForm(ActionForm):

@@ -3,10 +3,15 @@
 "Where we are" is an indicator's latest assessment, "where we were" its first (the baseline)
 and "where we want to be" its latest target. All three are correlated subqueries, so one query
 returns every indicator with its position and the per-area figures are SQL aggregates.
+
+Every read takes an optional `as_at` date: the position as it stood that day, from the
+append-only history (the newest assessment dated on or before it, the newest target recorded
+on or before it). The query is the same whatever the history's length.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +29,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from maturity.models import (
     Action,
@@ -46,22 +52,53 @@ def framework_current() -> Framework | None:
     return Framework.objects.filter(is_current=True).order_by("-id").first()
 
 
-def _assessments(order: tuple[str, ...]) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(indicator=OuterRef("pk")).order_by(*order)
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The first moment after `day`, in the site's time zone: recorded before it is on or
+    before the day."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def assessments_as_at(as_at: dt.date | None, *, indicator: Any = None) -> QuerySet[Assessment]:
+    """Assessments in force on `as_at` (every one when None), of `indicator` if given."""
+    assessments = Assessment.objects.all()
+    if as_at is not None:
+        assessments = assessments.filter(assessed_on__lte=as_at)
+    return assessments if indicator is None else assessments.filter(indicator=indicator)
+
+
+def targets_as_at(as_at: dt.date | None, *, indicator: Any = None) -> QuerySet[Target]:
+    """Targets set on or before `as_at` (every one when None), of `indicator` if given."""
+    targets = Target.objects.all()
+    if as_at is not None:
+        targets = targets.filter(recorded_at__lt=end_of_day(as_at))
+    return targets if indicator is None else targets.filter(indicator=indicator)
+
+
+def _assessments(order: tuple[str, ...], as_at: dt.date | None = None) -> QuerySet[Assessment]:
+    return assessments_as_at(as_at, indicator=OuterRef("pk")).order_by(*order)
+
+
+def level_as_at(as_at: dt.date | None) -> Subquery:
+    """An indicator's level in force on `as_at`, for annotating indicators."""
+    return Subquery(_assessments(LATEST_ASSESSMENT, as_at).values("level_id")[:1])
 
 
 def indicator_positions(
-    *, framework: Framework | None = None, theme: Theme | None = None
+    *,
+    framework: Framework | None = None,
+    theme: Theme | None = None,
+    as_at: dt.date | None = None,
 ) -> QuerySet[Indicator]:
-    """Every indicator annotated with baseline, current and target levels, gap and progress."""
-    latest_target = Target.objects.filter(indicator=OuterRef("pk")).order_by(*LATEST_TARGET)
-    latest = _assessments(LATEST_ASSESSMENT)
+    """Every indicator annotated with baseline, current and target levels, gap and progress,
+    as they stood on `as_at` (now when None)."""
+    latest_target = targets_as_at(as_at, indicator=OuterRef("pk")).order_by(*LATEST_TARGET)
+    latest = _assessments(LATEST_ASSESSMENT, as_at)
     queryset = (
         Indicator.objects.select_related("key_area__theme")
         .annotate(
             current_level=Subquery(latest.values("level_id")[:1]),
             current_assessed_on=Subquery(latest.values("assessed_on")[:1]),
-            baseline_level=Subquery(_assessments(FIRST_ASSESSMENT).values("level_id")[:1]),
+            baseline_level=Subquery(_assessments(FIRST_ASSESSMENT, as_at).values("level_id")[:1]),
             target_level=Subquery(latest_target.values("level_id")[:1]),
             target_due_by=Subquery(latest_target.values("due_by")[:1]),
         )
@@ -127,11 +164,11 @@ def _summaries(positions: QuerySet[Indicator], *, by: str) -> list[AreaSummary]:
             name=row[f"{prefix}__name"],
             theme_name=row[theme_field],
             indicators=row["n"],
-            baseline=round(row["baseline"] or 0, 2),
-            current=round(row["current"] or 0, 2),
-            target=round(row["target"] or 0, 2),
-            gap=round(row["gap_avg"] or 0, 2),
-            progress=round(row["progress_avg"] or 0, 2),
+            baseline=round(float(row["baseline"] or 0), 2),
+            current=round(float(row["current"] or 0), 2),
+            target=round(float(row["target"] or 0), 2),
+            gap=round(float(row["gap_avg"] or 0), 2),
+            progress=round(float(row["progress_avg"] or 0), 2),
             indicators_below_target=row["below"],
         )
         for row in rows
@@ -139,24 +176,30 @@ def _summaries(positions: QuerySet[Indicator], *, by: str) -> list[AreaSummary]:
 
 
 def key_area_summaries(
-    *, framework: Framework | None, theme: Theme | None = None
+    *, framework: Framework | None, theme: Theme | None = None, as_at: dt.date | None = None
 ) -> list[AreaSummary]:
     """Per key area, largest total gap first."""
-    return _summaries(indicator_positions(framework=framework, theme=theme), by="key_area")
+    positions = indicator_positions(framework=framework, theme=theme, as_at=as_at)
+    return _summaries(positions, by="key_area")
 
 
 def theme_summaries(
-    *, framework: Framework | None, theme: Theme | None = None
+    *, framework: Framework | None, theme: Theme | None = None, as_at: dt.date | None = None
 ) -> list[AreaSummary]:
     """Per theme, largest total gap first."""
-    return _summaries(indicator_positions(framework=framework, theme=theme), by="theme")
+    positions = indicator_positions(framework=framework, theme=theme, as_at=as_at)
+    return _summaries(positions, by="theme")
 
 
 def largest_gaps(
-    *, framework: Framework | None, theme: Theme | None = None, limit: int = 10
+    *,
+    framework: Framework | None,
+    theme: Theme | None = None,
+    limit: int = 10,
+    as_at: dt.date | None = None,
 ) -> list[Indicator]:
     return list(
-        indicator_positions(framework=framework, theme=theme)
+        indicator_positions(framework=framework, theme=theme, as_at=as_at)
         .filter(gap__gt=0)
         .order_by("-gap", "key_area__theme__position", "key_area__position", "position")[:limit]
     )
@@ -235,15 +278,16 @@ def level_descriptors(*, indicator: Indicator) -> dict[int, str]:
     return dict(LevelDescriptor.objects.filter(indicator=indicator).values_list("level_id", "text"))
 
 
-def framework_tree(*, framework: Framework | None) -> list[KeyArea]:
-    """Key areas in order, each with its indicators' positions prefetched (two queries)."""
+def framework_tree(*, framework: Framework | None, as_at: dt.date | None = None) -> list[KeyArea]:
+    """Key areas in order, each with its indicators' positions as at `as_at` prefetched (two
+    queries)."""
     return list(
         KeyArea.objects.filter(theme__framework=framework)
         .select_related("theme")
         .prefetch_related(
             Prefetch(
                 "indicators",
-                queryset=indicator_positions(framework=framework).order_by("position"),
+                queryset=indicator_positions(framework=framework, as_at=as_at).order_by("position"),
                 to_attr="positions",
             )
         )
@@ -255,3 +299,66 @@ def open_actions_count(*, framework: Framework | None) -> int:
     return Action.objects.filter(
         indicator__key_area__theme__framework=framework, status__in=["open", "in_progress"]
     ).count()
+
+
+# -- the position at two dates: the annual review's maturity table and headline ----------------
+
+
+def maturity_table(
+    *, framework: Framework | None, as_at: dt.date, previous: dt.date
+) -> QuerySet[Indicator]:
+    """Every indicator in framework order with its level and target on `as_at` and its level on
+    `previous` (`previous_level`): one query whatever the history's length."""
+    return (
+        indicator_positions(framework=framework, as_at=as_at)
+        .annotate(previous_level=level_as_at(previous))
+        .order_by("key_area__theme__position", "key_area__position", "position")
+    )
+
+
+@dataclass(frozen=True)
+class MaturityHeadline:
+    """How many indicators are at or above target on a date, and how many moved since
+    another; the theme furthest from its targets."""
+
+    indicators: int
+    at_target: int
+    moved_up: int
+    moved_down: int
+    largest_gap_theme: AreaSummary | None
+
+
+def maturity_headline(
+    *, framework: Framework | None, as_at: dt.date, previous: dt.date, themes: list[AreaSummary]
+) -> MaturityHeadline:
+    """Counted in SQL (one query); `themes` are the theme summaries as at `as_at`, largest
+    total gap first."""
+    counts = (
+        maturity_table(framework=framework, as_at=as_at, previous=previous)
+        .order_by()
+        .aggregate(
+            indicators=Count("id"),
+            at_target=Count(
+                "id",
+                filter=Q(target_level__isnull=False, current_level__gte=F("target_level")),
+            ),
+            moved_up=Count("id", filter=Q(current_level__gt=F("previous_level"))),
+            moved_down=Count("id", filter=Q(current_level__lt=F("previous_level"))),
+        )
+    )
+    furthest = themes[0] if themes and themes[0].gap_total > 0 else None
+    return MaturityHeadline(**counts, largest_gap_theme=furthest)
+
+
+def actions_overdue_count(*, framework: Framework | None, as_at: dt.date) -> int:
+    """Actions that existed on `as_at`, were due before it and were not completed by then."""
+    completed_by_then = Q(status=Action.Status.DONE, completed_on__lte=as_at)
+    return (
+        Action.objects.filter(
+            indicator__key_area__theme__framework=framework,
+            created_at__lt=end_of_day(as_at),
+            due_on__lt=as_at,
+        )
+        .exclude(completed_by_then)
+        .count()
+    )

@@ -5,25 +5,44 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import editor_required, reader_required
 from core.concurrency import StaleEdit
-from maturity import charts, plan_selectors, selectors, services
-from maturity.forms import ActionForm, AssessmentForm, TargetForm, ThemeFilterForm
+from core.csv_export import csv_response
+from maturity import charts, exports, plan_selectors, selectors, services
+from maturity.forms import ActionForm, AsAtForm, AssessmentForm, TargetForm, ThemeFilterForm
 from maturity.models import Action, Indicator
+
+
+def _as_at(form: AsAtForm) -> dict:
+    """What a page with an "as at" date says about it, and its downloads' query string."""
+    as_at = form.selected_date()
+    query = form.data.copy() if form.is_bound else QueryDict(mutable=True)
+    for name in ("filter", "table", "format"):
+        query.pop(name, None)
+    return {"as_at": as_at, "is_today": as_at == form.today, "query": query.urlencode()}
 
 
 @reader_required
 def overview(request: HttpRequest) -> HttpResponse:
     framework = selectors.framework_current()
+    form = AsAtForm(request.GET or None)
+    as_at = form.selected_date()
+    key_areas = selectors.framework_tree(framework=framework, as_at=as_at)
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            f"maturity-framework-{as_at.isoformat()}.csv",
+            exports.FRAMEWORK_HEADER,
+            exports.framework_rows(key_areas),
+        )
     return render(
         request,
         "maturity/overview.html",
-        {"framework": framework, "key_areas": selectors.framework_tree(framework=framework)},
+        {"framework": framework, "key_areas": key_areas, "form": form, **_as_at(form)},
     )
 
 
@@ -140,13 +159,33 @@ def action_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("maturity:indicator-detail", pk=action.indicator_id)
 
 
+GAP_TABLES = {
+    "themes": ("Theme", *exports.AREA_HEADER),
+    "key-areas": ("Key area", *exports.AREA_HEADER),
+    "largest-gaps": exports.GAPS_HEADER,
+}
+
+
 @reader_required
 def gap_dashboard(request: HttpRequest) -> HttpResponse:
     framework = selectors.framework_current()
     form = ThemeFilterForm(request.GET or None, themes=selectors.themes_for(framework))
     theme = form.selected_theme()
-    key_areas = selectors.key_area_summaries(framework=framework, theme=theme)
-    themes = selectors.theme_summaries(framework=framework, theme=theme)
+    as_at = form.selected_date()
+    key_areas = selectors.key_area_summaries(framework=framework, theme=theme, as_at=as_at)
+    themes = selectors.theme_summaries(framework=framework, theme=theme, as_at=as_at)
+    largest = selectors.largest_gaps(framework=framework, theme=theme, as_at=as_at)
+    table = request.GET.get("table")
+    if table is not None:
+        if table not in GAP_TABLES:
+            raise Http404("No such table")
+        rows = {
+            "themes": lambda: exports.area_rows(themes),
+            "key-areas": lambda: exports.area_rows(key_areas),
+            "largest-gaps": lambda: exports.gap_rows(largest),
+        }[table]()
+        name = f"maturity-gaps-{table}-{as_at.isoformat()}.csv"
+        return csv_response(name, GAP_TABLES[table], rows)
     return render(
         request,
         "maturity/gap_dashboard.html",
@@ -155,7 +194,8 @@ def gap_dashboard(request: HttpRequest) -> HttpResponse:
             "theme": theme,
             "themes": themes,
             "key_areas": key_areas,
-            "largest_gaps": selectors.largest_gaps(framework=framework, theme=theme),
+            "largest_gaps": largest,
+            **_as_at(form),
             "theme_figure": charts.where_we_are_figure(themes, title="By theme"),
             "key_area_figure": charts.where_we_are_figure(key_areas, title="By key area"),
             "gap_figure": charts.gap_figure(key_areas, title="Average gap by key area"),

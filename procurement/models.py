@@ -403,10 +403,15 @@ class SpendTransaction(models.Model):
     service_area = models.CharField(max_length=255, blank=True)
     expense_type = models.CharField(max_length=255, blank=True)
     reference = models.CharField(max_length=120, blank=True)
-    purpose = models.CharField(max_length=255, blank=True)
-    merchant_category = models.CharField(max_length=255, blank=True)
+    # Blank in the database too, so writers that name only the older columns (the demo data's
+    # raw INSERT, a restore of an older backup) still work.
+    purpose = models.CharField(max_length=255, blank=True, db_default="")
+    merchant_category = models.CharField(max_length=255, blank=True, db_default="")
     capital_revenue = models.CharField(
-        max_length=20, blank=True, help_text="Capital or revenue, as the file writes it."
+        max_length=20,
+        blank=True,
+        db_default="",
+        help_text="Capital or revenue, as the file writes it.",
     )
     procurement_card = models.BooleanField(
         null=True, blank=True, help_text="Paid by procurement card; empty where not known."

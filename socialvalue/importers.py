@@ -20,6 +20,7 @@ from typing import IO
 from django.db import transaction
 from django.db.models import Max, Q
 
+from core.financial_year import is_financial_year
 from socialvalue.models import Goal, Measure, ProxyValue
 
 COLUMNS = {
@@ -116,7 +117,7 @@ def _year(text: str) -> int | None:
     second = match.group(2)
     if second is not None and int(second[-2:]) != (first + 1) % 100:
         raise ValueError
-    if not 1990 <= first <= 2200:
+    if not is_financial_year(first):
         raise ValueError
     return first
 

@@ -164,6 +164,7 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     # -- annual review
     "dashboards:annual-review": (READ, False),
     "dashboards:annual-review-csv": (READ, False),
+    "dashboards:annual-review-xlsx": (READ, False),
     # -- end annual review
 }
 

@@ -50,3 +50,16 @@ def figure_link(context, href: str, text: str) -> SafeString:
     if context.get("standalone"):
         return format_html("{}", text)
     return format_html('<a class="govuk-link" href="{}">{}</a>', href, text)
+
+
+@register.simple_tag
+def change_word(before: int | None, after: int | None) -> str:
+    """How an indicator's level moved between two dates, in words."""
+    if after is None:
+        return "Not assessed"
+    if before is None:
+        return "First assessed"
+    if after == before:
+        return "No change"
+    steps = abs(after - before)
+    return f"{'Up' if after > before else 'Down'} {steps} level{'s' if steps != 1 else ''}"

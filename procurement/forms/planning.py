@@ -9,10 +9,9 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
-from core.financial_year import financial_year_label, financial_year_of
+from core.financial_year import current_financial_year, financial_year_choices
 from core.forms import DateInputField
 from procurement.forms.register import looked_up, supplier_id_in
 from procurement.models import Category, Contract, PipelineItem, Saving
@@ -26,14 +25,6 @@ ORDER_CHOICES = [
     ("value", "Total value, highest first"),
     ("supplier", "Supplier name"),
 ]
-
-
-def current_financial_year() -> int:
-    return financial_year_of(timezone.localdate())
-
-
-def _year_choices(years: list[int]) -> list[tuple[int, str]]:
-    return [(year, financial_year_label(year)) for year in sorted(set(years), reverse=True)]
 
 
 def _officers():
@@ -98,7 +89,7 @@ class SavingFilterForm(forms.Form):
         current = current_financial_year()
         self.fields["year"].choices = [
             (ALL_YEARS, "All years"),
-            *_year_choices([*years, current]),
+            *financial_year_choices([*years, current]),
         ]
         self.fields["year"].initial = current
         self.helper = _filter_helper(Field.select("year"))
@@ -127,7 +118,7 @@ class PipelineFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [
             (ALL_YEARS, "All years"),
-            *_year_choices([*years, current_financial_year()]),
+            *financial_year_choices([*years, current_financial_year()]),
         ]
         self.helper = _filter_helper(Field.select("year"), Field.select("status"))
 
@@ -192,7 +183,9 @@ class SavingForm(forms.Form):
             if reference is not None:
                 self.initial["contract"] = reference
         self.fields["contract"].widget.attrs.update(spellcheck="false", autocomplete="off")
-        self.fields["financial_year"].choices = _year_choices(list(range(current - 5, current + 2)))
+        self.fields["financial_year"].choices = financial_year_choices(
+            range(current - 5, current + 2)
+        )
         self.initial.setdefault("financial_year", current)
         self.helper = FormHelper()
         self.helper.form_tag = False

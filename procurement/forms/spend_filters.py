@@ -8,28 +8,25 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 
-from core.financial_year import financial_year_label
+from core.financial_year import FinancialYearField, default_financial_year
 
 
 class SpendYearForm(forms.Form):
-    year = forms.TypedChoiceField(
-        coerce=int,
-        label="Financial year",
-        help_text="1 April to 31 March. Only years with imported spend are listed.",
-    )
+    year = FinancialYearField(help_text="1 April to 31 March.")
 
     def __init__(self, *args, years: Sequence[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.years = sorted(years, reverse=True)
-        self.fields["year"].choices = [(year, financial_year_label(year)) for year in self.years]
-        self.fields["year"].initial = self.years[0] if self.years else None
+        self.default = default_financial_year()
+        self.years = sorted({*years, self.default}, reverse=True)
+        self.fields["year"].set_years(self.years)
+        self.fields["year"].initial = self.default
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(Field.select("year"), Button("show", "Show year"))
 
-    def selected_year(self) -> int | None:
-        """The year asked for if it is one with spend, otherwise the latest (None: no spend)."""
+    def selected_year(self) -> int:
+        """The year asked for if it is one listed, otherwise the current financial year."""
         if self.is_bound and self.is_valid():
             return self.cleaned_data["year"]
-        return self.years[0] if self.years else None
+        return self.default

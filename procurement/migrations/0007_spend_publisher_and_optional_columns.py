@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='spendtransaction',
             name='capital_revenue',
-            field=models.CharField(blank=True, help_text='Capital or revenue, as the file writes it.', max_length=20),
+            field=models.CharField(blank=True, db_default='', help_text='Capital or revenue, as the file writes it.', max_length=20),
         ),
         migrations.AddField(
             model_name='spendtransaction',
@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='spendtransaction',
             name='merchant_category',
-            field=models.CharField(blank=True, max_length=255),
+            field=models.CharField(blank=True, db_default='', max_length=255),
         ),
         migrations.AddField(
             model_name='spendtransaction',
@@ -48,6 +48,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='spendtransaction',
             name='purpose',
-            field=models.CharField(blank=True, max_length=255),
+            field=models.CharField(blank=True, db_default='', max_length=255),
         ),
     ]

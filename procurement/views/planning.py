@@ -12,7 +12,11 @@ from django.utils import timezone
 
 from accounts.roles import editor_required, reader_required
 from core.csv_export import csv_response
-from core.financial_year import financial_year_label, financial_year_of
+from core.financial_year import (
+    financial_year_label,
+    financial_year_of,
+    financial_years_with_data,
+)
 from procurement import planning_charts as charts
 from procurement.forms.planning import (
     EndingSoonFilterForm,
@@ -102,7 +106,8 @@ def policy_checks(request: HttpRequest) -> HttpResponse:
 
 @reader_required
 def saving_list(request: HttpRequest) -> HttpResponse:
-    form = SavingFilterForm(request.GET or None, years=selectors.saving_years())
+    years = [*selectors.saving_years(), *financial_years_with_data()]
+    form = SavingFilterForm(request.GET or None, years=years)
     year = form.selected_year()
     by_team = selectors.saving_totals_by_sub_team(financial_year=year)
     if request.GET.get("format") == "csv":

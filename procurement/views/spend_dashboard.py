@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from accounts.roles import can_edit, reader_required
 from core.csv_export import csv_response
-from core.financial_year import financial_year_label
+from core.financial_year import financial_year_label, financial_years_with_data
 from procurement import charts
 from procurement.forms.spend_filters import SpendYearForm
 from procurement.selectors import spend
@@ -19,11 +19,13 @@ from procurement.selectors import spend
 @reader_required
 def spend_dashboard(request: HttpRequest) -> HttpResponse:
     by_year = spend.spend_by_year()
-    form = SpendYearForm(request.GET or None, years=[row.year for row in by_year])
+    form = SpendYearForm(request.GET or None, years=financial_years_with_data())
     year = form.selected_year()
-    dashboard = spend.spend_dashboard(year=year, by_year=by_year) if year else None
+    dashboard = spend.spend_dashboard(year=year, by_year=by_year)
     context = {
         "form": form,
+        "year_label": financial_year_label(year),
+        "any_spend": bool(by_year),
         "dashboard": dashboard,
         "charts": charts.spend_charts(dashboard) if dashboard else {},
         "summary_missing": spend.spend_summary_missing(by_year=by_year),
@@ -165,8 +167,7 @@ def spend_csv(request: HttpRequest, slug: str) -> HttpResponse:
     if slug not in CSV_TABLES:
         raise Http404("No such download")
     rows_for, header = CSV_TABLES[slug]
-    years = [row.year for row in spend.spend_by_year()]
-    year = SpendYearForm(request.GET or None, years=years).selected_year()
-    rows = rows_for(year) if year is not None else []
-    label = financial_year_label(year).replace("/", "-") if year is not None else "none"
+    year = SpendYearForm(request.GET or None, years=financial_years_with_data()).selected_year()
+    rows = rows_for(year)
+    label = financial_year_label(year).replace("/", "-")
     return csv_response(f"spend-{slug}-{label}.csv", header, rows)

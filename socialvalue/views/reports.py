@@ -11,7 +11,12 @@ from django.utils.http import urlencode
 
 from accounts.roles import editor_required, reader_required
 from core.csv_export import csv_response
-from core.financial_year import financial_year_label, financial_year_of
+from core.financial_year import (
+    default_financial_year,
+    financial_year_label,
+    financial_years_with_data,
+    is_financial_year,
+)
 from socialvalue import charts, exports, selectors
 from socialvalue.forms import ContractSearchForm, MeasureImportForm, ReturnFilterForm, YearForm
 from socialvalue.importers import import_measures_file
@@ -19,14 +24,12 @@ from socialvalue.importers import import_measures_file
 # -- dashboard and annual review -----------------------------------------------------------------
 
 
-def _year(request: HttpRequest, *, default_offset: int = 0) -> tuple[YearForm, int]:
+def _year(request: HttpRequest, *, review: bool = False) -> tuple[YearForm, int]:
+    """The year chosen, or the default: the review the last complete year, the rest the
+    current one (core.financial_year's rule)."""
     today = timezone.localdate()
-    years = selectors.financial_years(today=today)
-    default = financial_year_of(today) - default_offset
-    if default not in years:
-        years = sorted({*years, default}, reverse=True)
-    form = YearForm(request.GET or None, years=years)
-    return form, form.selected_year(default)
+    form = YearForm(request.GET or None, years=financial_years_with_data(today=today))
+    return form, form.selected_year(default_financial_year(today=today, review=review))
 
 
 DASHBOARD_ROWS = 25
@@ -84,14 +87,14 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
 
 
 def _review_year(year: int) -> int:
-    if not 1990 <= year <= 2200:
+    if not is_financial_year(year):
         raise Http404("No such financial year")
     return year
 
 
 @reader_required
 def review(request: HttpRequest, year: int | None = None) -> HttpResponse:
-    form, selected = _year(request, default_offset=1)
+    form, selected = _year(request, review=True)
     year = selected if year is None else _review_year(year)
     form.fields["year"].initial = year
     form.helper.form_action = reverse("socialvalue:review")
@@ -143,7 +146,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 
 @reader_required
 def return_list(request: HttpRequest) -> HttpResponse:
-    years = selectors.financial_years(today=timezone.localdate())
+    years = financial_years_with_data()
     form = ReturnFilterForm(request.GET or {"status": "submitted"}, years=years)
     page = selectors.return_list(**form.filters(), page=request.GET.get("page", 1))
     filters = {key: value for key, value in form.filters().items() if value}

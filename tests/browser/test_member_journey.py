@@ -19,10 +19,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts import roles
+from core.financial_year import default_financial_year, financial_year_label
+from maturity.models import Assessment
 from procurement.models import Saving, SubTeam
 from procurement.services.matching import transactions_match_contracts
-from tests.browser.conftest import make_user, screenshot, sign_in
+from tests.browser.conftest import axe_violations, make_user, screenshot, sign_in
 from tests.browser.keyboard import assert_focus_visible, start_from_the_top, tab_to
+from tests.factories import AssessmentFactory
 from tests.procurement.factories import (
     CategoryFactory,
     ContractFactory,
@@ -37,13 +40,20 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-EARLIER, LATER = 2024, 2025  # financial years with spend; the review opens on the later one
+# Financial years with spend; the review opens on the later one, the last complete year.
+LATER = default_financial_year(review=True)
+EARLIER = LATER - 1
+LATER_LABEL, EARLIER_LABEL = financial_year_label(LATER), financial_year_label(EARLIER)
+EARLIER_SLUG = EARLIER_LABEL.replace("/", "-")
 SAVINGS_EARLIER = [("12000.00", "cashable"), ("3500.50", "non_cashable")]  # £15,500.50
 SPEND_EARLIER = ["12500.00", "830.50", "4199.50"]  # £17,530
 WRITE_URL = re.compile(r"/(new|edit|import|assess|target|evidence|reject|submit|verify|delete)/")
 # Pages that change something, with a plausible form: each must refuse a member.
 WRITE_POSTS = [
-    ("/procurement/savings/new/", {"financial_year": "2024", "kind": "cashable", "amount": "1"}),
+    (
+        "/procurement/savings/new/",
+        {"financial_year": str(EARLIER), "kind": "cashable", "amount": "1"},
+    ),
     ("/procurement/contracts/new/", {"reference": "X-1", "title": "Member's contract"}),
     ("/procurement/spend/import/", {}),
     ("/maturity/indicators/3/assess/", {"level": "5", "evidence": "None"}),
@@ -114,19 +124,19 @@ def _posts_are_refused(page) -> None:
 def test_a_member_reads_the_annual_review_follows_a_figure_and_downloads_it(page, review_data):
     sign_in(page, "cllr")
     page.get_by_role("link", name="Annual review").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Annual review: 2025/26")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Annual review: {LATER_LABEL}")
     _nothing_to_change(page)
 
-    page.get_by_label("Financial year", exact=True).select_option(label="2024/25")
+    page.get_by_label("Financial year", exact=True).select_option(label=EARLIER_LABEL)
     page.get_by_role("button", name="Show year").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Annual review: 2024/25")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Annual review: {EARLIER_LABEL}")
     expect(_headline(page, "Third-party spend").get_by_role("link")).to_have_text("£17,530")
     savings = _headline(page, "Savings delivered").get_by_role("link")
     expect(savings).to_have_text("£15,500")  # whole pounds in the headline
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the headline figures as CSV").click()
-    assert download.value.suggested_filename == "annual-review-headline-2024-25.csv"
+    assert download.value.suggested_filename == f"annual-review-headline-{EARLIER_SLUG}.csv"
     rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
     assert rows[0] == ["Figure", "Value", "Unit", "Change on the year before (pp)"]
     values = {row[0]: row[1] for row in rows[1:]}
@@ -134,8 +144,10 @@ def test_a_member_reads_the_annual_review_follows_a_figure_and_downloads_it(page
     assert Decimal(values["Savings delivered"]) == review_data["savings"]
 
     savings.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Savings, 2024/25")
-    recorded = page.get_by_role("table", name="Savings recorded, 2024/25, latest year first")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Savings, {EARLIER_LABEL}")
+    recorded = page.get_by_role(
+        "table", name=f"Savings recorded, {EARLIER_LABEL}, latest year first"
+    )
     amounts = recorded.locator("tbody tr td:last-child").all_inner_texts()
     assert sorted(pounds(amount) for amount in amounts) == [Decimal("3500.50"), Decimal("12000")]
     assert sum(pounds(amount) for amount in amounts) == review_data["savings"]
@@ -144,8 +156,77 @@ def test_a_member_reads_the_annual_review_follows_a_figure_and_downloads_it(page
     assert Saving.objects.count() == 3
     screenshot(page, "journey-5-savings-from-the-review")
     page.go_back()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Annual review: 2024/25")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Annual review: {EARLIER_LABEL}")
     screenshot(page, "journey-5-annual-review")
+
+
+@pytest.fixture
+def maturity_history(review_data):
+    """Two indicators at the 2022 baseline's Developing: one reaches Leader in the earlier year,
+    the other drops to Minimum in the later one."""
+    officer = make_user("olivia", roles.OFFICERS)
+    baseline = Assessment.objects.filter(level_id=2).order_by("indicator_id")
+    rising, falling = (row.indicator for row in baseline.select_related("indicator")[:2])
+    for indicator, level, year in ((rising, 4, EARLIER), (falling, 1, LATER)):
+        AssessmentFactory(
+            indicator=indicator, level_id=level, assessed_on=dt.date(year, 9, 30), assessor=officer
+        )
+    return {"rising": rising, "falling": falling}
+
+
+def _maturity_row(page, indicator):
+    table = page.locator("#maturity-table")
+    return table.locator("tr", has=page.get_by_role("rowheader", name=indicator.name)).first
+
+
+def test_a_councillor_sees_the_maturity_headline_first_and_the_change_since_last_year(
+    page, maturity_history
+):
+    sign_in(page, "cllr")
+    page.get_by_role("link", name="Annual review").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Annual review: {LATER_LABEL}")
+    headline = page.locator("#headline ~ p").first
+    expect(headline).to_have_id("maturity-headline")
+    expect(headline).to_contain_text(
+        f"of 65 indicators at or above target on 31 March {LATER + 1}; 0 moved up and 1 moved "
+        f"down since 31 March {LATER};"
+    )
+    # The theme chart comes next, before the other headline figures.
+    order = page.evaluate(
+        """() => ['maturity-headline', 'chart-maturity-themes', 'headline-figures']
+            .map(id => document.getElementById(id))
+            .every((el, i, all) => i === 0 ||
+                   Boolean(all[i - 1].compareDocumentPosition(el)
+                           & Node.DOCUMENT_POSITION_FOLLOWING))"""
+    )
+    assert order
+    expect(_maturity_row(page, maturity_history["falling"]).locator("td").nth(2)).to_have_text(
+        "Down 1 level"
+    )
+    violations, rules = axe_violations(page)
+    assert rules > 50 and violations == [], violations
+
+    page.get_by_label("Financial year", exact=True).select_option(label=EARLIER_LABEL)
+    page.get_by_role("button", name="Show year").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Annual review: {EARLIER_LABEL}")
+    expect(page.locator("#maturity-headline")).to_contain_text(
+        f"of 65 indicators at or above target on 31 March {EARLIER + 1}; 1 moved up and 0 moved "
+        f"down since 31 March {EARLIER};"
+    )
+    rising = _maturity_row(page, maturity_history["rising"]).locator("td")
+    expect(rising.nth(0)).to_have_text("2")
+    expect(rising.nth(1)).to_have_text("4 Leader")
+    expect(rising.nth(2)).to_have_text("Up 2 levels")
+    falling = _maturity_row(page, maturity_history["falling"]).locator("td")
+    expect(falling.nth(1)).to_have_text("2 Developing")  # its drop came the year after
+    with page.expect_download() as download:
+        page.get_by_role("link", name=f"Download the {EARLIER_LABEL} review as an Excel").click()
+    assert download.value.suggested_filename == f"annual-review-{EARLIER_SLUG}.xlsx"
+    violations, _ = axe_violations(page)
+    assert violations == [], violations
+    screenshot(page, "journey-5-maturity-headline")
 
 
 def test_a_member_uses_the_annual_review_with_the_keyboard_alone(page, review_data):
@@ -160,33 +241,34 @@ def test_a_member_uses_the_annual_review_with_the_keyboard_alone(page, review_da
     start_from_the_top(page)
     page.keyboard.press("Enter")  # the skip link moves the focus to the main content
     tab_to(page, "Financial year")
-    page.keyboard.press("ArrowDown")  # 2025/26 to 2024/25
+    page.keyboard.press("ArrowDown")  # the last complete year to the one before
     tab_to(page, "Show year")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/review/?year=2024*")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Annual review: 2024/25")
+    page.wait_for_url(f"**/review/?year={EARLIER}*")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Annual review: {EARLIER_LABEL}")
 
     # The form kept the skip link's #main-content, so Tab carries on from the main content.
     stops = tab_to(page, "Headline figures")  # the page's contents, after the year selector
-    assert stops == ["Financial year", "Show year", "Headline figures"]
+    workbook = f"Download the {EARLIER_LABEL} review as an Excel workbook"
+    assert stops == ["Financial year", "Show year", workbook, "Headline figures"]
     page.keyboard.press("Enter")  # jumps to the headline figures
     tab_to(page, "£15,500")  # the savings figure, as a link
     assert_focus_visible(page)
     tab_to(page, "Download the headline figures as CSV")
     with page.expect_download() as download:
         page.keyboard.press("Enter")
-    assert download.value.suggested_filename == "annual-review-headline-2024-25.csv"
+    assert download.value.suggested_filename == f"annual-review-headline-{EARLIER_SLUG}.csv"
     tab_to(page, "£15,500", key="Shift+Tab")
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/procurement/savings/\?year=2024$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Savings, 2024/25")
+    page.wait_for_url(re.compile(rf"/procurement/savings/\?year={EARLIER}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Savings, {EARLIER_LABEL}")
     _nothing_to_change(page)
     screenshot(page, "journey-5-savings-keyboard")
 
 
 DASHBOARDS = [
     ("annual-review", "/review/"),
-    ("spend-dashboard", "/procurement/spend/"),
+    ("spend-dashboard", f"/procurement/spend/?year={LATER}"),  # it opens on the current year
     ("social-value-dashboard", "/social-value/dashboard/"),
     ("gap-dashboard", "/maturity/gaps/"),
 ]

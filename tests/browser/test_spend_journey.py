@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts import roles
+from core.financial_year import default_financial_year, financial_year_label
 from tests.browser.conftest import make_user, screenshot, sign_in
 from tests.browser.keyboard import assert_focus_visible, focus_state, start_from_the_top, tab_to
 
@@ -28,6 +29,7 @@ ROWS = [  # (date, transaction, amount, supplier, expense area, expense type)
     ("{bad}", "7100003", "3000.00", "Wyre Forest Buses Ltd", "Highways", "Transport"),
     ("30/05/2025", "7100004", "749.99", "Severn Care Ltd", "Adult Services", "Home care"),
 ]
+CURRENT = financial_year_label(default_financial_year())  # the year the dashboard opens on
 TOTAL = "£14,500.49"  # 12,500 + 1,250.50 + 3,000 + 749.99 - 3,000 credit note below
 CREDIT_NOTE = ("31/05/2025", "7100005", "(3000.00)", "Wyre Forest Buses Ltd", "Highways", "Credit")
 
@@ -85,6 +87,10 @@ def test_an_officer_fixes_a_bad_row_and_the_dashboard_shows_the_new_total(
     imports = page.get_by_role("table", name="Imported spend files")
     expect(imports.get_by_role("row", name="spend-may-2025.csv")).to_contain_text("Olivia Officer")
     page.get_by_role("link", name="Spend", exact=True).click()
+    # The dashboard opens on the current financial year; the file's year is offered.
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Spend dashboard: {CURRENT}")
+    page.get_by_label("Financial year", exact=True).select_option(label="2025/26")
+    page.get_by_role("button", name="Show year").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Spend dashboard: 2025/26")
     total = page.locator(".govuk-summary-list__row", has_text="Total spend")
     expect(total.locator("dd")).to_contain_text("£14,500 net of credit notes")
@@ -147,6 +153,12 @@ def test_the_spend_upload_can_be_done_with_the_keyboard_alone(page, officer, spe
     tab_to(page, re.compile("^Spend$"), key="Shift+Tab")  # back up to the menu
     page.keyboard.press("Enter")
     page.wait_for_url("**/procurement/spend/")
+    expect(page.get_by_text(f"No spend is recorded for {CURRENT}")).to_be_visible()
+    tab_to(page, "Financial year")
+    page.keyboard.press("ArrowDown")  # the current year, then the last complete one, 2025/26
+    tab_to(page, "Show year")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/procurement/spend/?year=2025*")
     total = page.locator(".govuk-summary-list__row", has_text="Total spend").locator("dd")
     expect(total).to_contain_text("£14,500")
     screenshot(page, "journey-2-spend-dashboard-keyboard")

@@ -39,9 +39,7 @@ def dashboard_figures(*, today: dt.date) -> dict[str, Any]:
     framework = maturity.framework_current()
     themes = [None, *maturity.themes_for(framework)]
     by_year = spend.spend_by_year()
-    review_years, default_year = review.review_years(
-        spend_years=[row.year for row in by_year], today=today
-    )
+    review_years, default_year = review.review_years(today=today)
     social_value_years = social_value.financial_years(today=today)
     figures = {
         "gap dashboard": {

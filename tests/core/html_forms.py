@@ -15,6 +15,7 @@ class FormReader(HTMLParser):
         self.forms: list[dict[str, Any]] = []
         self._form: dict[str, Any] | None = None
         self._select: str | None = None
+        self._multiple = False
         self._first_option: str | None = None
         self._textarea: str | None = None
 
@@ -34,6 +35,7 @@ class FormReader(HTMLParser):
             self._form[self._textarea] = ""
         elif tag == "select":
             self._select, self._first_option = attr["name"], None
+            self._multiple = "multiple" in attr
         elif tag == "option" and self._select:
             if self._first_option is None:
                 self._first_option = attr.get("value", "")
@@ -50,7 +52,9 @@ class FormReader(HTMLParser):
             self._form[self._textarea] = self._form[self._textarea].removeprefix("\n")
             self._textarea = None
         elif tag == "select" and self._select:
-            self._form.setdefault(self._select, self._first_option or "")
+            # A multiple select with nothing chosen sends nothing; a single one its first option.
+            if not self._multiple:
+                self._form.setdefault(self._select, self._first_option or "")
             self._select = None
         elif tag == "form":
             self._form = None

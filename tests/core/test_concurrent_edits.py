@@ -36,7 +36,8 @@ from core.versioned_admin import VersionedAdminMixin
 from maturity.models import Action, Indicator, Target
 from maturity.services import target_set
 from procurement.forms.register import VariationForm
-from procurement.models import Contract, Supplier
+from procurement.models import Contract, SpendLayout, Supplier
+from procurement.services.spend_layouts import spend_layout_save
 from procurement.views import register as register_views
 from socialvalue.models import ReturnLine, SocialValueReturn
 from tests.core.html_forms import form_on
@@ -722,10 +723,73 @@ def test_a_target_waits_while_another_is_being_set_then_is_told(shared_database)
     assert [target.set_by for target in indicator.targets.all()] == [officers[0]]
 
 
-def test_only_contracts_suppliers_and_returns_are_versioned():
+def _two_officers_edit(url: str, first_changes: dict, second_changes: dict) -> tuple:
+    """Both open the edit page; the first saves, then the second saves from its stale page."""
+    first_client, second_client = _signed_in(_officer("first")), _signed_in(_officer("second"))
+    both_loaded = threading.Barrier(2, timeout=WAIT)
+    first_saved = threading.Event()
+
+    def first_officer():
+        form = form_on(first_client.get(url), "version")
+        both_loaded.wait()
+        try:
+            return first_client.post(url, {**form, **first_changes})
+        finally:
+            first_saved.set()
+
+    def second_officer():
+        form = form_on(second_client.get(url), "version")
+        both_loaded.wait()
+        assert first_saved.wait(WAIT)
+        return second_client.post(url, {**form, **second_changes})
+
+    return tuple(_in_threads(first_officer, second_officer))
+
+
+def test_two_officers_edit_one_action_the_second_is_told(shared_database):
+    action = Action.objects.create(
+        indicator=IndicatorFactory(), description="Publish the pipeline", due_on=dt.date(2027, 1, 1)
+    )
+    url = reverse("maturity:action-edit", args=[action.pk])
+
+    first, second = _two_officers_edit(
+        url, {"status": Action.Status.IN_PROGRESS}, {"description": "Publish it quarterly"}
+    )
+
+    assert (first.status_code, second.status_code) == (302, 200)
+    assert "Someone else changed this" in second.content.decode()
+    action.refresh_from_db()
+    assert (action.description, action.status, action.version) == (
+        "Publish the pipeline",
+        Action.Status.IN_PROGRESS,
+        2,
+    )
+
+
+def test_two_officers_change_one_remembered_layout_the_second_is_told(shared_database):
+    headings = ["Updated", "Payee", "Value", "Ref"]
+    mapping = {"date": "Updated", "supplier": "Payee", "amount": "Value"}
+    layout = spend_layout_save(headings=headings, mapping=mapping, user=_officer("maker"))
+    url = reverse("procurement:spend-layout-edit", args=[layout.pk])
+
+    first, second = _two_officers_edit(url, {"reference": "Ref"}, {"reference": ""})
+
+    assert (first.status_code, second.status_code) == (302, 200)
+    assert "Someone else changed this" in second.content.decode()
+    layout.refresh_from_db()
+    assert (layout.mapping.get("reference"), layout.version) == ("Ref", 2)
+
+
+def test_only_these_models_are_versioned():
     versioned = {model.__name__ for model in apps.get_models() if issubclass(model, VersionedModel)}
 
     # Variations are only added (each locks its contract and goes through update_versioned);
     # assessments and targets are append-only. If this list grows, add a test above.
-    assert versioned == {Contract.__name__, Supplier.__name__, SocialValueReturn.__name__}
+    assert versioned == {
+        Contract.__name__,
+        Supplier.__name__,
+        SocialValueReturn.__name__,
+        Action.__name__,
+        SpendLayout.__name__,
+    }
     assert not issubclass(Indicator, VersionedModel)

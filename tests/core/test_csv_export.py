@@ -12,13 +12,15 @@ from django.utils import timezone
 
 from core.csv_export import FORMULA_STARTS, csv_response, safe_cell
 from dashboards.exports import CSV_TABLES as REVIEW_TABLES
-from maturity.models import Indicator, KeyArea, Theme
+from maturity.models import Action, Indicator, KeyArea, Theme
+from maturity.services import round_close, round_open
 from procurement.models import Category, Contract, Supplier
 from procurement.views.spend_dashboard import CSV_TABLES as SPEND_TABLES
 from socialvalue.exports import dashboard_tables
 from socialvalue.models import Goal, Measure
 from socialvalue.selectors import social_value_dashboard
 from tests.dashboards.conftest import build_review_data
+from tests.factories import UserFactory
 from tests.procurement.factories import PipelineItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +35,7 @@ NAMES = {
     "theme": "\rCarriage theme",
     "key_area": "=key area",
     "pipeline": "=pipeline",
+    "action": "=action",
 }
 
 
@@ -83,10 +86,22 @@ def formula_world(framework):
         pk=Indicator.objects.filter(assessments__isnull=False).values("key_area")[:1]
     ).update(name=NAMES["key_area"])
     PipelineItemFactory(title=NAMES["pipeline"], planned_start=data.today)
+    indicator = Indicator.objects.filter(assessments__isnull=False).order_by("pk").first()
+    Action.objects.create(indicator=indicator, description=NAMES["action"], due_on=data.today)
+    data.assessment_round = round_open(
+        name="@round",
+        opens_on=data.today,
+        closes_on=data.today,
+        indicators=[indicator],
+        respondents=[(UserFactory(username="respondent"), "=team")],
+        opened_by=UserFactory(username="opener"),
+    )
+    # Closed, so every reader may download its results.
+    round_close(assessment_round=data.assessment_round, closed_by=UserFactory(username="closer"))
     return data
 
 
-def _downloads(year: int, this_year: int) -> dict[str, list[tuple[str, dict]]]:
+def _downloads(year: int, this_year: int, round_pk: int = 0) -> dict[str, list[tuple[str, dict]]]:
     sv_tables = dashboard_tables(social_value_dashboard(year=year, today=timezone.localdate()))
     return {
         "procurement:ending-soon-csv": [(reverse("procurement:ending-soon-csv"), {"months": 24})],
@@ -105,6 +120,13 @@ def _downloads(year: int, this_year: int) -> dict[str, list[tuple[str, dict]]]:
             for key in sv_tables
         ],
         "socialvalue:review-csv": [(reverse("socialvalue:review-csv", args=[year]), {})],
+        "maturity:action-plan-csv": [(reverse("maturity:action-plan-csv"), {})],
+        "maturity:round-csv": [(reverse("maturity:round-csv", args=[round_pk]), {})],
+        "framework": [(reverse("maturity:overview"), {"format": "csv"})],
+        "gaps": [
+            (reverse("maturity:gap-dashboard"), {"table": table})
+            for table in ("themes", "key-areas", "largest-gaps")
+        ],
         # Downloads of list pages, chosen by ?format=
         "savings": [(reverse("procurement:saving-list"), {"format": "csv", "year": year})],
         "pipeline": [
@@ -115,13 +137,17 @@ def _downloads(year: int, this_year: int) -> dict[str, list[tuple[str, dict]]]:
 
 
 def test_the_walk_covers_every_url_named_as_a_csv_download(formula_world):
-    downloads = _downloads(formula_world.year, formula_world.year + 1)
+    downloads = _downloads(
+        formula_world.year, formula_world.year + 1, formula_world.assessment_round.pk
+    )
 
     assert _csv_url_names() - downloads.keys() == set()
 
 
 def test_no_download_writes_a_cell_that_starts_a_formula(formula_world, officer_client):
-    downloads = _downloads(formula_world.year, formula_world.year + 1)
+    downloads = _downloads(
+        formula_world.year, formula_world.year + 1, formula_world.assessment_round.pk
+    )
     every_cell: list[str] = []
     live: list[tuple[str, str]] = []
 

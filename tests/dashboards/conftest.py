@@ -1,7 +1,8 @@
 """A small, hand-built year of data whose every figure on the annual review is worked out below.
 
 The review year is the last complete financial year before today (so every quarter of it has
-ended); contracts end relative to today, as "ending in the next 12 months" is counted from today.
+ended); contracts end relative to the year's 31 March, as a past year's "contracts ending in the
+next 12 months" are counted from its end.
 
 Spend (net, £)            year before                 review year
   S1 small, local         20,000                      30,000 (20,000 + 10,000)
@@ -102,7 +103,7 @@ def _pay(supplier, amount, day, **extra):
 def build_review_data(*, framework=None) -> ReviewData:
     today = timezone.localdate()
     year = financial_year_of(today) - 1
-    start, _ = financial_year_bounds(year)
+    start, year_end = financial_year_bounds(year)
     in_year = start + dt.timedelta(days=45)
     year_before = start - dt.timedelta(days=45)
     owner = UserFactory(username="contract-owner")
@@ -137,7 +138,7 @@ def build_review_data(*, framework=None) -> ReviewData:
         owner=owner,
         total_value=Decimal("250000"),
         social_value_weighting=Decimal("10"),
-        end_date=today + days(30),
+        end_date=year_end + days(30),
         modern_slavery_risk=Risk.LOW,
         processes_personal_data=True,
     )
@@ -148,7 +149,7 @@ def build_review_data(*, framework=None) -> ReviewData:
         owner=None,
         total_value=Decimal("500000"),
         social_value_weighting=Decimal("5"),
-        end_date=today + days(400),
+        end_date=year_end + days(400),
         risk_rating=Risk.HIGH,
     )
     c3 = ContractFactory(
@@ -157,7 +158,7 @@ def build_review_data(*, framework=None) -> ReviewData:
         category=place,
         owner=owner,
         total_value=Decimal("50000"),
-        end_date=today + days(200),
+        end_date=year_end + days(200),
         modern_slavery_risk=Risk.MEDIUM,
     )
     c4 = ContractFactory(
@@ -175,7 +176,7 @@ def build_review_data(*, framework=None) -> ReviewData:
         category=None,
         owner=owner,
         total_value=None,
-        end_date=today + days(100),
+        end_date=year_end + days(100),
         risk_rating=Risk.HIGH,
         modern_slavery_risk=Risk.HIGH,
     )

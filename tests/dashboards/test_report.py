@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from core.financial_year import financial_year_bounds, financial_year_label
+from core.financial_year import financial_year_bounds, financial_year_end, financial_year_label
 from dashboards import charts
 from dashboards.exports import SECTIONS
 from dashboards.selectors import annual_review
@@ -83,9 +83,14 @@ def test_every_chart_has_a_summary_sentence_with_its_numbers(review_data):
         f"Savings of £9,000 in {label} were 75.0% of the £12,000 target."
     )
     assert made["ending"].summary == (
-        "3 live contracts worth £300,000 end in the next 12 months; the most, 1, are in People."
+        "3 live contracts worth £300,000 end in the 12 months from "
+        f"{financial_year_end(review_data.year):%-d %B %Y}; the most, 1, are in People."
     )
     assert made["maturity_key_areas"].summary.startswith(review.key_areas[0].name)
+    year_end = f"{financial_year_end(review_data.year):%-d %B %Y}"
+    assert f"{review.key_areas[0].current:.2f} on {year_end}, against" in (
+        made["maturity_key_areas"].summary
+    )
 
 
 def test_the_charts_plot_the_tables_numbers(review_data):
@@ -94,23 +99,38 @@ def test_the_charts_plot_the_tables_numbers(review_data):
     made = charts.review_charts(review)
 
     previous, current = made["social_value"].figure.data
-    assert list(current.y) == [400.0, 0.0]
-    assert list(previous.y) == [40.0, 0.0]
+    # Horizontal bars, the first goal at the top (plotly draws the last row at the top).
+    assert list(current.x) == [0.0, 400.0]
+    assert list(previous.x) == [40.0, 0.0][::-1]
     delivered, target = made["savings"].figure.data
     assert list(delivered.y) == [5000.0, 9000.0]
     assert list(target.y) == [None, 12000.0]
-    assert list(made["ending"].figure.data[0].y) == [1, 1, 0, 0, 1]
+    assert list(made["ending"].figure.data[0].x) == [1, 1, 0, 0, 1][::-1]
     baseline, now, wanted = made["maturity_themes"].figure.data
     assert list(now.x) == [row.current for row in review.themes][::-1]
 
 
-def test_a_year_with_nothing_recorded_still_makes_every_chart(db):
+def test_a_year_with_nothing_recorded_says_so_in_words_and_draws_no_empty_axes(db):
     review = annual_review(year=2024, today=dt.date(2025, 6, 1))
 
     made = charts.review_charts(review)
 
     assert made["social_value"].summary == "No social value was verified in 2023/24 or 2024/25."
-    assert made["savings"].summary == "No savings or savings target are recorded for the year."
-    assert made["ending"].summary == "No live contract ends in the next 12 months."
+    assert made["savings"].summary == "No savings or savings target are recorded."
+    assert made["ending"].summary == "No live contract ends in the 12 months from 31 March 2025."
     assert made["spend_shares"].summary == "There is no spend with named suppliers in 2024/25."
-    assert made["maturity_themes"].summary == "No theme has been assessed."
+    assert made["maturity_themes"].summary == "No theme had been assessed by then."
+    assert {name: chart.figure for name, chart in made.items()} == dict.fromkeys(made)
+
+
+def test_each_bar_chart_grows_with_its_rows_so_ten_key_areas_fit_a_printed_page(review_data):
+    review = annual_review(year=review_data.year, today=review_data.today)
+
+    made = charts.review_charts(review)
+
+    key_areas = made["maturity_key_areas"].figure.layout.height
+    themes = made["maturity_themes"].figure.layout.height
+    assert len(review.key_areas) == 10 and len(review.themes) == 3
+    assert key_areas == 120 + 46 * 10 == 580  # under an A4 page's 1,000 px at 96 dpi
+    assert themes == 120 + 46 * 3
+    assert made["ending"].figure.layout.height == 120 + 34 * len(review.ending)

@@ -147,15 +147,16 @@ def test_the_maturity_parts_are_the_gap_dashboards_own(review_data):
     ]
 
 
-def test_the_default_year_is_the_latest_with_spend_and_savings_years_are_offered(db):
+def test_the_default_year_is_the_last_complete_one_and_every_year_with_data_is_offered(db):
     today = dt.date(2026, 11, 25)
     SavingFactory(financial_year=2019, contract=None)
+    SpendTransactionFactory(paid_on=dt.date(2023, 2, 1))  # 2022/23
+    spend_summary_rebuild()
 
-    years, default = review_years(spend_years=[2022, 2023], today=today)
+    years, default = review_years(today=today)
 
-    assert default == 2023
-    assert years == [2026, 2023, 2022, 2019]
-    assert review_years(spend_years=[], today=today)[1] == 2025
+    assert default == 2025
+    assert years == [2026, 2025, 2022, 2019]
 
 
 def test_the_cached_spend_totals_follow_a_summary_rebuild_and_a_supplier_change(review_data):

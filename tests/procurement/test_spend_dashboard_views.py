@@ -10,7 +10,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from core.financial_year import financial_year_label, financial_year_of
 from procurement.models import Supplier
 from procurement.services.spend_summary import spend_summary_rebuild
 from procurement.views.spend_dashboard import CSV_TABLES
@@ -21,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 D = Decimal
 URL = reverse("procurement:spend-dashboard")
+URL_2024 = f"{URL}?year=2024"
 
 
 @pytest.fixture(autouse=True)
@@ -38,10 +41,25 @@ def _csv(client, slug: str, **query) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
-def test_a_member_sees_the_latest_year_by_default(member_client):
+def test_the_dashboard_opens_on_the_current_financial_year_and_says_it_has_no_spend(
+    member_client,
+):
     build_small_spend()
 
     response = member_client.get(URL)
+
+    assert response.status_code == 200
+    assert response.context["dashboard"] is None
+    current = financial_year_of(timezone.localdate())
+    body = response.content.decode()
+    assert f"Spend dashboard: {financial_year_label(current)}" in body
+    assert f"No spend is recorded for {financial_year_label(current)}" in body
+
+
+def test_a_member_sees_a_year_with_spend(member_client):
+    build_small_spend()
+
+    response = member_client.get(URL, {"year": 2024})
 
     assert response.status_code == 200
     dashboard = response.context["dashboard"]
@@ -55,27 +73,31 @@ def test_a_member_sees_the_latest_year_by_default(member_client):
     assert "+8.0 percentage points on 2023/24" in body
 
 
-def test_the_year_selector_lists_the_years_with_spend_and_picks_one(member_client):
+def test_the_year_selector_lists_the_years_with_data_and_picks_one(member_client):
     build_small_spend()
 
     response = member_client.get(URL, {"year": 2023})
 
+    current = financial_year_of(timezone.localdate())
+    years = sorted({current, current - 1, 2024, 2023}, reverse=True)
     assert response.context["form"].fields["year"].choices == [
-        (2024, "2024/25"),
-        (2023, "2023/24"),
+        (year, financial_year_label(year)) for year in years
     ]
     headline = response.context["dashboard"].headline
     assert (headline.current.year, headline.previous) == (2023, None)
     assert "No earlier year to compare with" in response.content.decode()
 
 
-def test_a_year_with_no_spend_falls_back_to_the_latest(member_client):
+def test_a_year_not_listed_falls_back_to_the_current_year(member_client):
     build_small_spend()
 
     response = member_client.get(URL, {"year": 1999})
 
     assert response.status_code == 200
-    assert response.context["dashboard"].headline.current.year == 2024
+    assert response.context["dashboard"] is None
+    assert response.context["year_label"] == financial_year_label(
+        financial_year_of(timezone.localdate())
+    )
 
 
 def test_with_no_spend_the_page_says_so(member_client):
@@ -101,8 +123,8 @@ def test_the_page_links_suppliers_and_offers_officers_a_contract_for_off_contrac
     supplier_url = reverse("procurement:supplier-detail", args=[data.gamma.pk])
     add_contract = f"{reverse('procurement:contract-create')}?supplier={data.gamma.pk}"
 
-    officer_page = officer_client.get(URL).content.decode()
-    member_page = member_client.get(URL).content.decode()
+    officer_page = officer_client.get(URL_2024).content.decode()
+    member_page = member_client.get(URL_2024).content.decode()
 
     assert f'href="{supplier_url}"' in officer_page
     assert add_contract in officer_page
@@ -113,7 +135,7 @@ def test_the_page_links_suppliers_and_offers_officers_a_contract_for_off_contrac
 def test_every_chart_has_its_summary_table_and_download(member_client):
     build_small_spend()
 
-    body = member_client.get(URL).content.decode()
+    body = member_client.get(URL_2024).content.decode()
 
     for name in (
         "by-year",
@@ -136,7 +158,7 @@ def test_the_page_lists_possible_duplicates_and_split_purchases(member_client):
         SpendTransactionFactory(supplier=supplier, amount=D(amount), paid_on=dt.date(2024, 6, day))
     spend_summary_rebuild()
 
-    response = member_client.get(URL)
+    response = member_client.get(URL_2024)
 
     dashboard = response.context["dashboard"]
     assert [(row.paid_on, row.amount) for row in dashboard.checks.duplicates] == [
@@ -156,7 +178,7 @@ def test_the_page_lists_possible_duplicates_and_split_purchases(member_client):
 def test_the_year_csv_has_every_year(member_client):
     build_small_spend()
 
-    rows = _csv(member_client, "by-year")
+    rows = _csv(member_client, "by-year", year=2024)
 
     assert rows[0][:5] == [
         "Financial year",
@@ -174,7 +196,7 @@ def test_the_year_csv_has_every_year(member_client):
 def test_the_share_csv_gives_spend_and_share(member_client):
     build_small_spend()
 
-    rows = _csv(member_client, "shares")
+    rows = _csv(member_client, "shares", year=2024)
 
     assert rows[2] == [
         "2024/25",
@@ -191,7 +213,7 @@ def test_the_share_csv_gives_spend_and_share(member_client):
 def test_the_csv_downloads_follow_the_year_asked_for(member_client):
     build_small_spend()
 
-    assert _csv(member_client, "by-category")[1:] == [
+    assert _csv(member_client, "by-category", year=2024)[1:] == [
         ["Highways", "9000.00", "1"],
         ["Off-contract / uncategorised", "5000.00", "4"],
         ["Adult social care", "3000.00", "2"],
@@ -200,7 +222,7 @@ def test_the_csv_downloads_follow_the_year_asked_for(member_client):
         ["Place", "6000.00", "1"],
         ["People", "4000.00", "1"],
     ]
-    assert _csv(member_client, "top-suppliers")[1] == [
+    assert _csv(member_client, "top-suppliers", year=2024)[1] == [
         "Gamma plc",
         "12000.00",
         "2",
@@ -208,11 +230,11 @@ def test_the_csv_downloads_follow_the_year_asked_for(member_client):
         "No",
         "No",
     ]
-    assert _csv(member_client, "off-contract-suppliers")[1:] == [
+    assert _csv(member_client, "off-contract-suppliers", year=2024)[1:] == [
         ["Gamma plc", "3000.00", "1", "No", "No", "No"],
         ["Beta Trust", "1300.00", "2", "Yes", "Yes", "No"],
     ]
-    assert _csv(member_client, "on-off-contract")[1:] == [
+    assert _csv(member_client, "on-off-contract", year=2024)[1:] == [
         ["On-contract", "12000.00", "70.6"],
         ["Off-contract", "4300.00", "25.3"],
         ["Redacted (personal data)", "700.00", "4.1"],
@@ -341,12 +363,12 @@ def test_the_payment_checks_are_cached_until_the_summary_is_rebuilt(member_clien
     for day in (1, 3):
         SpendTransactionFactory(supplier=supplier, amount=D("640"), paid_on=dt.date(2024, 6, day))
     spend_summary_rebuild()
-    (cold,) = _queries(member_client, URL)
+    (cold,) = _queries(member_client, URL_2024)
 
-    (warm,) = _queries(member_client, URL)
+    (warm,) = _queries(member_client, URL_2024)
 
     assert warm == cold - 4  # the two duplicate queries, their details and the split query
     SpendTransactionFactory(supplier=supplier, amount=D("640"), paid_on=dt.date(2024, 6, 5))
-    assert len(member_client.get(URL).context["dashboard"].checks.duplicates) == 1
+    assert len(member_client.get(URL_2024).context["dashboard"].checks.duplicates) == 1
     spend_summary_rebuild()
-    assert len(member_client.get(URL).context["dashboard"].checks.duplicates) == 2
+    assert len(member_client.get(URL_2024).context["dashboard"].checks.duplicates) == 2
