@@ -199,5 +199,6 @@ def gap_dashboard(request: HttpRequest) -> HttpResponse:
             "theme_figure": charts.where_we_are_figure(themes, title="By theme"),
             "key_area_figure": charts.where_we_are_figure(key_areas, title="By key area"),
             "gap_figure": charts.gap_figure(key_areas, title="Average gap by key area"),
+            "action_counts": plan_selectors.action_counts(as_at=timezone.localdate()),
         },
     )

@@ -220,10 +220,8 @@ def test_two_officers_pressing_save_on_one_contract_at_the_same_moment_one_is_to
     assert contract.history.count() == 2
 
 
-@transactional
-def test_two_officers_edit_one_supplier_the_second_is_told(shared_database):
-    supplier = SupplierFactory(name="Acme Cleaning", postcode="WR1 1AA")
-    url = reverse("procurement:supplier-edit", args=[supplier.pk])
+def _two_officers_edit(url: str, first_changes: dict, second_changes: dict) -> tuple:
+    """Both open the edit page; the first saves, then the second saves from its stale page."""
     first_client, second_client = _signed_in(_officer("first")), _signed_in(_officer("second"))
     both_loaded = threading.Barrier(2, timeout=WAIT)
     first_saved = threading.Event()
@@ -232,7 +230,7 @@ def test_two_officers_edit_one_supplier_the_second_is_told(shared_database):
         form = form_on(first_client.get(url), "version")
         both_loaded.wait()
         try:
-            return first_client.post(url, {**form, "postcode": "WR5 2NP"})
+            return first_client.post(url, {**form, **first_changes})
         finally:
             first_saved.set()
 
@@ -240,9 +238,19 @@ def test_two_officers_edit_one_supplier_the_second_is_told(shared_database):
         form = form_on(second_client.get(url), "version")
         both_loaded.wait()
         assert first_saved.wait(WAIT)
-        return second_client.post(url, {**form, "name": "Acme Cleaning Services"})
+        return second_client.post(url, {**form, **second_changes})
 
-    first_response, second_response = _in_threads(first_officer, second_officer)
+    return tuple(_in_threads(first_officer, second_officer))
+
+
+@transactional
+def test_two_officers_edit_one_supplier_the_second_is_told(shared_database):
+    supplier = SupplierFactory(name="Acme Cleaning", postcode="WR1 1AA")
+    url = reverse("procurement:supplier-edit", args=[supplier.pk])
+
+    first_response, second_response = _two_officers_edit(
+        url, {"postcode": "WR5 2NP"}, {"name": "Acme Cleaning Services"}
+    )
 
     assert (first_response.status_code, second_response.status_code) == (302, 200)
     assert (
@@ -721,29 +729,6 @@ def test_a_target_waits_while_another_is_being_set_then_is_told(shared_database)
     assert STALE_TARGET in second.messages[0]
     assert waited
     assert [target.set_by for target in indicator.targets.all()] == [officers[0]]
-
-
-def _two_officers_edit(url: str, first_changes: dict, second_changes: dict) -> tuple:
-    """Both open the edit page; the first saves, then the second saves from its stale page."""
-    first_client, second_client = _signed_in(_officer("first")), _signed_in(_officer("second"))
-    both_loaded = threading.Barrier(2, timeout=WAIT)
-    first_saved = threading.Event()
-
-    def first_officer():
-        form = form_on(first_client.get(url), "version")
-        both_loaded.wait()
-        try:
-            return first_client.post(url, {**form, **first_changes})
-        finally:
-            first_saved.set()
-
-    def second_officer():
-        form = form_on(second_client.get(url), "version")
-        both_loaded.wait()
-        assert first_saved.wait(WAIT)
-        return second_client.post(url, {**form, **second_changes})
-
-    return tuple(_in_threads(first_officer, second_officer))
 
 
 def test_two_officers_edit_one_action_the_second_is_told(shared_database):

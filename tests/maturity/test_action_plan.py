@@ -228,3 +228,16 @@ def test_the_indicator_page_counts_open_and_overdue_actions_and_offers_edit(
     body = response.content.decode()
     assert "3 open actions, 1 overdue." in body
     assert reverse("maturity:action-edit", args=[plan["not_due"].pk]) in body
+
+
+def test_the_gap_dashboard_counts_the_open_and_overdue_actions_today(officer_client, plan):
+    today = plan_selectors.action_counts(as_at=timezone.localdate())
+
+    response = officer_client.get(reverse("maturity:gap-dashboard"))
+
+    assert today["open"] == 4  # of the five actions, one is done
+    assert response.context["action_counts"] == today
+    assert (
+        f"Today 4 improvement actions are open, {today['overdue']} of them overdue."
+        in response.content.decode()
+    )

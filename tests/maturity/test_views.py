@@ -120,4 +120,4 @@ def test_dashboard_queries_do_not_grow_with_the_data(
 
     with django_assert_num_queries(len(small)):
         officer_client.get(url)
-    assert len(small) <= 12
+    assert len(small) <= 13  # the gap dashboard: 12, and one for the open and overdue actions
