@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
@@ -14,7 +16,7 @@ from tests.factories import UserFactory
 
 @pytest.fixture(autouse=True)
 def migration_data(request) -> None:
-    """Levels and role groups come from data migrations. A transactional test's flush wipes
+    """Levels, role groups and permissions come from migrations. A transactional test's flush wipes
     them and serialized rollback does not always put them back (it depends on which kind of
     test ran before), so every transactional test starts by putting them back."""
     marker = request.node.get_closest_marker("django_db")
@@ -30,6 +32,10 @@ def migration_data(request) -> None:
         Level.objects.update_or_create(number=number, defaults={"name": name})
     for name in roles.ALL_GROUPS:
         Group.objects.get_or_create(name=name)
+    # Permissions (e.g. maturity.moderate_round) come from post_migrate, which a flush with
+    # serialized rollback does not run.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
