@@ -852,13 +852,15 @@ def _republished_remove(spend_import: SpendImport, checked: _Checked) -> None:
 
     It runs once the rows are in, by one query on each database and path, and looks only at
     the file's own dates (the paid_on index), so it costs nothing for a file without
-    transaction numbers and little for one with them.
+    transaction numbers or whose dates no other file covers (one look at the imports).
     """
     if not checked.has_reference or checked.first_paid_on is None:
         return
     dates = (checked.first_paid_on, checked.last_paid_on)
-    others = SpendTransaction.objects.filter(paid_on__range=dates, reference__gt="")
-    if not others.exclude(spend_import=spend_import).exists():  # the usual case: one index probe
+    overlapping = SpendImport.objects.exclude(pk=spend_import.pk).filter(
+        first_paid_on__lte=dates[1], last_paid_on__gte=dates[0]
+    )
+    if not overlapping.exists():  # the usual case: no other file covers these dates
         return
     earlier = SpendTransaction.objects.filter(
         paid_on__range=dates,

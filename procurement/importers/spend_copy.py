@@ -44,6 +44,18 @@ from procurement.models import SpendTransaction
 from procurement.services.matching import covering_contracts_sql
 
 # The payment's columns the typed rows hold, as SpendTransaction names them.
+# What a payment holds where the file has no such column.
+ABSENT = {
+    rules.SERVICE_AREA: "''",
+    rules.EXPENSE_TYPE: "''",
+    rules.REFERENCE: "''",
+    rules.PURPOSE: "''",
+    rules.MERCHANT_CATEGORY: "''",
+    rules.CAPITAL_REVENUE: "''",
+    rules.PROCUREMENT_CARD: "NULL::boolean",
+    rules.IRRECOVERABLE_VAT: "NULL::numeric",
+    rules.INVOICE_DATE: "NULL::date",
+}
 COLUMNS = (
     "line_number",
     "paid_on",
@@ -192,8 +204,18 @@ class CleanFile:
         return {"ws": WHITESPACE, "usual": USUAL_AMOUNT}
 
     def check(self) -> None:
-        """Drop the empty rows, check each distinct date and supplier in Python, then convert
-        the rows into a typed table and check what is left there: a few cheap scans."""
+        """Check each distinct date and supplier in Python, then convert the rows into a typed
+        table and check what is left there: a few cheap scans."""
+        if self._dates():
+            self._drop_blank_rows()
+            self._dates(blank_rows_gone=True)
+        self.suppliers = self._supplier_cells()
+        self._rows()
+
+    def _drop_blank_rows(self) -> None:
+        """Rows of empty cells (Excel leaves them at the end of a sheet) are skipped, as the
+        careful path skips them. Only a file with a blank date can hold one, so only such a file
+        pays for this scan."""
         blank = " AND ".join(  # the required cells first: nearly every row stops at the first
             f"btrim({cell}, %(ws)s) = ''"
             for cell in dict.fromkeys(
@@ -202,16 +224,13 @@ class CleanFile:
             )
         )
         with connection.cursor() as cursor:
-            # Rows of empty cells (Excel leaves them at the end of a sheet) are skipped, as the
-            # careful path skips them.
             cursor.execute(f"DELETE FROM {self.staging} WHERE {blank}", self.params)
-        self._dates()
-        self.suppliers = self._supplier_cells()
-        self._rows()
 
-    def _dates(self) -> None:
+    def _dates(self, *, blank_rows_gone: bool = False) -> bool:
         """Each distinct date cell, of the payment date and of any invoice date, read in
-        Python; a blank invoice date is no date, a blank payment date a row to read carefully."""
+        Python; a blank invoice date is no date. A blank payment date returns True (the caller
+        drops the rows of empty cells and asks again) the first time, and is a row to read
+        carefully once those rows are gone."""
         with connection.cursor() as cursor:
             days = {}
             for name in (rules.DATE, rules.INVOICE_DATE):
@@ -221,6 +240,8 @@ class CleanFile:
                 for (raw,) in cursor.fetchall():
                     if raw in days or (name != rules.DATE and not raw.strip()):
                         continue
+                    if not raw.strip() and not blank_rows_gone:
+                        return True
                     try:
                         days[raw] = self.parser.day(raw)
                     except ValueError as error:
@@ -230,6 +251,7 @@ class CleanFile:
                 " ON COMMIT DROP"
             )
             _copy_rows(cursor, "spend_copy_dates", ("raw", "day"), days.items(), not_null=("raw",))
+        return False
 
     def _supplier_cells(self) -> dict[tuple[str, str], tuple[str, SupplierKey | None, str | None]]:
         """Each distinct (name, company number) pair of cells, in order of first appearance,
@@ -267,8 +289,32 @@ class CleanFile:
         text = f"left(%s, {rules.TEXT_MAX})"
         card = self._trimmed(rules.PROCUREMENT_CARD)
         yes, no = (", ".join(f"'{word}'" for word in sorted(words)) for words in rules.CARD_WORDS)
-        vat = self._trimmed(rules.IRRECOVERABLE_VAT)
-        invoiced = rules.INVOICE_DATE in self.columns
+        # Only the file's own columns go into the typed table; the rest are constants in the
+        # INSERT (a million rows of blanks cost a tenth of the load to write and read again).
+        optional = {
+            **{
+                name: text % self._trimmed(name)
+                for name in (
+                    rules.SERVICE_AREA,
+                    rules.EXPENSE_TYPE,
+                    rules.PURPOSE,
+                    rules.MERCHANT_CATEGORY,
+                    rules.REFERENCE,
+                )
+            },
+            rules.CAPITAL_REVENUE: (
+                f"left({self._trimmed(rules.CAPITAL_REVENUE)}, {rules.SHORT_MAX})"
+            ),
+            rules.PROCUREMENT_CARD: f"CASE WHEN lower({card}) IN ({yes}) THEN true"
+            f" WHEN lower({card}) IN ({no}) THEN false END",
+            rules.IRRECOVERABLE_VAT: self._amount_sql(rules.IRRECOVERABLE_VAT),
+            rules.INVOICE_DATE: "invoiced.day",
+            rules.ORGANISATION: self._trimmed(rules.ORGANISATION),
+        }
+        present = {name: sql for name, sql in optional.items() if name in self.columns}
+        self.absent = {name: ABSENT[name] for name in ABSENT if name not in present}
+        if rules.IRRECOVERABLE_VAT in present:
+            present["has_vat"] = f"{self._trimmed(rules.IRRECOVERABLE_VAT)} <> ''"
         with connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMPORARY TABLE spend_copy_rows ON COMMIT DROP AS SELECT"
@@ -276,41 +322,30 @@ class CleanFile:
                 f" {self._cell(rules.SUPPLIER)} AS name_cell,"
                 f" {self._cell(rules.COMPANY_NUMBER)} AS number_cell,"
                 " dates.day AS paid_on,"
-                f" {self._amount_sql(rules.AMOUNT)} AS amount,"
-                + "".join(
-                    f" {text % self._trimmed(name)} AS {name},"
-                    for name in (
-                        rules.SERVICE_AREA,
-                        rules.EXPENSE_TYPE,
-                        rules.PURPOSE,
-                        rules.MERCHANT_CATEGORY,
-                    )
-                )
-                + f" left({self._trimmed(rules.CAPITAL_REVENUE)}, {rules.SHORT_MAX})"
-                " AS capital_revenue,"
-                f" CASE WHEN lower({card}) IN ({yes}) THEN true"
-                f" WHEN lower({card}) IN ({no}) THEN false END AS procurement_card,"
-                f" {self._amount_sql(rules.IRRECOVERABLE_VAT)} AS irrecoverable_vat,"
-                f" {vat} <> '' AS has_vat,"
-                f" {'invoiced.day' if invoiced else 'NULL::date'} AS invoice_date,"
-                f" {self._trimmed(rules.REFERENCE)} AS reference,"
-                f" {self._trimmed(rules.ORGANISATION)} AS organisation"
-                f" FROM {self.staging} staged"
+                f" {self._amount_sql(rules.AMOUNT)} AS amount"
+                + "".join(f", {sql} AS {name}" for name, sql in present.items())
+                + f" FROM {self.staging} staged"
                 f" JOIN spend_copy_dates dates ON dates.raw = {self._cell(rules.DATE)}"
                 + (
                     " LEFT JOIN spend_copy_dates invoiced"
                     f" ON invoiced.raw = {self._cell(rules.INVOICE_DATE)}"
-                    if invoiced
+                    if rules.INVOICE_DATE in present
                     else ""
                 ),
                 self.params,
             )
             self.rows = cursor.rowcount
+            vat = rules.IRRECOVERABLE_VAT in present
             cursor.execute(
                 "SELECT count(*) FILTER (WHERE amount IS NULL), coalesce(max(abs(amount)), 0),"
-                " coalesce(max(length(reference)), 0),"
-                " count(*) FILTER (WHERE has_vat AND irrecoverable_vat IS NULL),"
-                " coalesce(max(abs(irrecoverable_vat)), 0) FROM spend_copy_rows"
+                + (" coalesce(max(length(reference)), 0)," if rules.REFERENCE in present else " 0,")
+                + (
+                    " count(*) FILTER (WHERE has_vat AND irrecoverable_vat IS NULL),"
+                    " coalesce(max(abs(irrecoverable_vat)), 0)"
+                    if vat
+                    else " 0, 0"
+                )
+                + " FROM spend_copy_rows"
             )
             odd, largest, self.longest_reference, odd_vat, largest_vat = cursor.fetchone()
         if self.rows == 0:
@@ -373,8 +408,12 @@ class CleanFile:
                 not_null=("name_cell", "number_cell", "supplier_name"),
             )
             columns = ", ".join(COLUMNS)
+            typed = ", ".join(
+                f"{self.absent[name]} AS {name}" if name in self.absent else name
+                for name in COLUMNS
+            )
             payments = (
-                f"(SELECT {columns}, supplier.supplier_id, supplier.supplier_name"
+                f"(SELECT {typed}, supplier.supplier_id, supplier.supplier_name"
                 " FROM spend_copy_rows typed JOIN spend_copy_suppliers supplier"
                 " USING (name_cell, number_cell))"
             )

@@ -19,7 +19,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from core.financial_year import financial_year_bounds, financial_year_expression
-from procurement.models import SpendTransaction, SpendYearSummary
+from procurement.models import SpendImport, SpendTransaction, SpendYearSummary
 
 # summary column <- alias in the grouped query
 COLUMNS = {
@@ -45,7 +45,11 @@ def spend_summary_rebuild(
     `redacted` adds the payments whose supplier was redacted to the given suppliers: an import
     rebuilds the suppliers it paid, and those payments too if it had any.
     """
-    lines = SpendTransaction.objects.filter(spend_import__is_own=True)
+    # A hashed NOT IN of the few other councils' imports, rather than a join of every payment
+    # to its import.
+    lines = SpendTransaction.objects.exclude(
+        spend_import_id__in=SpendImport.objects.filter(is_own=False).values("pk")
+    )
     stale = SpendYearSummary.objects.all()
     if supplier_ids is not None:
         supplier_ids = list(supplier_ids)

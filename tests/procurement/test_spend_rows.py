@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from procurement.importers.spend import import_spend_file
 from procurement.importers.spend_rules import WITHHELD
@@ -294,3 +296,14 @@ def test_a_dry_run_counts_the_lines_an_import_would_find_already_imported():
     assert (result.republished_rows, result.republished_total) == (1, Decimal("100.00"))
     assert (result.rows_imported, result.total_amount) == (1, Decimal("9.00"))
     assert SpendTransaction.objects.count() == 1
+
+
+def test_rows_of_empty_cells_at_the_end_are_skipped_on_the_copy_path_too():
+    lines = ["Supplier Name,Amount,Date"] + [f"Acme Ltd,{n}.00,0{n}/04/2024" for n in range(1, 4)]
+    with CaptureQueriesContext(connection) as captured:
+        result = import_spend_file(_csv(*lines, ",,", ",,"))
+
+    assert result.status == "imported"
+    assert (result.rows_imported, result.total_amount) == (3, Decimal("6.00"))
+    if connection.vendor == "postgresql":  # the blank rows did not send it down the careful path
+        assert any("FROM spend_copy_rows" in query["sql"] for query in captured)
