@@ -23,14 +23,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 import sys
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, BinaryIO
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, DataError, connection, transaction
 
 from procurement.importers import spend_rules as rules
 from procurement.importers.csvread import MAX_AMOUNT, CsvRecords, FileProblem, parse_amount
@@ -111,7 +111,6 @@ class CleanFile:
         "spend_copy_dates",
         "spend_copy_amounts",
         "spend_copy_suppliers",
-        "spend_copy_rows",
     )
 
     def __init__(
@@ -210,7 +209,7 @@ class CleanFile:
             self._drop_blank_rows()
             self._dates(blank_rows_gone=True)
         self.suppliers = self._supplier_cells()
-        self._rows()
+        self._scan()
 
     def _drop_blank_rows(self) -> None:
         """Rows of empty cells (Excel leaves them at the end of a sheet) are skipped, as the
@@ -282,16 +281,81 @@ class CleanFile:
             f" THEN -{pounds} ELSE {pounds} END END"
         )
 
-    def _rows(self) -> None:
-        """The typed rows, without their suppliers' ids yet (suppliers are created after every
-        check has passed). Amounts in the usual forms are converted here, by the rule
-        parse_amount applies to them; the rest are parsed in Python."""
+    def _scan(self) -> None:
+        """One scan of the staged cells for what the write cannot check for itself: the rows,
+        the amounts in unusual forms (parsed in Python), and references too long to store."""
+        vat = rules.IRRECOVERABLE_VAT in self.columns
+        reference = rules.REFERENCE in self.columns
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE {self._cell(rules.AMOUNT)} !~ %(usual)s),"
+                + (
+                    f" count(*) FILTER (WHERE {self._cell(rules.IRRECOVERABLE_VAT)} !~ %(usual)s"
+                    f" AND {self._trimmed(rules.IRRECOVERABLE_VAT)} <> ''),"
+                    if vat
+                    else " 0,"
+                )
+                # A cell's length before trimming bounds it after: trimmed only if needed.
+                + (f" max(length({self._cell(rules.REFERENCE)}))" if reference else " 0")
+                + f" FROM {self.staging}",
+                self.params,
+            )
+            self.rows, odd, odd_vat, longest = cursor.fetchone()
+            if longest and longest > rules.REFERENCE_MAX:
+                cursor.execute(
+                    f"SELECT max(length({self._trimmed(rules.REFERENCE)})) FROM {self.staging}",
+                    self.params,
+                )
+                (longest,) = cursor.fetchone()
+        self.has_reference = bool(longest)
+        if self.rows == 0:
+            raise NotClean("no data rows")
+        if longest and longest > rules.REFERENCE_MAX:
+            raise NotClean("a reference is too long")
+        if odd_vat:  # rare: the careful path reads them
+            raise NotClean(f"{odd_vat} irrecoverable VAT amounts in unusual forms")
+        if odd > ODD_AMOUNTS_MAX:
+            raise NotClean(f"{odd} amounts in unusual forms")
+        self.odd_amounts = bool(odd)
+        if odd:
+            self._odd_amounts()
+
+    def _odd_amounts(self) -> None:
+        """Amounts in other forms ("(1,234.56)", "1234.56 CR"), parsed by parse_amount."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT position, {self._cell(rules.AMOUNT)} FROM {self.staging}"
+                f" WHERE {self._cell(rules.AMOUNT)} !~ %(usual)s",
+                self.params,
+            )
+            parsed = []
+            for position, raw in cursor.fetchall():
+                try:
+                    parsed.append((position, parse_amount(raw)))
+                except ValueError as error:
+                    raise NotClean(str(error)) from error
+            cursor.execute(
+                "CREATE TEMPORARY TABLE spend_copy_amounts (position bigint PRIMARY KEY,"
+                " amount numeric(14, 2) NOT NULL) ON COMMIT DROP"
+            )
+            _copy_rows(cursor, "spend_copy_amounts", ("position", "amount"), parsed)
+
+    def _amount(self) -> str:
+        """SQL for a row's amount: converted in SQL in the usual forms, else parsed in Python."""
+        usual = self._amount_sql(rules.AMOUNT)
+        return f"coalesce({usual}, odd.amount)" if self.odd_amounts else usual
+
+    def _payments_sql(self, cursor: Any) -> str:
+        """A subquery of the typed payments, read from the staged cells: each column of
+        SpendTransaction, the line and the supplier. Its parameters are bound into it, so it can
+        go twice into one statement (the payments, and the contracts that cover them)."""
         text = f"left(%s, {rules.TEXT_MAX})"
         card = self._trimmed(rules.PROCUREMENT_CARD)
         yes, no = (", ".join(f"'{word}'" for word in sorted(words)) for words in rules.CARD_WORDS)
-        # Only the file's own columns go into the typed table; the rest are constants in the
-        # INSERT (a million rows of blanks cost a tenth of the load to write and read again).
-        optional = {
+        typed = {
+            "line_number": f"staged.position + {self.line_offset}",
+            "paid_on": "dates.day",
+            "amount": self._amount(),
             **{
                 name: text % self._trimmed(name)
                 for name in (
@@ -309,88 +373,45 @@ class CleanFile:
             f" WHEN lower({card}) IN ({no}) THEN false END",
             rules.IRRECOVERABLE_VAT: self._amount_sql(rules.IRRECOVERABLE_VAT),
             rules.INVOICE_DATE: "invoiced.day",
-            rules.ORGANISATION: self._trimmed(rules.ORGANISATION),
         }
-        present = {name: sql for name, sql in optional.items() if name in self.columns}
-        self.absent = {name: ABSENT[name] for name in ABSENT if name not in present}
-        if rules.IRRECOVERABLE_VAT in present:
-            present["has_vat"] = f"{self._trimmed(rules.IRRECOVERABLE_VAT)} <> ''"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMPORARY TABLE spend_copy_rows ON COMMIT DROP AS SELECT"
-                f" staged.position, staged.position + {self.line_offset} AS line_number,"
-                f" {self._cell(rules.SUPPLIER)} AS name_cell,"
-                f" {self._cell(rules.COMPANY_NUMBER)} AS number_cell,"
-                " dates.day AS paid_on,"
-                f" {self._amount_sql(rules.AMOUNT)} AS amount"
-                + "".join(f", {sql} AS {name}" for name, sql in present.items())
-                + f" FROM {self.staging} staged"
-                f" JOIN spend_copy_dates dates ON dates.raw = {self._cell(rules.DATE)}"
-                + (
-                    " LEFT JOIN spend_copy_dates invoiced"
-                    f" ON invoiced.raw = {self._cell(rules.INVOICE_DATE)}"
-                    if rules.INVOICE_DATE in present
-                    else ""
-                ),
-                self.params,
+        # A column the file lacks is a constant, not a million blank cells to convert.
+        columns = ", ".join(
+            f"{ABSENT[name] if name in ABSENT and name not in self.columns else typed[name]}"
+            f" AS {name}"
+            for name in COLUMNS
+        )
+        sql = (
+            f"(SELECT {columns}, supplier.supplier_id, supplier.supplier_name"
+            f" FROM {self.staging} staged"
+            f" JOIN spend_copy_dates dates ON dates.raw = {self._cell(rules.DATE)}"
+            " JOIN spend_copy_suppliers supplier"
+            f" ON supplier.name_cell = {self._cell(rules.SUPPLIER)}"
+            f" AND supplier.number_cell = {self._cell(rules.COMPANY_NUMBER)}"
+            + (
+                " LEFT JOIN spend_copy_dates invoiced"
+                f" ON invoiced.raw = {self._cell(rules.INVOICE_DATE)}"
+                if rules.INVOICE_DATE in self.columns
+                else ""
             )
-            self.rows = cursor.rowcount
-            vat = rules.IRRECOVERABLE_VAT in present
-            cursor.execute(
-                "SELECT count(*) FILTER (WHERE amount IS NULL), coalesce(max(abs(amount)), 0),"
-                + (" coalesce(max(length(reference)), 0)," if rules.REFERENCE in present else " 0,")
-                + (
-                    " count(*) FILTER (WHERE has_vat AND irrecoverable_vat IS NULL),"
-                    " coalesce(max(abs(irrecoverable_vat)), 0)"
-                    if vat
-                    else " 0, 0"
-                )
-                + " FROM spend_copy_rows"
+            + (
+                " LEFT JOIN spend_copy_amounts odd ON odd.position = staged.position"
+                if self.odd_amounts
+                else ""
             )
-            odd, largest, self.longest_reference, odd_vat, largest_vat = cursor.fetchone()
-        if self.rows == 0:
-            raise NotClean("no data rows")
-        if self.longest_reference > rules.REFERENCE_MAX:
-            raise NotClean("a reference is too long")
-        if max(largest, largest_vat) > MAX_AMOUNT:  # parse_amount refuses it, naming the line
-            raise NotClean("an amount is over the limit")
-        if odd_vat:  # rare: the careful path reads them
-            raise NotClean(f"{odd_vat} irrecoverable VAT amounts in unusual forms")
-        if odd > ODD_AMOUNTS_MAX:
-            raise NotClean(f"{odd} amounts in unusual forms")
-        if odd:
-            self._odd_amounts()
-
-    def _odd_amounts(self) -> None:
-        """Amounts in other forms ("(1,234.56)", "1234.56 CR"), parsed by parse_amount."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT staged.position, {self._cell(rules.AMOUNT)}"
-                f" FROM {self.staging} staged JOIN spend_copy_rows typed USING (position)"
-                " WHERE typed.amount IS NULL"
-            )
-            parsed = []
-            for position, raw in cursor.fetchall():
-                try:
-                    parsed.append((position, parse_amount(raw)))
-                except ValueError as error:
-                    raise NotClean(str(error)) from error
-            cursor.execute(
-                "CREATE TEMPORARY TABLE spend_copy_amounts (position bigint PRIMARY KEY,"
-                " amount numeric(14, 2) NOT NULL) ON COMMIT DROP"
-            )
-            _copy_rows(cursor, "spend_copy_amounts", ("position", "amount"), parsed)
-            cursor.execute(
-                "UPDATE spend_copy_rows typed SET amount = odd.amount FROM spend_copy_amounts odd"
-                " WHERE odd.position = typed.position"
-            )
+            + ")"
+        )
+        bound = cursor.mogrify(sql, self.params).decode()
+        if "%" in bound:  # the statement it goes into has parameters of its own
+            raise NotClean("a percent sign in the SQL of the payments")
+        return bound
 
     # -- writing ---------------------------------------------------------------------------------
 
     def write(
         self, *, spend_import_id: int, supplier_ids: Mapping[SupplierKey, int | None]
     ) -> Written:
-        """Insert the rows, each with its supplier and the contract covering it."""
+        """Insert the rows, each with its supplier and the contract covering it, in one
+        statement that also sums what it wrote."""
         with connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMPORARY TABLE spend_copy_suppliers (name_cell text NOT NULL,"
@@ -407,65 +428,97 @@ class CleanFile:
                 ),
                 not_null=("name_cell", "number_cell", "supplier_name"),
             )
-            columns = ", ".join(COLUMNS)
-            typed = ", ".join(
-                f"{self.absent[name]} AS {name}" if name in self.absent else name
-                for name in COLUMNS
-            )
-            payments = (
-                f"(SELECT {typed}, supplier.supplier_id, supplier.supplier_name"
-                " FROM spend_copy_rows typed JOIN spend_copy_suppliers supplier"
-                " USING (name_cell, number_cell))"
-            )
+            payments = self._payments_sql(cursor)
             covering, params = covering_contracts_sql(payments=payments, key="line_number")
-            # Sorted by supplier and day, the rows fill the (supplier, paid_on) index, and the
-            # (contract, paid_on) one that follows it, in order rather than at random.
-            cursor.execute(
-                f"INSERT INTO {SpendTransaction._meta.db_table}"
-                f" (spend_import_id, {columns}, supplier_id, supplier_name, contract_id)"
-                f" SELECT %s, {columns}, supplier_id, supplier_name, covered.contract_id"
-                f" FROM {payments} payment LEFT JOIN ({covering}) covered USING (line_number)"
-                " ORDER BY supplier_id, paid_on, line_number",
-                [spend_import_id, *params],
-            )
-            if cursor.rowcount != self.rows:  # every row found its supplier
-                raise NotClean(f"{cursor.rowcount} of {self.rows} rows written")
-            cursor.execute(
-                "SELECT count(*), coalesce(sum(amount), 0), min(paid_on), max(paid_on)"
-                " FROM spend_copy_rows"
-            )
-            counts = cursor.fetchone()
-            placeholders = []
-            if any(held is not None for _, _, held in self.suppliers.values()):
-                cursor.execute(
-                    "SELECT supplier.placeholder, count(*), sum(typed.amount)"
-                    " FROM spend_copy_rows typed JOIN spend_copy_suppliers supplier"
-                    " USING (name_cell, number_cell) WHERE supplier.placeholder IS NOT NULL"
-                    " GROUP BY 1 ORDER BY 1"
-                )
-                placeholders = [(name, (rows, total)) for name, rows, total in cursor.fetchall()]
-            organisations: list[tuple[str, int]] = []
-            if rules.ORGANISATION in self.columns:
-                cursor.execute(
-                    "SELECT organisation, count(*) FROM spend_copy_rows GROUP BY 1"
-                    " ORDER BY 2 DESC LIMIT 20"
-                )
-                organisations = cursor.fetchall()
+            try:
+                self._insert(cursor, spend_import_id, payments, covering, params)
+            except DataError as error:  # an amount too large to store: the careful path names it
+                raise NotClean(f"the database refused a value: {error}") from error
+            rows, total, first, last, largest = cursor.fetchone()
+            if rows != self.rows:  # every row found its date and supplier
+                raise NotClean(f"{rows} of {self.rows} rows written")
+            if largest is not None and largest > MAX_AMOUNT:  # parse_amount refuses it
+                raise NotClean("an amount is over the limit")
+            placeholders = self._placeholders(cursor)
             written = Written(
-                *counts,
+                rows,
+                total,
+                first,
+                last,
                 redacted=bool(placeholders),
                 placeholders=placeholders,
-                organisations=organisations,
-                has_reference=self.longest_reference > 0,
+                organisations=self._organisations(cursor),
+                has_reference=self.has_reference,
             )
             cursor.execute(f"DROP TABLE IF EXISTS {', '.join(self.tables)}")
         return written
 
+    def _insert(
+        self, cursor: Any, spend_import_id: int, payments: str, covering: str, params: list[Any]
+    ) -> None:
+        """The one INSERT, sorted by supplier and day so the rows fill the (supplier, paid_on)
+        index, and the (contract, paid_on) one that follows it, in order rather than at random;
+        it returns the count, total, first and last day and the largest amount it wrote."""
+        columns = ", ".join(COLUMNS)
+        cursor.execute(
+            f"WITH written AS (INSERT INTO {SpendTransaction._meta.db_table}"
+            f" (spend_import_id, {columns}, supplier_id, supplier_name, contract_id)"
+            f" SELECT %s, {columns}, supplier_id, supplier_name, covered.contract_id"
+            f" FROM {payments} payment LEFT JOIN ({covering}) covered USING (line_number)"
+            " ORDER BY supplier_id, paid_on, line_number"
+            " RETURNING amount, paid_on, irrecoverable_vat)"
+            " SELECT count(*), coalesce(sum(amount), 0), min(paid_on), max(paid_on),"
+            " greatest(max(abs(amount)), max(abs(irrecoverable_vat))) FROM written",
+            [spend_import_id, *params],
+        )
+
+    def _placeholders(self, cursor: Any) -> list[tuple[str, tuple[int, Decimal]]]:
+        """The rows and pounds of each placeholder standing for no supplier (rare rows: only
+        they are converted)."""
+        if all(held is None for _, _, held in self.suppliers.values()):
+            return []
+        cursor.execute(
+            f"SELECT supplier.placeholder, count(*), sum({self._amount()})"
+            f" FROM {self.staging} staged JOIN spend_copy_suppliers supplier"
+            f" ON supplier.name_cell = {self._cell(rules.SUPPLIER)}"
+            f" AND supplier.number_cell = {self._cell(rules.COMPANY_NUMBER)}"
+            + (
+                " LEFT JOIN spend_copy_amounts odd ON odd.position = staged.position"
+                if self.odd_amounts
+                else ""
+            )
+            + " WHERE supplier.placeholder IS NOT NULL GROUP BY 1 ORDER BY 1",
+            self.params,
+        )
+        return [(name, (rows, total)) for name, rows, total in cursor.fetchall()]
+
+    def _organisations(self, cursor: Any) -> list[tuple[str, int]]:
+        """The organisation column's values and their rows, most first: the distinct cells are
+        counted in SQL and trimmed here, as the careful path trims them."""
+        if rules.ORGANISATION not in self.columns:
+            return []
+        cursor.execute(
+            f"SELECT {self._cell(rules.ORGANISATION)}, count(*) FROM {self.staging} GROUP BY 1"
+        )
+        counts: Counter[str] = Counter()
+        for cell, rows in cursor.fetchall():
+            counts[cell.strip()] += rows
+        return counts.most_common(20)
+
 
 # A quote mark inside a cell that was not quoted (Acme "Ltd" x): Python's csv keeps it as
 # written, COPY opens a quoted section there. (Inside a quoted cell quotes come doubled, and
-# the quotes around one touch a comma, a line end or each other.)
-_STRAY_QUOTE = re.compile(rb'[^,\r\n"]"[^,\r\n"]')
+# the quotes around one touch a comma, a line end or each other.) Found as `a"a` once every
+# other byte is mapped to `a`: a plain substring search, where a regular expression whose
+# first byte can be almost anything tries every position of a 100 MB file.
+_DELIMITERS = b',\r\n"'
+_OTHERS_AS_A = bytes(byte if byte in _DELIMITERS else ord("a") for byte in range(256))
+_STRAY_QUOTE = b'a"a'
+
+
+def _stray_quote(data: bytes) -> bool:
+    """A quote mark with neither a delimiter nor a quote on either side."""
+    return b'"' in data and _STRAY_QUOTE in data.translate(_OTHERS_AS_A)
 
 
 class _LineCounter:
@@ -484,10 +537,12 @@ class _LineCounter:
         block = self.stream.read(size)
         if block:
             # Two bytes of the last block go first, so a stray quote split across blocks shows.
-            self.stray_quote = self.stray_quote or bool(_STRAY_QUOTE.search(self.tail + block))
+            self.stray_quote = self.stray_quote or _stray_quote(self.tail + block)
             self.tail = (self.tail + block)[-2:]
             self.feeds += block.count(b"\n")
-            returns = block.count(b"\r") - block.count(b"\r\n")
+            returns = block.count(b"\r")
+            if returns:  # most files end their lines with a line feed alone
+                returns -= block.count(b"\r\n")
             if self.last == b"\r" and block[:1] == b"\n":
                 returns -= 1  # a CRLF split between two blocks: counted as lone last time
             self.lone_returns += returns
