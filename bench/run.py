@@ -1,4 +1,5 @@
-"""`make bench`: import speed and memory, demo data generation and page times on PostgreSQL.
+"""`make bench`: import speed and memory, demo data generation and page times on PostgreSQL,
+and Lighthouse scores of the pages in the navigation (bench/lighthouse.py).
 
 Prints figures in plain text tables; it asserts nothing. Needs a PostgreSQL server already
 running on 127.0.0.1:5432 that user postgres can reach without a prompt (PGPASSWORD is passed
@@ -185,6 +186,15 @@ def bench_pages() -> tuple[list[str], list[str]]:
     return generation, table + notes
 
 
+def lighthouse() -> None:
+    """Lighthouse scores of the pages (bench/lighthouse.py, its own server and database)."""
+    sys.stdout.flush()
+    done = subprocess.run([sys.executable, "-m", "bench.lighthouse"], cwd=ROOT, check=False)
+    if done.returncode != 0:
+        print(f"  Lighthouse bench failed (exit {done.returncode}); its error is above.")
+    print()
+
+
 def main() -> int:
     print("\n".join(["", *chart_bundle_report()]))
     problem = postgres_problem()
@@ -204,6 +214,7 @@ def main() -> int:
         report = bench_import(path)
         generation, pages = bench_pages()
         print("\n".join(["", *report, "", *generation, "", *pages, ""]))
+        lighthouse()
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         print(
             f"Bench took {time.perf_counter() - started:.0f} s on {os.cpu_count()} CPUs; "

@@ -17,7 +17,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from procurement.demo import CATEGORIES, COUNCIL, REDACTED_TYPES, demo_supplier_names
+from procurement.demo import demo_supplier_names
+from procurement.demo_data import CATEGORIES, COUNCIL, REDACTED_TYPES
 from procurement.models import SpendTransaction
 
 HEADER = (

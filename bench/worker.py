@@ -39,7 +39,7 @@ def spend_import(path: str) -> dict[str, Any]:
 
 
 def generate(scale: str) -> dict[str, Any]:
-    from procurement.demo import demo_data_generate
+    from demo.generate import demo_data_generate
 
     summary = demo_data_generate(scale=float(scale), seed=2022)
     return {

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "procurement",
     "socialvalue",
     "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,7 @@ from functools import cached_property
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 
 from core.data_version import data_version
 from core.financial_year import (
@@ -39,7 +39,7 @@ from dashboards.evidence import (
 from dashboards.models import SavingsTarget
 from maturity import selectors as maturity
 from maturity.models import Action, Assessment, Framework, Indicator, Level, Target
-from maturity.selectors import LATEST_ASSESSMENT, AreaSummary, MaturityHeadline
+from maturity.selectors import AreaSummary, MaturityHeadline
 from procurement.models import (
     Contract,
     PipelineItem,
@@ -241,24 +241,11 @@ def assessment_changes(*, framework: Framework | None, year: int) -> list[Assess
     """Assessments dated in the financial year, each with the level the indicator had before it
     (its previous assessment, by the order "latest" uses): one query."""
     start, end = financial_year_bounds(year)
-    earlier = (
-        Assessment.objects.filter(indicator=OuterRef("indicator"))
-        .filter(
-            Q(assessed_on__lt=OuterRef("assessed_on"))
-            | Q(assessed_on=OuterRef("assessed_on"), recorded_at__lt=OuterRef("recorded_at"))
-            | Q(
-                assessed_on=OuterRef("assessed_on"),
-                recorded_at=OuterRef("recorded_at"),
-                id__lt=OuterRef("id"),
-            )
-        )
-        .order_by(*LATEST_ASSESSMENT)
-    )
     rows = (
         Assessment.objects.filter(
             assessed_on__range=(start, end), indicator__key_area__theme__framework=framework
         )
-        .annotate(before=Subquery(earlier.values("level_id")[:1]))
+        .annotate(before=maturity.level_before())
         .select_related("indicator__key_area", "assessor")
         .order_by(
             "assessed_on",

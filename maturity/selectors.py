@@ -83,6 +83,21 @@ def level_as_at(as_at: dt.date | None) -> Subquery:
     return Subquery(_assessments(LATEST_ASSESSMENT, as_at).values("level_id")[:1])
 
 
+def level_before() -> Subquery:
+    """For annotating assessments: the level of the indicator's assessment before this one (its
+    previous assessment, in the order "latest" uses), None for its first."""
+    earlier = Assessment.objects.filter(indicator=OuterRef("indicator")).filter(
+        Q(assessed_on__lt=OuterRef("assessed_on"))
+        | Q(assessed_on=OuterRef("assessed_on"), recorded_at__lt=OuterRef("recorded_at"))
+        | Q(
+            assessed_on=OuterRef("assessed_on"),
+            recorded_at=OuterRef("recorded_at"),
+            id__lt=OuterRef("id"),
+        )
+    )
+    return Subquery(earlier.order_by(*LATEST_ASSESSMENT).values("level_id")[:1])
+
+
 def indicator_positions(
     *,
     framework: Framework | None = None,

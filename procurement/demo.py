@@ -1,4 +1,7 @@
-"""Realistic demo data: a county council's suppliers, contracts, spend, savings and pipeline.
+"""Procurement's part of the demo data: suppliers, contracts, spend, savings and pipeline.
+
+The `demo` app asks for it (`demo.generate`), with the demo officers from `accounts.demo`; the
+tables it draws names and categories from are in `procurement.demo_data`.
 
 Scale 1 is about one council year: 2,000 suppliers, 800 contracts and 60,000 spend lines over
 the three financial years 2022/23 to 2024/25. The same seed and scale always give the same
@@ -15,9 +18,7 @@ What marks demo data, so `--replace` removes only what the generator made:
 - suppliers, contracts, variations, savings and pipeline items: their "created" history record
   carries the change reason ``DEMO_REASON``. A demo supplier or contract that real data has
   since been attached to (an imported payment, a contract, a saving) is kept;
-- the twelve officer users (officer01..officer12) and the categories are kept and reused;
-- maturity assessments and targets are append-only, so they are never removed: they are marked
-  ``(demo data)`` in their commentary or rationale and added only once.
+- the categories are kept and reused.
 """
 
 from __future__ import annotations
@@ -33,17 +34,39 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
-from typing import Any, NamedTuple
+from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from accounts import roles
+from core.demo import DEMO_MARK, DEMO_REASON
 from core.financial_year import financial_year_of
+from procurement.demo_data import (
+    BRAND_WORDS,
+    CARBON,
+    CARE,
+    CATEGORIES,
+    DEPARTMENTS,
+    DISTRICTS,
+    INWARD_LETTERS,
+    LOCAL_OUTWARD,
+    LOCAL_PLACES,
+    NATIONALS,
+    OTHER_OUTWARD,
+    OTHER_PLACES,
+    PERSONAL_DATA,
+    REDACTED_TYPES,
+    ROUTES,
+    SAVING_REASONS,
+    SIZE_MIX,
+    SLAVERY_RISK,
+    SURNAMES,
+    VARIATION_REASONS,
+    VCSE_FORMS,
+)
 from procurement.matching import normalise_name
 from procurement.models import (
     Category,
@@ -54,17 +77,12 @@ from procurement.models import (
     Saving,
     SpendImport,
     SpendTransaction,
-    SubTeam,
     Supplier,
     Variation,
 )
 from procurement.services.spend_summary import spend_summary_rebuild
 
 DEMO_FILENAME = "demo-data"
-DEMO_REASON = "Demo data (generate_demo_data)"
-DEMO_MARK = "(demo data)"
-OFFICER_DOMAIN = "worcestershire.gov.uk.example"
-COUNCIL = "Worcestershire County Council"
 
 PER_SCALE = {"suppliers": 2000, "contracts": 800, "lines": 60_000, "savings": 150, "pipeline": 40}
 ANNUAL_SPEND = 450_000_000  # pounds a year at scale 1
@@ -72,502 +90,6 @@ FIRST_YEAR, YEARS = 2022, 3  # spend runs 1 April 2022 to 31 March 2025
 TOP_SHARE = 0.60  # the top 5% of suppliers by value take about this share of the spend
 ON_CONTRACT = 0.8  # a contract holder's payment falls inside one of its contracts this often
 BATCH = 5000
-
-
-class Profile(NamedTuple):
-    """A category as the generator sees it: what it is called and who sells it."""
-
-    name: str
-    sub_team: str
-    areas: tuple[str, ...]  # expense areas in the spend file
-    types: tuple[str, ...]  # expense types in the spend file
-    trades: tuple[str, ...]  # words for its suppliers' names
-    titles: tuple[str, ...]  # contract titles
-    weight: int  # how many suppliers work in it, relative to the other categories
-
-
-# fmt: off
-CATEGORIES: dict[str, Profile] = {
-    "adult_res": Profile(
-        "Adult social care: residential and nursing", SubTeam.PEOPLE, ("Adult Services",),
-        ("Residential Care", "Nursing Care", "Respite Care"),
-        ("Care Homes", "Nursing Home", "Care", "Healthcare", "Residential Care"),
-        (
-            "Residential and nursing care placements: {district}",
-            "Block beds for discharge to assess", "Dementia nursing care block contract",
-        ),
-        8,
-    ),
-    "adult_home": Profile(
-        "Adult social care: home care", SubTeam.PEOPLE, ("Adult Services",),
-        ("Domiciliary Care", "Home Care", "Reablement"),
-        ("Home Care", "Homecare", "Care at Home", "Care Services", "Carers"),
-        (
-            "Home care framework lot {lot}: {district}", "Reablement service: {district}",
-            "Extra care housing support",
-        ),
-        8,
-    ),
-    "supported": Profile(
-        "Supported living and learning disabilities", SubTeam.PEOPLE, ("Adult Services",),
-        ("Supported Living", "Day Opportunities"),
-        ("Supported Living", "Support Services", "Day Services", "Independent Living"),
-        (
-            "Supported living framework lot {lot}",
-            "Day opportunities for adults with learning disabilities", "Shared lives scheme",
-        ),
-        5,
-    ),
-    "children": Profile(
-        "Children's social care", SubTeam.PEOPLE, ("Children's Services",),
-        ("Independent Fostering Agency", "Residential Placements", "Family Support"),
-        ("Fostering", "Childcare", "Children's Homes", "Family Services"),
-        (
-            "Independent fostering agency placements",
-            "Children's residential placements framework", "Family support service: {district}",
-            "Supported accommodation for care leavers",
-        ),
-        5,
-    ),
-    "send": Profile(
-        "Special educational needs and disabilities", SubTeam.PEOPLE,
-        ("Children's Services", "Education and Skills"),
-        ("Independent Special School Fees", "SEND Escorts", "Educational Psychology"),
-        ("Education", "Learning", "Tutoring", "Schools"),
-        (
-            "Independent special school placements", "Alternative provision framework",
-            "SEND tuition service",
-        ),
-        3,
-    ),
-    "public_health": Profile(
-        "Public health services", SubTeam.PEOPLE, ("Public Health",),
-        ("Health Improvement", "Substance Misuse Services", "Sexual Health"),
-        ("Health", "Wellbeing", "Health Services", "Therapies"),
-        (
-            "Integrated substance misuse service", "Sexual health service",
-            "Healthy lifestyles service", "Stop smoking service: {district}",
-        ),
-        2,
-    ),
-    "school_transport": Profile(
-        "Home to school transport", SubTeam.PLACE, ("Education and Skills", "Transport Operations"),
-        ("Home to School Transport", "SEN Transport"),
-        ("Taxis", "Private Hire", "Cars", "Travel", "Minibuses", "Coaches"),
-        (
-            "Home to school transport routes: {district}",
-            "SEND transport dynamic purchasing system", "Post-16 transport contract",
-        ),
-        7,
-    ),
-    "passenger_transport": Profile(
-        "Public and community transport", SubTeam.PLACE, ("Transport Operations",),
-        ("Bus Service Contracts", "Concessionary Fares", "Community Transport Grants"),
-        ("Coaches", "Buses", "Travel", "Coach Hire"),
-        (
-            "Supported local bus services: {district}", "Concessionary travel reimbursement",
-            "Demand responsive transport",
-        ),
-        2,
-    ),
-    "highways": Profile(
-        "Highways maintenance", SubTeam.PLACE, ("Highways and Transport",),
-        ("Highways Maintenance", "Resurfacing", "Winter Maintenance"),
-        ("Highways", "Surfacing", "Civil Engineering", "Groundworks", "Drainage"),
-        (
-            "Highways maintenance term contract", "Carriageway resurfacing programme",
-            "Gully cleansing and drainage", "Winter gritting service",
-        ),
-        4,
-    ),
-    "lighting": Profile(
-        "Street lighting and traffic signals", SubTeam.PLACE, ("Highways and Transport",),
-        ("Street Lighting Maintenance", "Traffic Signals"),
-        ("Electrical", "Lighting", "Electrical Contractors", "Signals"),
-        (
-            "Street lighting maintenance", "Traffic signals maintenance",
-            "LED lantern replacement programme",
-        ),
-        2,
-    ),
-    "waste": Profile(
-        "Waste management", SubTeam.PLACE, ("Waste Management",),
-        ("Waste Disposal", "Recycling Credits", "Household Recycling Centres"),
-        ("Waste", "Recycling", "Skip Hire", "Waste Services"),
-        (
-            "Household recycling centres operation", "Waste disposal and energy from waste",
-            "Recycling credits", "Clinical waste collection",
-        ),
-        2,
-    ),
-    "construction": Profile(
-        "Construction and capital works", SubTeam.PLACE,
-        ("Economy and Infrastructure", "Property Services"),
-        ("Capital Works", "Building Works", "Design Fees"),
-        ("Construction", "Builders", "Building Contractors", "Roofing", "Joinery"),
-        (
-            "School extension: {district}", "Bridge strengthening works",
-            "Capital maintenance framework lot {lot}", "Cycle route improvements: {district}",
-        ),
-        5,
-    ),
-    "countryside": Profile(
-        "Environment and countryside", SubTeam.PLACE, ("Economy and Infrastructure",),
-        ("Grounds Maintenance", "Countryside Management", "Tree Works"),
-        ("Landscapes", "Tree Surgery", "Grounds Maintenance", "Arboricultural Services", "Fencing"),
-        (
-            "Countryside sites grounds maintenance", "Tree safety works: {district}",
-            "Public rights of way maintenance", "Flood risk management works",
-        ),
-        4,
-    ),
-    "ict": Profile(
-        "ICT", SubTeam.CORPORATE, ("IT and Digital",),
-        ("Software Licences", "IT Hardware", "IT Services", "Telecommunications"),
-        ("IT Solutions", "Computer Services", "Digital", "Software", "Technology", "Networks"),
-        (
-            "Social care case management system", "Microsoft licensing agreement",
-            "Wide area network services", "End user devices", "Cyber security services",
-        ),
-        4,
-    ),
-    "professional": Profile(
-        "Professional services", SubTeam.CORPORATE, ("Commercial and Change", "Chief Executive's"),
-        ("Consultancy", "Professional Fees", "Interim Support"),
-        ("Consulting", "Consultancy", "Associates", "Advisory"),
-        (
-            "Transformation programme support", "Engineering consultancy framework",
-            "Commercial advisory services", "Valuation services",
-        ),
-        4,
-    ),
-    "legal": Profile(
-        "Legal services", SubTeam.CORPORATE, ("Legal and Democratic Services",),
-        ("Legal Fees", "Counsel Fees"),
-        ("Solicitors", "Law", "Legal Services"),
-        (
-            "External legal services panel", "Childcare legal advice", "Counsel fees framework",
-        ),
-        2,
-    ),
-    "finance": Profile(
-        "Finance, audit and banking", SubTeam.CORPORATE, ("Finance",),
-        ("Audit Fees", "Bank Charges", "Payment Services"),
-        ("Accountants", "Accountancy", "Financial Services", "Payroll Services"),
-        (
-            "External audit", "Banking services", "Payment card processing",
-            "Treasury management advice",
-        ),
-        2,
-    ),
-    "recruitment": Profile(
-        "Recruitment and agency staff", SubTeam.CORPORATE, ("HR and Organisational Development",),
-        ("Agency Staff", "Recruitment Advertising"),
-        ("Recruitment", "Staffing", "Personnel", "Resourcing"),
-        (
-            "Managed service for temporary agency resources", "Social work locum framework",
-            "Executive recruitment",
-        ),
-        2,
-    ),
-    "training": Profile(
-        "Training and learning", SubTeam.CORPORATE,
-        ("HR and Organisational Development", "Education and Skills"),
-        ("Training Courses", "Apprenticeship Training"),
-        ("Training", "Learning", "Skills", "Academy"),
-        (
-            "Corporate training framework", "Social care workforce training",
-            "Apprenticeship training provision",
-        ),
-        3,
-    ),
-    "marketing": Profile(
-        "Marketing, print and communications", SubTeam.CORPORATE, ("Communications",),
-        ("Printing", "Advertising", "Design"),
-        ("Print", "Design", "Media", "Creative", "Signs"),
-        (
-            "Print management services", "Public notices advertising", "Website design and hosting",
-        ),
-        3,
-    ),
-    "insurance": Profile(
-        "Insurance", SubTeam.CORPORATE, ("Finance",),
-        ("Insurance Premiums", "Claims Handling"),
-        ("Insurance Brokers", "Insurance Services", "Risk Management"),
-        (
-            "Property and liability insurance", "Motor fleet insurance", "Claims handling services",
-        ),
-        1,
-    ),
-    "facilities": Profile(
-        "Property and facilities", SubTeam.OPERATIONS, ("Property Services", "Corporate Landlord"),
-        ("Building Maintenance", "Cleaning", "Security", "Rents"),
-        (
-            "Facilities", "Cleaning", "Maintenance", "Property Services", "Security", "Plumbing",
-            "Heating",
-        ),
-        (
-            "Corporate cleaning services", "Planned and reactive building maintenance",
-            "Security and key holding", "Fire alarm maintenance", "Lift maintenance",
-        ),
-        6,
-    ),
-    "energy": Profile(
-        "Energy", SubTeam.OPERATIONS, ("Property Services",),
-        ("Electricity", "Gas", "Water Charges"),
-        ("Energy", "Power", "Renewables", "Solar"),
-        (
-            "Electricity supply", "Gas supply", "Water and wastewater services",
-            "Solar panel installation",
-        ),
-        1,
-    ),
-    "fleet": Profile(
-        "Fleet and vehicles", SubTeam.OPERATIONS, ("Transport Operations",),
-        ("Vehicle Hire", "Vehicle Maintenance", "Fuel"),
-        ("Motors", "Garage", "Vehicle Hire", "Commercials", "Tyres"),
-        (
-            "Fleet maintenance", "Vehicle hire", "Fuel cards", "Pool car scheme",
-        ),
-        3,
-    ),
-    "catering": Profile(
-        "Catering and food", SubTeam.OPERATIONS, ("Education and Skills", "Adult Services"),
-        ("Catering Supplies", "School Meals", "Provisions"),
-        ("Catering", "Foods", "Bakery", "Butchers", "Fresh Produce"),
-        (
-            "School meals service", "Catering supplies framework", "Meals on wheels",
-        ),
-        3,
-    ),
-    "office": Profile(
-        "Office supplies and equipment", SubTeam.OPERATIONS,
-        ("Commercial and Change", "Property Services"),
-        ("Stationery", "Furniture", "Equipment", "Postage"),
-        ("Office Supplies", "Furniture", "Stationery", "Office Equipment", "Interiors"),
-        (
-            "Office supplies", "Office furniture", "Multi-functional devices", "Postal services",
-        ),
-        3,
-    ),
-}
-# fmt: on
-CARE = {"adult_res", "adult_home", "supported", "children", "send", "public_health"}
-PERSONAL_DATA = CARE | {"school_transport", "ict", "recruitment", "legal", "finance"}
-SLAVERY_RISK = {"adult_res", "adult_home", "facilities", "construction", "catering", "waste"}
-CARBON = {"highways", "waste", "passenger_transport", "school_transport", "fleet", "energy"}
-
-# National and regional firms, most important first: scale 0.01 gets only the first one.
-# (name, category, strategic, VCSE, local)
-NATIONALS: tuple[tuple[str, str, bool, bool, bool], ...] = (
-    ("Ringway Infrastructure Services Ltd", "highways", True, False, False),
-    ("Mercia Waste Management Ltd", "waste", True, False, True),
-    ("Place Partnership Ltd", "facilities", True, False, True),
-    ("Capita Business Services Ltd", "ict", True, False, False),
-    ("Amey LG Ltd", "highways", True, False, False),
-    ("HC-One Ltd", "adult_res", True, False, False),
-    ("Barchester Healthcare Ltd", "adult_res", True, False, False),
-    ("Speller Metcalfe Malvern Ltd", "construction", True, False, True),
-    ("National Express Ltd", "school_transport", False, False, False),
-    ("Voyage Care Ltd", "supported", True, False, False),
-    ("Outcomes First Group Ltd", "send", False, False, False),
-    ("Kier Integrated Services Ltd", "highways", False, False, False),
-    ("Balfour Beatty Living Places Ltd", "lighting", False, False, False),
-    ("FCC Environment (UK) Ltd", "waste", False, False, False),
-    ("Veolia ES (UK) Ltd", "waste", False, False, False),
-    ("Computacenter (UK) Ltd", "ict", False, False, False),
-    ("Softcat PLC", "ict", False, False, False),
-    ("Civica UK Ltd", "ict", False, False, False),
-    ("Liquidlogic Ltd", "ict", False, False, False),
-    ("The Access Group Ltd", "ict", False, False, False),
-    ("British Telecommunications PLC", "ict", False, False, False),
-    ("Vodafone Ltd", "ict", False, False, False),
-    ("Mitie Ltd", "facilities", False, False, False),
-    ("ISS Facility Services Ltd", "facilities", False, False, False),
-    ("Serco Ltd", "facilities", False, False, False),
-    ("Sodexo Ltd", "catering", False, False, False),
-    ("Engie Services Ltd", "facilities", False, False, False),
-    ("Care UK Community Partnerships Ltd", "adult_res", False, False, False),
-    ("Sanctuary Care Ltd", "adult_res", False, True, False),
-    ("Runwood Homes Ltd", "adult_res", False, False, False),
-    ("Avery Healthcare Group Ltd", "adult_res", False, False, False),
-    ("Bluebird Care Ltd", "adult_home", False, False, False),
-    ("Helping Hands Home Care Ltd", "adult_home", False, False, False),
-    ("Mears Care Ltd", "adult_home", False, False, False),
-    ("Lifeways Community Care Ltd", "supported", False, False, False),
-    ("Dimensions (UK) Ltd", "supported", False, True, False),
-    ("Royal Mencap Society", "supported", False, True, False),
-    ("Keys Group Ltd", "children", False, False, False),
-    ("National Fostering Agency Ltd", "children", False, False, False),
-    ("Compass Fostering Ltd", "children", False, False, False),
-    ("Barnardo's", "children", False, True, False),
-    ("Action for Children", "children", False, True, False),
-    ("Witherslack Group Ltd", "send", False, False, False),
-    ("Priory Education Services Ltd", "send", False, False, False),
-    ("Change Grow Live", "public_health", False, True, False),
-    ("Turning Point", "public_health", False, True, False),
-    ("First Midland Red Buses Ltd", "passenger_transport", False, False, False),
-    ("Diamond Bus Ltd", "passenger_transport", False, False, False),
-    ("Arriva Midlands Ltd", "passenger_transport", False, False, False),
-    ("Tarmac Trading Ltd", "highways", False, False, False),
-    ("Colas Ltd", "highways", False, False, False),
-    ("Aggregate Industries UK Ltd", "highways", False, False, False),
-    ("Siemens Mobility Ltd", "lighting", False, False, False),
-    ("Biffa Waste Services Ltd", "waste", False, False, False),
-    ("Willmott Dixon Construction Ltd", "construction", False, False, False),
-    ("Morgan Sindall Construction & Infrastructure Ltd", "construction", False, False, False),
-    ("Galliford Try Building Ltd", "construction", False, False, False),
-    ("Idverde Ltd", "countryside", False, False, False),
-    ("Atkins Ltd", "professional", False, False, False),
-    ("WSP UK Ltd", "professional", False, False, False),
-    ("Jacobs UK Ltd", "professional", False, False, False),
-    ("Mott MacDonald Ltd", "professional", False, False, False),
-    ("Grant Thornton UK LLP", "finance", False, False, False),
-    ("Bevan Brittan LLP", "legal", False, False, False),
-    ("Browne Jacobson LLP", "legal", False, False, False),
-    ("Sharpe Pritchard LLP", "legal", False, False, False),
-    ("Lloyds Bank PLC", "finance", False, False, False),
-    ("Allpay Ltd", "finance", False, False, False),
-    ("Hays Specialist Recruitment Ltd", "recruitment", False, False, False),
-    ("Reed Specialist Recruitment Ltd", "recruitment", False, False, False),
-    ("Matrix SCM Ltd", "recruitment", False, False, False),
-    ("Comensura Ltd", "recruitment", False, False, False),
-    ("Learning Pool Ltd", "training", False, False, False),
-    ("Royal Mail Group Ltd", "office", False, False, False),
-    ("Newsquest Media Group Ltd", "marketing", False, False, False),
-    ("EDF Energy Customers Ltd", "energy", False, False, False),
-    ("British Gas Trading Ltd", "energy", False, False, False),
-    ("TotalEnergies Gas & Power Ltd", "energy", False, False, False),
-    ("Severn Trent Water Ltd", "energy", False, False, False),
-    ("Water Plus Ltd", "energy", False, False, False),
-    ("Lex Autolease Ltd", "fleet", False, False, False),
-    ("Enterprise Rent-A-Car UK Ltd", "fleet", False, False, False),
-    ("Dennis Eagle Ltd", "fleet", False, False, False),
-    ("Bidfood Ltd", "catering", False, False, False),
-    ("Brakes Bros Ltd", "catering", False, False, False),
-    ("Apetito Ltd", "catering", False, False, False),
-    ("Lyreco UK Ltd", "office", False, False, False),
-    ("Banner Group Ltd", "office", False, False, False),
-    ("XMA Ltd", "ict", False, False, False),
-    ("Zurich Municipal", "insurance", False, False, False),
-    ("Arthur J. Gallagher (UK) Ltd", "insurance", False, False, False),
-    ("Marsh Ltd", "insurance", False, False, False),
-)
-
-LOCAL_PLACES = (
-    "Worcester", "Malvern", "Malvern Hills", "Evesham", "Vale of Evesham", "Pershore",
-    "Droitwich", "Droitwich Spa", "Redditch", "Bromsgrove", "Kidderminster", "Stourport",
-    "Bewdley", "Tenbury", "Upton", "Wyre Forest", "Wychavon", "Severn Valley", "Teme Valley",
-    "Clent Hills", "Lickey Hills", "Abberley", "Ombersley", "Hagley", "Broadway", "Inkberrow",
-    "Alvechurch", "Wythall", "Hartlebury", "Fernhill Heath", "Powick", "Martley", "Catshill",
-    "Astwood Bank", "Feckenham", "Bredon", "Wolverley", "Blakedown", "Cookley", "Hanley Swan",
-    "Kempsey", "Hallow", "Claines", "Bransford", "Great Witley", "Worcestershire",
-    "Three Counties", "Elgar", "Cathedral City", "Vale", "Witley Court", "Leigh Sinton",
-)  # fmt: skip
-OTHER_PLACES = (
-    "Birmingham", "Midlands", "West Midlands", "Black Country", "Coventry", "Wolverhampton",
-    "Solihull", "Dudley", "Gloucester", "Cheltenham", "Cotswold", "Hereford", "Marches",
-    "Stratford", "Warwick", "Leamington", "Telford", "Shropshire", "Shrewsbury", "Stafford",
-    "Bristol", "Severnside", "Leicester", "Nottingham", "Derby", "Mercia", "Heart of England",
-    "Chiltern", "Pennine", "Wessex", "Thames Valley", "Northampton", "Oxford", "Swindon",
-    "Cardiff", "Manchester", "Leeds", "Sheffield", "Anglia", "Central England",
-)  # fmt: skip
-SURNAMES = (
-    "Smith", "Jones", "Williams", "Taylor", "Davies", "Evans", "Thomas", "Roberts", "Johnson",
-    "Lewis", "Walker", "Wright", "Robinson", "Thompson", "White", "Hughes", "Edwards", "Green",
-    "Hall", "Wood", "Harris", "Clarke", "Jackson", "Turner", "Hill", "Moore", "Cooper", "Ward",
-    "Morris", "King", "Watson", "Harrison", "Morgan", "Baker", "Price", "Phillips", "Bennett",
-    "Griffiths", "Parker", "Cook", "Shaw", "Bailey", "Richardson", "Cox", "Marshall",
-    "Pritchard", "Powell", "Bishop", "Chapman", "Mason", "Webb", "Rogers", "Holmes", "Mills",
-    "Owen", "Lloyd", "Hammond", "Fletcher", "Porter", "Hopkins", "Perkins", "Whitehouse",
-    "Bradley", "Tolley", "Perrins", "Dyson", "Oakley", "Pardoe", "Yarnold", "Bayliss",
-    "Brettell", "Hemming", "Sanders", "Gwilliam", "Tandy", "Attwood", "Wilkes", "Nash",
-    "Bourne", "Cotterill", "Rowley", "Dipple", "Hodges", "Lench", "Woodward", "Preece",
-    "Gardner", "Moss", "Patel", "Khan", "Singh", "Ahmed", "Kaur", "Hussain", "Sharma",
-    "Kowalski", "Nowak", "Mahmood", "O'Brien", "Doyle", "Fraser", "Campbell", "Stewart",
-)  # fmt: skip
-BRAND_WORDS = (
-    "Premier", "Acorn", "Oakwood", "Beacon", "Apex", "Evergreen", "Horizon", "Kingfisher",
-    "Meadow", "Phoenix", "Sterling", "Willow", "Summit", "Bluebell", "Riverside", "Greenway",
-    "Castle", "Cathedral", "Orchard", "Hopfield", "Pear Tree", "Hillside", "Brookside", "Elm",
-    "Ashdown", "Heritage", "Compass", "Keystone", "Cornerstone", "Lighthouse", "Pathway",
-    "Swan", "Heron", "Foxglove", "Lavender", "Primrose", "Bramble", "Damson", "Hawthorn",
-)  # fmt: skip
-VCSE_FORMS = (
-    "{place} Community Trust", "{place} Community Transport", "{place} Youth Trust",
-    "{place} Carers Network", "{place} Food Bank", "Citizens Advice {place}", "Age UK {place}",
-    "{place} Mind", "{place} Family Support", "{place} Community Care CIC",
-    "{place} Housing Trust", "{place} Arts Partnership", "{place} Volunteer Centre",
-    "{place} Women's Aid", "{place} Rural Action", "{place} Young Carers",
-    "{place} Sports Foundation", "{place} Men's Sheds", "{place} Scrapstore CIC",
-    "Home-Start {place}", "{place} Wellbeing CIC", "{place} Befriending Scheme",
-)  # fmt: skip
-LOCAL_OUTWARD = tuple(f"WR{n}" for n in range(1, 16)) + (
-    "B60", "B61", "B96", "B97", "B98", "DY10", "DY11", "DY12", "DY13", "DY14",
-)  # fmt: skip
-OTHER_OUTWARD = (
-    "B1", "B5", "B15", "B24", "B37", "B90", "CV1", "CV3", "CV34", "CV37", "GL1", "GL2",
-    "GL50", "HR1", "HR2", "HR4", "WV1", "WV10", "DY1", "DY5", "DY8", "TF3", "SY1", "BS1",
-    "BS16", "NG1", "LE1", "DE1", "ST4", "M1", "M2", "LS1", "EC2A", "EC4M", "SW1P", "SE1",
-    "RG1", "MK9", "OX4", "SN1", "NN4", "CF10",
-)  # fmt: skip
-INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
-DISTRICTS = ("Bromsgrove", "Malvern Hills", "Redditch", "Worcester City", "Wychavon", "Wyre Forest")
-DEPARTMENTS = {
-    SubTeam.PEOPLE: ("People Directorate", "Worcestershire Children First", "Public Health"),
-    SubTeam.PLACE: ("Economy and Infrastructure", "Highways and Transport"),
-    SubTeam.CORPORATE: ("Commercial and Change", "Chief Executive's", "Finance"),
-    SubTeam.OPERATIONS: ("Property Services", "Commercial and Change"),
-}
-OFFICERS = (
-    ("Priya", "Sharma"), ("James", "Whitehouse"), ("Sarah", "Tandy"), ("Mohammed", "Hussain"),
-    ("Claire", "Bayliss"), ("Tom", "Pritchard"), ("Rebecca", "Yarnold"), ("Daniel", "Okafor"),
-    ("Helen", "Gwilliam"), ("Gareth", "Lloyd"), ("Aisha", "Begum"), ("Richard", "Perrins"),
-)  # fmt: skip
-REDACTED_TYPES = (
-    ("Adult Services", "Direct Payments"),
-    ("Adult Services", "Personal Budgets"),
-    ("Children's Services", "Foster Carer Allowances"),
-    ("Children's Services", "Special Guardianship Allowances"),
-)
-SIZE_MIX = (  # share of non-national suppliers by count, and the value each size tends to carry
-    (Supplier.Size.MICRO, 0.47, 1.0),
-    (Supplier.Size.SMALL, 0.31, 5.0),
-    (Supplier.Size.MEDIUM, 0.13, 40.0),
-    (Supplier.Size.LARGE, 0.04, 300.0),
-    (Supplier.Size.UNKNOWN, 0.05, 1.5),
-)
-ROUTES = (
-    (Route.OPEN, 30), (Route.FRAMEWORK, 25), (Route.QUOTATION, 14), (Route.RESTRICTED, 8),
-    (Route.DPS, 7), (Route.DIRECT, 5), (Route.LIGHT_TOUCH, 6), (Route.COMPETITIVE, 3),
-    (Route.DIALOGUE, 1), (Route.OTHER, 1),
-)  # fmt: skip
-VARIATION_REASONS = (
-    "Extension under the contract's option to extend, approved at procurement board.",
-    "Additional scope: extra sites added at the service's request.",
-    "Annual price review: inflation uplift in line with the contract.",
-    "Reduced volumes after the service was redesigned.",
-    "Change of delivery location following an office move.",
-    "Extension to allow time for the re-procurement to complete.",
-)
-SAVING_REASONS = (
-    "Competitive tender came in under the budgeted price",
-    "Renegotiated rates at extension",
-    "Demand management: fewer placements commissioned",
-    "Inflation uplift capped below the index",
-    "Consolidated spend through a national framework",
-    "Social value delivered at no extra cost",
-    "Invoice checking recovered overpayments",
-)
-EVIDENCE = (
-    "Contract register audit, {year}.",
-    "Procurement board minutes, {year}.",
-    "Annual procurement report to Cabinet, {year}.",
-    "Internal audit review of contract management, {year}.",
-    "Commercial skills training records, {year}.",
-    "Social value outcomes report, {year}.",
-    "Supplier engagement event feedback, {year}.",
-)
 
 
 @dataclass(frozen=True)
@@ -586,8 +108,9 @@ def demo_data_checksum(*, seed: int, scale: float) -> str:
     return hashlib.sha256(f"{DEMO_FILENAME} seed={seed} scale={scale:g}".encode()).hexdigest()
 
 
-def demo_data_generate(
+def procurement_demo_generate(
     *,
+    officers: Sequence[AbstractBaseUser],
     scale: float = 1.0,
     seed: int = 2022,
     replace: bool = False,
@@ -611,14 +134,20 @@ def demo_data_generate(
     log = log or _quiet
     with transaction.atomic():
         if replace:
-            removed = demo_data_delete()
+            removed = procurement_demo_delete()
             log(f"Removed earlier demo data: {removed}")
-        generator = _Generator(seed=seed, scale=scale, today=today or timezone.localdate(), log=log)
+        generator = _Generator(
+            seed=seed,
+            scale=scale,
+            today=today or timezone.localdate(),
+            officers=officers,
+            log=log,
+        )
         summary = generator.run(sha=sha)
     return DemoSummary(True, "Demo data generated.", **summary, seconds=_since(started))
 
 
-def demo_data_delete() -> dict[str, int]:
+def procurement_demo_delete() -> dict[str, int]:
     """Remove what the generator made (see the module docstring); returns counts by model."""
     removed: dict[str, int] = {}
     imports = SpendImport.objects.filter(filename=DEMO_FILENAME)
@@ -804,9 +333,16 @@ def _supplier_object(rng: random.Random, row: _Supplier) -> Supplier:
 
 class _Generator:
     def __init__(
-        self, *, seed: int, scale: float, today: dt.date, log: Callable[[str], None]
+        self,
+        *,
+        seed: int,
+        scale: float,
+        today: dt.date,
+        officers: Sequence[AbstractBaseUser],
+        log: Callable[[str], None],
     ) -> None:
         self.seed, self.scale, self.today, self.log = seed, scale, today, log
+        self.officers = list(officers)
         self.counts = {key: max(1, round(value * scale)) for key, value in PER_SCALE.items()}
         self.window = (
             dt.date(FIRST_YEAR, 4, 1).toordinal(),
@@ -818,13 +354,12 @@ class _Generator:
 
     def run(self, *, sha: str) -> dict[str, Any]:
         steps: list[tuple[str, Callable[[], Any]]] = [
-            ("officers and categories", self.reference_data),
+            ("categories", self.categories_create),
             ("suppliers", self.suppliers_create),
             ("contracts and variations", self.contracts_create),
             ("spend", lambda: self.spend_create(sha=sha)),
             ("spend summary for the dashboard", spend_summary_rebuild),
             ("savings and pipeline", self.plans_create),
-            ("maturity assessments", self.maturity_assess),
         ]
         for name, step in steps:
             started = time.perf_counter()
@@ -844,24 +379,7 @@ class _Generator:
 
     # -- reference data ----------------------------------------------------------------------
 
-    def reference_data(self) -> None:
-        user_model = get_user_model()
-        group = Group.objects.get(name=roles.OFFICERS)
-        self.officers: list[AbstractBaseUser] = []
-        for number, (first, last) in enumerate(OFFICERS, start=1):
-            username = f"officer{number:02d}"
-            user = user_model.objects.filter(username=username).first()
-            if user is None:
-                user = user_model(
-                    username=username,
-                    first_name=first,
-                    last_name=last,
-                    email=f"{first}.{last}@{OFFICER_DOMAIN}".lower(),
-                )
-                user.set_unusable_password()
-                user.save()
-            user.groups.add(group)
-            self.officers.append(user)
+    def categories_create(self) -> None:
         self.categories: dict[str, Category] = {}
         for key, profile in CATEGORIES.items():
             self.categories[key], _ = Category.objects.get_or_create(
@@ -1224,7 +742,7 @@ class _Generator:
                 lines.append((paid, index, rng.randint(480_000, 499_900), area, expense_type))
         return lines
 
-    # -- savings, pipeline and maturity ------------------------------------------------------
+    # -- savings and pipeline ---------------------------------------------------------------
 
     def plans_create(self) -> None:
         rng = self.rng("plans")
@@ -1285,50 +803,6 @@ class _Generator:
         bulk_create_with_history(
             items, PipelineItem, batch_size=BATCH, default_change_reason=DEMO_REASON
         )
-
-    def maturity_assess(self) -> None:
-        from maturity import selectors, services
-        from maturity.models import Assessment
-
-        framework = selectors.framework_current()
-        if framework is None or Assessment.objects.filter(commentary__contains=DEMO_MARK).exists():
-            return
-        rng = self.rng("maturity")
-        positions = list(selectors.indicator_positions(framework=framework).order_by("pk"))
-        chosen = rng.sample(positions, min(15, len(positions)))
-        for number, indicator in enumerate(chosen):
-            level = indicator.current_level or 1
-            target = indicator.target_level or min(5, level + 1)
-            officer = self.officers[number % len(self.officers)]
-            for year in (2023, 2024):
-                if level < min(5, target) and rng.random() < (0.6 if year == 2023 else 0.7):
-                    level += 1
-                assessed_on = dt.date(year, 10, 31)
-                if assessed_on > self.today:
-                    continue
-                services.assessment_record(
-                    indicator=indicator,
-                    level=level,
-                    assessed_on=assessed_on,
-                    assessor=officer,
-                    evidence=rng.choice(EVIDENCE).format(year=year),
-                    commentary=f"Annual self-assessment review {DEMO_MARK}.",
-                )
-            if number < 4 and target < 5:
-                reached = level >= target
-                services.target_set(
-                    indicator=indicator,
-                    level=target + 1 if reached else target,
-                    due_by=dt.date(2027, 3, 31),
-                    set_by=officer,
-                    rationale=(
-                        "Target reached early, so raised for the next strategy"
-                        if reached
-                        else "Due date moved to the end of the next strategy after the 2024 review"
-                    )
-                    + f" {DEMO_MARK}.",
-                    replaces_target_id=selectors.latest_target_id(indicator=indicator),
-                )
 
 
 def _zipf_exponent(n: int, top_share: float) -> float:

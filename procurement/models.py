@@ -72,12 +72,11 @@ class Supplier(VersionedModel):
     name = models.CharField(max_length=255, help_text="The supplier's trading or legal name.")
     normalised_name = models.CharField(
         max_length=255,
-        db_index=True,
         editable=False,
         help_text="Name folded for matching: lower case, no punctuation, no “Ltd/Limited”.",
     )
     company_number = models.CharField(
-        max_length=20, blank=True, db_index=True, help_text="Companies House number, if any."
+        max_length=20, blank=True, help_text="Companies House number, if any."
     )
     charity_number = models.CharField(
         max_length=20, blank=True, help_text="Charity Commission number, if any."
@@ -105,7 +104,12 @@ class Supplier(VersionedModel):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["size"]), models.Index(fields=["is_local", "is_vcse"])]
+        indexes = [
+            models.Index(fields=["normalised_name"], name="supplier_normalised_name"),
+            models.Index(fields=["company_number"], name="supplier_company_number"),
+            models.Index(fields=["size"], name="supplier_size"),
+            models.Index(fields=["is_local", "is_vcse"], name="supplier_local_vcse"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -126,7 +130,7 @@ class SupplierAlias(models.Model):
 
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=255)
-    normalised_name = models.CharField(max_length=255, db_index=True)
+    normalised_name = models.CharField(max_length=255)
     company_number = models.CharField(max_length=20, blank=True)
     merge = models.ForeignKey(
         "SupplierMerge", on_delete=models.CASCADE, null=True, blank=True, related_name="aliases"
@@ -134,6 +138,7 @@ class SupplierAlias(models.Model):
 
     class Meta:
         verbose_name_plural = "supplier aliases"
+        indexes = [models.Index(fields=["normalised_name"], name="alias_normalised_name")]
 
     def __str__(self) -> str:
         return f"{self.name} → {self.supplier_id}"
@@ -210,7 +215,7 @@ class Contract(VersionedModel):
         "Procurement route", max_length=20, choices=Route.choices, default=Route.OPEN
     )
     start_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True, db_index=True)
+    end_date = models.DateField(null=True, blank=True)
     review_date = models.DateField(null=True, blank=True)
     extension_options = models.CharField(
         max_length=120, blank=True, help_text="For example “2 × 12 months”."
@@ -248,7 +253,6 @@ class Contract(VersionedModel):
         "OCDS identifier",
         max_length=120,
         blank=True,
-        db_index=True,
         help_text="Open Contracting ID when imported from Find a Tender or Contracts Finder.",
     )
     # A framework agreement (or dynamic purchasing system) is awarded to several suppliers:
@@ -272,8 +276,12 @@ class Contract(VersionedModel):
     class Meta:
         ordering = ["reference"]
         indexes = [
-            models.Index(fields=["status", "end_date"]),
-            models.Index(fields=["supplier", "start_date", "end_date"]),
+            models.Index(fields=["end_date"], name="contract_end_date"),
+            models.Index(fields=["ocid"], name="contract_ocid"),
+            models.Index(fields=["status", "end_date"], name="contract_status_end_date"),
+            models.Index(
+                fields=["supplier", "start_date", "end_date"], name="contract_supplier_dates"
+            ),
         ]
         constraints = [
             TOTAL_NOT_NEGATIVE[1],
@@ -436,8 +444,8 @@ class SpendTransaction(models.Model):
         # contract indexes fill in order. An import is all-or-nothing and refused the second
         # time by its checksum, so a (spend_import, line_number) key would guard nothing.
         indexes = [
-            models.Index(fields=["paid_on"]),
-            models.Index(fields=["supplier", "paid_on"]),
+            models.Index(fields=["paid_on"], name="spend_paid_on"),
+            models.Index(fields=["supplier", "paid_on"], name="spend_supplier_paid_on"),
             models.Index(
                 fields=["contract", "paid_on"],
                 condition=models.Q(contract__isnull=False),
@@ -477,7 +485,7 @@ class Saving(models.Model):
 
     class Meta:
         ordering = ["-financial_year", "-id"]
-        indexes = [models.Index(fields=["financial_year", "kind"])]
+        indexes = [models.Index(fields=["financial_year", "kind"], name="saving_year_kind")]
         constraints = [SAVING_NOT_NEGATIVE[1]]
 
     def __str__(self) -> str:
@@ -551,7 +559,7 @@ class SpendYearSummary(models.Model):
     """
 
     financial_year = models.PositiveSmallIntegerField(
-        db_index=True, help_text="The year by its April start: 2024 means 2024/25."
+        help_text="The year by its April start: 2024 means 2024/25."
     )
     supplier = models.ForeignKey(
         Supplier,
@@ -576,6 +584,7 @@ class SpendYearSummary(models.Model):
 
     class Meta:
         verbose_name_plural = "spend year summaries"
+        indexes = [models.Index(fields=["financial_year"], name="spend_summary_year")]
 
     def __str__(self) -> str:
         return f"{self.financial_year}: {self.supplier_id} / {self.contract_id} £{self.amount}"

@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from procurement.demo import DEMO_REASON
+from core.demo import DEMO_REASON
 from procurement.models import SOCIAL_VALUE_THRESHOLD, Contract
 from socialvalue.models import (
     Commitment,

@@ -222,7 +222,7 @@ class SocialValueReturn(VersionedModel):
     period_start = models.DateField()
     period_end = models.DateField()
     financial_year = models.PositiveSmallIntegerField(
-        editable=False, db_index=True, help_text="Financial year of the period's end date."
+        editable=False, help_text="Financial year of the period's end date."
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
@@ -264,7 +264,10 @@ class SocialValueReturn(VersionedModel):
                 name="return_period_in_order",
             ),
         ]
-        indexes = [models.Index(fields=["status", "financial_year"])]
+        indexes = [
+            models.Index(fields=["financial_year"], name="return_financial_year"),
+            models.Index(fields=["status", "financial_year"], name="return_status_year"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contract.reference} {self.period_label}"

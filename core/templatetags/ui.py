@@ -19,12 +19,16 @@ def plotly_chart(figure, element_id: str, summary: str) -> SafeString:
     technology, labelled with its summary sentence.
     """
     data_id = f"{element_id}-data"
+    data = figure_data(figure)
+    # The chart's height is kept before plotly.js draws it, so drawing moves nothing below.
+    height = data.get("layout", {}).get("height")
     return format_html(
-        '<div class="app-chart" id="{}" data-figure="{}" role="img" aria-label="{}"></div>{}',
+        '<div class="app-chart" id="{}" data-figure="{}" role="img" aria-label="{}"{}></div>{}',
         element_id,
         data_id,
         summary,
-        json_script(figure_data(figure), data_id),
+        format_html(' style="height: {}px"', int(height)) if height else "",
+        json_script(data, data_id),
     )
 
 

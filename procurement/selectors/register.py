@@ -9,7 +9,6 @@ diffs from one query over the historical table.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import operator
 from collections.abc import Sequence
@@ -40,6 +39,7 @@ from django.utils.formats import date_format
 from simple_history.models import DeletedObject
 
 from core.data_version import data_version
+from core.dates import add_months
 from core.financial_year import financial_year_expression, financial_year_label
 from procurement.identity import name_key, normalise_company_number, supplier_name_matches
 from procurement.models import (
@@ -52,6 +52,7 @@ from procurement.models import (
     SupplierMerge,
     Variation,
 )
+from procurement.supplier_relations import merge_counts, merge_refusal
 
 ZERO = Decimal("0")
 MONEY_FIELD = models.DecimalField(max_digits=16, decimal_places=2)
@@ -64,13 +65,6 @@ VALUE_BANDS: dict[str, tuple[str, Decimal | None, Decimal | None]] = {
     "over_1m": ("Over £1 million", Decimal("1000000.01"), None),
 }
 ENDING_WITHIN_MONTHS = (3, 6, 9, 12, 24)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, clipped to the end of a shorter month (31 Jan + 1 = 28 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _sum_of(queryset: QuerySet, column: str, group: str) -> Subquery:
@@ -646,8 +640,6 @@ class MergePreview:
 def supplier_merge_preview(*, first_id: int, second_id: int) -> MergePreview:
     """Raises Supplier.DoesNotExist unless both suppliers exist. A query per kind of row that
     points at a supplier, however many rows there are."""
-    from procurement.services.supplier_merge import merge_counts, merge_refusal
-
     pair = list(suppliers().filter(pk__in=[first_id, second_id]).with_totals().order_by("pk"))
     if len(pair) != 2:
         raise Supplier.DoesNotExist

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from procurement.importers.spend import SPEND_FIELDS, layout_signature
+from procurement.importers.spend_rules import SPEND_FIELDS, layout_signature
 from procurement.models import SpendLayout
 
 NOT_IN_FILE = "Not in this file"

@@ -14,19 +14,14 @@ Two suppliers with different company numbers are different companies: that merge
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Count
+from django.db import transaction
 
 from core.concurrency import STALE_MESSAGE, StaleEdit
 from core.financial_year import financial_year_bounds
-from procurement.identity import normalise_company_number
 from procurement.models import (
     Contract,
-    SpendTransaction,
     SpendYearSummary,
     Supplier,
     SupplierAlias,
@@ -34,77 +29,14 @@ from procurement.models import (
 )
 from procurement.services.matching import transactions_match_contracts
 from procurement.services.spend_summary import spend_summary_rebuild
+from procurement.supplier_relations import Relation, merge_refusal, supplier_relations
 
-# Derived from payments and rebuilt after the move, not moved.
-_REBUILT = (SpendYearSummary,)
 # Copied to the survivor when it has none.
 _FILLED = ("company_number", "charity_number", "postcode")
 
 
 class MergeRefused(ValidationError):
     pass
-
-
-@dataclass(frozen=True)
-class _Relation:
-    model: type[models.Model]
-    field: str  # the field on `model` that points at the supplier (or contract)
-    label: str
-    other: str = ""  # a many-to-many table's other side: a row both already have is dropped
-
-    def rows(self, target_id: int) -> models.QuerySet:
-        return self.model._default_manager.filter(**{self.field: target_id})
-
-
-def _is_history(model: type[models.Model]) -> bool:
-    return hasattr(model, "instance_type")  # django-simple-history's historical models
-
-
-def _relations(target: type[models.Model]) -> list[_Relation]:
-    """Every model row that points at a `target` row (reverse foreign keys, one-to-ones and
-    many-to-many tables), except history and derived summaries."""
-    found = []
-    for rel in target._meta.get_fields(include_hidden=True):
-        if not (rel.auto_created and not rel.concrete and rel.is_relation):
-            continue
-        if rel.many_to_many:
-            through = rel.through
-            field = rel.field.m2m_reverse_field_name()
-            label = f"{rel.related_model._meta.verbose_name_plural} (as one of their suppliers)"
-            found.append(_Relation(through, field, label, other=rel.field.m2m_field_name()))
-            continue
-        model = rel.related_model
-        if _is_history(model) or model in _REBUILT:
-            continue
-        found.append(_Relation(model, rel.field.name, str(model._meta.verbose_name_plural)))
-    return sorted(found, key=lambda relation: relation.label)
-
-
-def supplier_relations() -> list[_Relation]:
-    return _relations(Supplier)
-
-
-def contract_relations() -> list[_Relation]:
-    return [
-        relation
-        for relation in _relations(Contract)
-        if relation.model is not SpendTransaction  # counted as the supplier's payments
-    ]
-
-
-def merge_refusal(kept: Supplier, merged: Supplier) -> str | None:
-    """Why these two cannot be merged, or None."""
-    if kept.pk == merged.pk:
-        return "Choose two different suppliers to merge."
-    kept_number = normalise_company_number(kept.company_number) or kept.company_number
-    merged_number = normalise_company_number(merged.company_number) or merged.company_number
-    if kept_number and merged_number and kept_number != merged_number:
-        return (
-            f"{kept.name} has company number {kept.company_number} and {merged.name} has "
-            f"{merged.company_number}: they are different companies, so they cannot be merged. "
-            "If one number is wrong, correct it on that supplier first."
-        )
-    return None
 
 
 def _years_touched(kept: Supplier, merged: Supplier) -> set[int]:
@@ -127,7 +59,7 @@ def _years_touched(kept: Supplier, merged: Supplier) -> set[int]:
     return years
 
 
-def _move(relation: _Relation, *, merged: Supplier, kept: Supplier, reason: str, user) -> int:
+def _move(relation: Relation, *, merged: Supplier, kept: Supplier, reason: str, user) -> int:
     rows = relation.rows(merged.pk)
     if relation.other:
         both = relation.rows(kept.pk).values(relation.other)
@@ -214,28 +146,3 @@ def supplier_merge(
     if years:
         spend_summary_rebuild(years=years, supplier_ids=[kept.pk])
     return record
-
-
-def merge_counts(*, supplier_ids: list[int]) -> dict[int, dict[str, int]]:
-    """What would move with each supplier, by label: one query per kind of relation."""
-    counts: dict[int, dict[str, int]] = {pk: {} for pk in supplier_ids}
-    for relation in supplier_relations():
-        if relation.model in (SupplierMerge,):
-            continue
-        for pk, number in _grouped(relation, relation.field, supplier_ids):
-            counts[pk][relation.label] = number
-    for relation in contract_relations():
-        field = f"{relation.field}__supplier"
-        label = f"{relation.label} (with their contracts)"
-        for pk, number in _grouped(relation, field, supplier_ids):
-            counts[pk][label] = number
-    return counts
-
-
-def _grouped(relation: _Relation, field: str, supplier_ids: list[int]) -> list[tuple[int, int]]:
-    return list(
-        relation.model._default_manager.filter(**{f"{field}__in": supplier_ids})
-        .order_by()
-        .values_list(field)
-        .annotate(number=Count("pk"))
-    )

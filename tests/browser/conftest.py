@@ -103,3 +103,11 @@ def axe_violations(page) -> tuple[list[dict], int]:
         WCAG_TAGS,
     )
     return result["violations"], result["rules"]
+
+
+def bring_charts_into_view(page) -> None:
+    """Scroll to each chart in turn: static/js/charts.js loads plotly.js and draws a chart only
+    when it comes near the viewport."""
+    charts = page.locator(".app-chart")
+    for index in range(charts.count()):
+        charts.nth(index).scroll_into_view_if_needed()

@@ -21,7 +21,7 @@ from procurement.services.spend_layouts import spend_layout_save
 from socialvalue.models import Measure, SocialValueReturn
 from socialvalue.periods import previous
 from socialvalue.selectors.overdue import recent_periods
-from tests.browser.conftest import axe_violations, make_user, sign_in
+from tests.browser.conftest import axe_violations, bring_charts_into_view, make_user, sign_in
 from tests.procurement.factories import (
     CategoryFactory,
     ContractFactory,
@@ -291,6 +291,7 @@ def test_charts_draw_under_the_content_security_policy_and_stay_out_of_the_tab_o
     sign_in(page, people["member"].username)
 
     page.goto("/maturity/gaps/")
+    bring_charts_into_view(page)
     page.wait_for_selector("#chart-key-areas svg.main-svg")
 
     assert [p for p in problems if "Content Security Policy" in p or "Error" in p] == []

@@ -10,7 +10,7 @@ from accounts import roles
 from maturity.models import Framework
 from procurement.services.spend_summary import spend_summary_rebuild
 from socialvalue.models import Goal
-from tests.browser.conftest import make_user, screenshot, sign_in
+from tests.browser.conftest import bring_charts_into_view, make_user, screenshot, sign_in
 from tests.dashboards.conftest import build_review_data
 
 PAYLOAD = '<a href="https://evil.example/">Verify</a> <b>Bold</b>'
@@ -49,6 +49,7 @@ def test_every_chart_draws_with_the_bundle_and_no_injected_link(
     sign_in(page, "cllr")
 
     page.goto(path.format(year=chart_data.year))
+    bring_charts_into_view(page)
     page.wait_for_function(
         "n => document.querySelectorAll('.app-chart svg.main-svg').length >= n", arg=charts
     )
@@ -56,6 +57,7 @@ def test_every_chart_draws_with_the_bundle_and_no_injected_link(
     assert page.evaluate("window.Plotly.version") == page.evaluate(
         "document.querySelector('script[src*=\"plotly-charts\"]') && window.Plotly.version"
     )
+    assert page.locator("script[src*='plotly-charts']").count() == 1
     assert page.locator("script[src*='plotly.min.js']").count() == 0
     assert page.locator(".app-chart").count() == charts
     drawn = page.evaluate(
@@ -67,3 +69,25 @@ def test_every_chart_draws_with_the_bundle_and_no_injected_link(
     assert page.locator(".app-chart a").count() == 0
     assert [p for p in problems if "Content Security Policy" in p or "Error" in p] == []
     screenshot(page, f"charts-{name}")
+
+
+def test_plotly_loads_only_when_a_chart_comes_near(browser, live_server, chart_data):
+    """The chart bundle is the page's largest script: a reader who never scrolls to a chart
+    never downloads or parses it, and the tables are there from the start."""
+    context = browser.new_context(viewport={"width": 400, "height": 200}, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    scripts: list[str] = []
+    page.on("request", lambda request: scripts.append(request.url))
+    sign_in(page, "cllr")
+    page.goto("/maturity/gaps/")
+    page.wait_for_load_state("networkidle")
+
+    assert page.locator("table.govuk-table").count() >= 3
+    assert not [url for url in scripts if "plotly-charts" in url]
+    assert page.evaluate("typeof window.Plotly") == "undefined"
+
+    page.locator("#chart-themes").scroll_into_view_if_needed()
+    page.wait_for_selector("#chart-themes svg.main-svg")
+    assert [url for url in scripts if "plotly-charts" in url]
+    context.close()

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from maturity import selectors
+from maturity.models import Assessment
 from tests.factories import (
     AssessmentFactory,
     IndicatorFactory,
@@ -119,3 +120,20 @@ def test_the_council_framework_starts_with_the_published_gaps(framework):
     assert elected.current == pytest.approx(1.75)
     assert elected.target == pytest.approx(3.75)
     assert elected.progress == 0
+
+
+def test_level_before_is_the_previous_assessment_in_the_order_latest_uses():
+    indicator = IndicatorFactory()
+    first = AssessmentFactory(indicator=indicator, level_id=1, assessed_on=dt.date(2023, 5, 1))
+    later = AssessmentFactory(indicator=indicator, level_id=3, assessed_on=dt.date(2024, 5, 1))
+    # Same day as `later`, recorded after it: `later` comes before it.
+    same_day = AssessmentFactory(indicator=indicator, level_id=4, assessed_on=dt.date(2024, 5, 1))
+    AssessmentFactory(level_id=5, assessed_on=dt.date(2024, 1, 1))  # another indicator's
+
+    before = dict(
+        Assessment.objects.filter(indicator=indicator)
+        .annotate(before=selectors.level_before())
+        .values_list("pk", "before")
+    )
+
+    assert before == {first.pk: None, later.pk: 1, same_day.pk: 3}

@@ -8,14 +8,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.dates import add_months, months_left
 from procurement.models import Contract, ContractAlert
 from procurement.services.alerts import (
-    add_months,
     alert_months,
     contract_alerts_due,
     contract_alerts_send,
     latest_end_date_due,
-    months_left,
 )
 from tests.factories import UserFactory
 from tests.procurement.factories import ContractFactory

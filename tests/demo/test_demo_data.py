@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from demo.generate import demo_data_generate
 from maturity.models import Assessment, Target
-from procurement.demo import DEMO_FILENAME, demo_data_generate
+from procurement.demo import DEMO_FILENAME
 from procurement.models import (
     Category,
     Contract,

@@ -1,6 +1,7 @@
-"""Generate realistic demo data across the apps: procurement first, then social value.
+"""Generate realistic demo data across the apps: officers, procurement and maturity
+(`demo.generate`), then social value and the supplier's demo user.
 
-It lives in `dashboards` because it spans the apps: procurement must not import socialvalue.
+It lives in the `demo` app because it spans the apps, and nothing imports it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import SUPPLIERS
-from procurement.demo import demo_data_generate
+from demo.generate import demo_data_generate
 from procurement.models import Contract, Supplier
 from socialvalue.demo import generate_social_value_demo, social_value_demo_delete
 from socialvalue.models import SupplierContact
