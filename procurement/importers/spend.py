@@ -49,6 +49,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core.db_errors import refusal_message
 from core.financial_year import financial_year_of
+from core.money import format_pounds
 from procurement.identity import SupplierIndex
 from procurement.importers import spend_rules as rules
 from procurement.importers.csvread import (
@@ -1022,7 +1023,3 @@ def _already(previous: SpendImport) -> SpendImportResult:
     )
 
 
-def format_pounds(amount: Decimal) -> str:
-    """Pounds as messages show them: "£1,234.50", or "-£20.00" for a net credit."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.2f}"

@@ -17,6 +17,7 @@ from core.financial_year import (
     financial_year_of,
     financial_years_with_data,
 )
+from core.money import format_pounds
 from procurement import planning_charts as charts
 from procurement.forms.planning import (
     EndingSoonFilterForm,
@@ -142,7 +143,7 @@ def saving_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Saving of £{saving.amount:,.2f} recorded.")
+            messages.success(request, f"Saving of {format_pounds(saving.amount)} recorded.")
             return redirect(f"{reverse('procurement:saving-list')}?year={saving.financial_year}")
     return render(
         request, "procurement/planning/form.html", {"form": form, "title": "Record a saving"}

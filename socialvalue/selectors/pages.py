@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.db.models.functions import Coalesce
 
 from core.financial_year import financial_year_bounds
+from core.money import to_penny, to_penny_or_none
 from procurement.models import SOCIAL_VALUE_THRESHOLD, Contract, SpendYearSummary
 from socialvalue.models import (
     Commitment,
@@ -37,10 +38,8 @@ from socialvalue.selectors.values import (
     VALUE_FIELD,
     Total,
     TrendPoint,
-    as_quantity,
     lines_valued,
     measure_totals,
-    pounds,
     return_counts,
     social_value_totals,
     social_value_trend,
@@ -98,8 +97,8 @@ def contract_progress(*, contract: Contract) -> list[MeasureProgress]:
                 unit=commitment.measure.unit,
                 committed=commitment.quantity,
                 due_by=commitment.due_by,
-                delivered=as_quantity(done["quantity"]) if done else Decimal(0),
-                value=pounds(done["total"]) if done else None,
+                delivered=to_penny(done["quantity"]) if done else Decimal(0),
+                value=to_penny_or_none(done["total"]) if done else None,
                 commitment_id=commitment.pk,
             )
         )
@@ -112,8 +111,8 @@ def contract_progress(*, contract: Contract) -> list[MeasureProgress]:
                 unit=done["measure__unit"],
                 committed=None,
                 due_by=None,
-                delivered=as_quantity(done["quantity"]),
-                value=pounds(done["total"]),
+                delivered=to_penny(done["quantity"]),
+                value=to_penny_or_none(done["total"]),
             )
         )
     return rows
@@ -193,7 +192,7 @@ def return_detail(*, social_value_return: SocialValueReturn) -> dict[str, Any]:
         .order_by("measure__goal__position", "measure__position", "measure__code")
     )
     for line in lines:
-        line.value = pounds(line.value)
+        line.value = to_penny_or_none(line.value)
     history = (
         social_value_return.history.select_related("history_user")
         .order_by("history_date", "history_id")
@@ -378,7 +377,7 @@ def _local_spend(year: int) -> tuple[Decimal, Decimal]:
         total=Sum("amount", default=Decimal(0)),
         local=Sum("amount", filter=Q(supplier__is_local=True), default=Decimal(0)),
     )
-    return pounds(spend["total"]) or Decimal(0), pounds(spend["local"]) or Decimal(0)
+    return to_penny(spend["total"]), to_penny(spend["local"])
 
 
 def _environmental_counts(year: int) -> dict[str, int]:
@@ -416,7 +415,7 @@ def _contract_delivery(year: int) -> list[ContractDelivery]:
             title=row["social_value_return__contract__title"],
             supplier=row["social_value_return__contract__supplier__name"],
             returns=row["returns"],
-            value=pounds(row["total"]),
+            value=to_penny_or_none(row["total"]),
         )
         for row in rows
     ]
@@ -437,7 +436,7 @@ def annual_review(*, year: int) -> AnnualReview:
         total_value=sum(valued, Decimal(0)) if valued else None,
         spend_total=spend_total,
         spend_local=spend_local,
-        second_tier_local=as_quantity(
+        second_tier_local=to_penny(
             second_tier.aggregate(total=Sum("quantity", default=Decimal(0)))["total"]
         ),
         environmental_contracts=environment["environmental"],
