@@ -6,19 +6,15 @@ Until a round closes, a respondent sees only their own ratings; the moderator (t
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from accounts.roles import can_edit, reader_required
-from core.csv_export import csv_response, safe_cell
+from core.csv_export import csv_response
+from core.xlsx import Sheet, SheetTable, workbook_bytes, xlsx_response
 from maturity import round_selectors, selectors, services
 from maturity.access import administrator_required, can_moderate, posted
 from maturity.forms import ModerationForm, RatingForm, RoundOpenForm
@@ -281,29 +277,9 @@ def round_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @reader_required
 def round_results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     assessment_round, results, ratings = _results(request, pk)
-    workbook = Workbook(write_only=True)
-    workbook.properties.title = f"Assessment round: {assessment_round.name}"
-    bold = Font(bold=True)
-    for title, header, rows in (
-        ("Results", RESULTS_HEADER, results),
-        ("Ratings", RATINGS_HEADER, ratings),
-    ):
-        sheet = workbook.create_sheet(title=title)
-        header_cells = []
-        for text in header:
-            cell = WriteOnlyCell(sheet, value=text)
-            cell.font = bold
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for row in rows:
-            sheet.append([safe_cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="round-{assessment_round.pk}-results.xlsx"'
-    )
-    return response
+    sheets = [
+        Sheet(name="Results", tables=[SheetTable(header=RESULTS_HEADER, rows=results)]),
+        Sheet(name="Ratings", tables=[SheetTable(header=RATINGS_HEADER, rows=ratings)]),
+    ]
+    content = workbook_bytes(sheets, title=f"Assessment round: {assessment_round.name}")
+    return xlsx_response(content, filename=f"round-{assessment_round.pk}-results.xlsx")

@@ -17,6 +17,7 @@ from core.financial_year import (
     financial_years_with_data,
     is_financial_year,
 )
+from core.xlsx import xlsx_response
 from socialvalue import charts, exports, selectors
 from socialvalue.forms import ContractSearchForm, MeasureImportForm, ReturnFilterForm, YearForm
 from socialvalue.importers import import_measures_file
@@ -121,12 +122,7 @@ def review_csv(request: HttpRequest, year: int) -> HttpResponse:
 @reader_required
 def review_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     content = exports.review_workbook(selectors.annual_review(year=_review_year(year)))
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="social-value-review-{year}.xlsx"'
-    return response
+    return xlsx_response(content, filename=f"social-value-review-{year}.xlsx")
 
 
 # -- lists ---------------------------------------------------------------------------------------
