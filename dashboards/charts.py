@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from core.charts import COLOURS, bars_height, base_layout, escape_label
 from core.money import POUNDS_X, POUNDS_Y, money_axis, whole_pounds
 from dashboards.selectors import AnnualReview, EndingCount, GoalComparison, SavingsYear
-from maturity.charts import LEVEL_AXIS
+from maturity.charts import where_we_are_figure
 from maturity.selectors import AreaSummary
 from procurement.charts import Chart, shares_chart
 
@@ -28,38 +28,6 @@ def empty(summary: str) -> Chart:
     return Chart(None, summary)  # type: ignore[arg-type]
 
 
-def where_we_are_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure:
-    """The gap dashboard's baseline / current / target bars (maturity.charts), with the layout
-    given to the constructor: validating it through update_layout costs several times more, and
-    the review draws two of these on every request."""
-    names = [escape_label(row.name) for row in rows][::-1]
-    series = (
-        ("Baseline", [row.baseline for row in rows][::-1], COLOURS[5]),
-        ("Where we are", [row.current for row in rows][::-1], COLOURS[0]),
-        ("Where we want to be", [row.target for row in rows][::-1], COLOURS[1]),
-    )
-    return go.Figure(
-        [
-            go.Bar(
-                name=name,
-                y=names,
-                x=values,
-                orientation="h",
-                marker_color=colour,
-                hovertemplate="%{y}: %{x:.2f}<extra>" + name + "</extra>",
-            )
-            for name, values, colour in series
-        ],
-        layout=base_layout(
-            title=title,
-            height=bars_height(len(rows)),
-            barmode="group",
-            xaxis=LEVEL_AXIS,
-            yaxis={"automargin": True},
-        ),
-    )
-
-
 def maturity_chart(
     rows: Sequence[AreaSummary], *, title: str, noun: str, when: str = "now"
 ) -> Chart:
@@ -67,7 +35,7 @@ def maturity_chart(
     (the summaries come largest total gap first)."""
     if not rows or all(row.current == 0 for row in rows):
         return empty(f"No {noun} had been assessed by then.")
-    figure = where_we_are_figure(rows, title=title)
+    figure = where_we_are_figure(rows, title=title, baseline="Baseline")
     furthest = rows[0]
     if furthest.gap <= 0:
         summary = f"Every {noun} has reached its target on average."
