@@ -21,12 +21,12 @@ from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Layout, Size
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page
 from django.db.models import Model, QuerySet
 from django.http import QueryDict
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
 from core.forms import DateInputField
+from core.pagination import query_string
 from procurement.models import Category, Contract, SubTeam, Supplier
 from procurement.selectors.register import (
     CONTRACT_SORTS,
@@ -158,14 +158,7 @@ class _ListFilterForm(forms.Form):
 
     def query_string(self, **changes: Any) -> str:
         """The current GET parameters without the page, with `changes` applied."""
-        params = QueryDict(mutable=True)
-        for key, values in self.params.lists():
-            kept = [value for value in values if value != ""]
-            if key != "page" and kept:
-                params.setlist(key, kept)
-        for key, value in changes.items():
-            params[key] = value
-        return f"?{params.urlencode()}" if params else "?"
+        return query_string(self.params, **changes)
 
     def sort_headers(self) -> list[dict[str, Any]]:
         """Column headers with a link that sorts by the column, and the aria-sort they carry."""
@@ -188,28 +181,6 @@ class _ListFilterForm(forms.Form):
                 }
             )
         return headers
-
-    def pagination(self, page: Page) -> dict[str, Any]:
-        """The links for the GOV.UK pagination component, each keeping the filters."""
-        if page.paginator.num_pages < 2:
-            return {}
-        items = []
-        for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
-            if number == page.paginator.ELLIPSIS:
-                items.append({"ellipsis": True})
-            else:
-                items.append(
-                    {
-                        "number": number,
-                        "url": self.query_string(page=number),
-                        "current": number == page.number,
-                    }
-                )
-        return {
-            "items": items,
-            "previous": self.query_string(page=page.number - 1) if page.has_previous() else "",
-            "next": self.query_string(page=page.number + 1) if page.has_next() else "",
-        }
 
 
 SUPPLIER_TYPE_CHOICES = [

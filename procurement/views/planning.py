@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from core.financial_year import (
     financial_years_with_data,
 )
 from core.money import format_pounds
+from core.pagination import paginated
 from procurement import planning_charts as charts
 from procurement.forms.planning import (
     EndingSoonFilterForm,
@@ -31,12 +31,7 @@ from procurement.selectors import planning as selectors
 from procurement.services import planning as services
 from procurement.services.alerts import alert_months
 
-PAGE_SIZE = 50
 POLICY_LIST_LIMIT = 200
-
-
-def _page(request: HttpRequest, rows):
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _query(request: HttpRequest) -> str:
@@ -128,7 +123,7 @@ def saving_list(request: HttpRequest) -> HttpResponse:
             "by_kind": selectors.saving_totals_by_kind(financial_year=year),
             "by_team": by_team,
             "figure": charts.savings_by_sub_team_figure(by_team, title=f"Savings, {label}"),
-            "page": _page(request, selectors.saving_list(financial_year=year)),
+            **paginated(request, selectors.saving_list(financial_year=year)),
             "query": _query(request),
         },
     )
@@ -171,7 +166,7 @@ def pipeline_list(request: HttpRequest) -> HttpResponse:
             "figure": charts.pipeline_by_quarter_figure(
                 quarters, title="Estimated value by quarter of planned start"
             ),
-            "page": _page(request, selectors.pipeline_list(financial_year=year, status=status)),
+            **paginated(request, selectors.pipeline_list(financial_year=year, status=status)),
             "query": _query(request),
         },
     )

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Model
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.roles import editor_required, reader_required
 from core.concurrency import StaleEdit
+from core.pagination import paginated
 from procurement.forms.register import (
     ContractFilterForm,
     ContractForm,
@@ -28,18 +28,15 @@ from procurement.selectors import register as selectors
 from procurement.services import register as services
 from procurement.services import supplier_merge as merging
 
-PAGE_SIZE = 50
 CONTRACT_FORM = "procurement/register/contract_form.html"
 SUPPLIER_FORM = "procurement/register/supplier_form.html"
 
 
 def _list_page(request: HttpRequest, form, rows, template: str, **extra: Any) -> HttpResponse:
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
-        "page": page,
+        **paginated(request, rows, params=form.params),
         "headers": form.sort_headers(),
-        "pagination": form.pagination(page),
         **extra,
     }
     return render(request, template, context)

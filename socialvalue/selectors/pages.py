@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -142,7 +141,7 @@ def contract_social_value(*, contract: Contract) -> dict[str, Any]:
 # -- lists -------------------------------------------------------------------------------------
 
 
-def contract_list(*, query: str = "", page: int = 1, per_page: int = 50) -> Page:
+def contract_list(*, query: str = "") -> QuerySet[Contract]:
     """Contracts with their social value position, for officers and members."""
     contracts = (
         Contract.objects.select_related("supplier")
@@ -163,10 +162,10 @@ def contract_list(*, query: str = "", page: int = 1, per_page: int = 50) -> Page
             | Q(title__icontains=query)
             | Q(supplier__name__icontains=query)
         )
-    return Paginator(contracts, per_page).get_page(page)
+    return contracts
 
 
-def return_list(*, status: str = "", year: int | None = None, page: int = 1) -> Page:
+def return_list(*, status: str = "", year: int | None = None) -> QuerySet[SocialValueReturn]:
     """Returns, latest period first; submitted ones (the officers' queue) waiting longest first."""
     order = (
         (F("submitted_at").asc(nulls_last=True), "period_end", "contract__reference")
@@ -182,7 +181,7 @@ def return_list(*, status: str = "", year: int | None = None, page: int = 1) -> 
         returns = returns.filter(status=status)
     if year is not None:
         returns = returns.filter(financial_year=year)
-    return Paginator(returns, 50).get_page(page)
+    return returns
 
 
 def return_detail(*, social_value_return: SocialValueReturn) -> dict[str, Any]:
