@@ -17,7 +17,7 @@ from core.money import POUNDS_X, POUNDS_Y, money_axis, whole_pounds
 from dashboards.selectors import AnnualReview, EndingCount, GoalComparison, SavingsYear
 from maturity.charts import where_we_are_figure
 from maturity.selectors import AreaSummary
-from procurement.charts import Chart, shares_chart
+from procurement.charts.spend import Chart, shares_chart
 
 LABEL_WIDTH = 20  # goal names are wrapped onto lines of this many characters, never cut off
 BAR_ROW_HEIGHT = 34  # one bar a row

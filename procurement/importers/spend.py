@@ -75,7 +75,10 @@ from procurement.importers.spend_rules import (
 )
 from procurement.importers.workbook import reads_as_workbook, workbook_as_csv
 from procurement.models import SpendImport, SpendTransaction, Supplier
-from procurement.services.matching import covering_contracts_sql, transactions_match_contracts
+from procurement.services.payment_matching import (
+    covering_contracts_sql,
+    transactions_match_contracts,
+)
 from procurement.services.spend_summary import spend_summary_rebuild
 
 __all__ = [

@@ -18,7 +18,7 @@ from django.db import transaction
 from core.concurrency import update_versioned
 from core.money import format_pounds
 from procurement.models import Contract, Supplier, Variation
-from procurement.services.matching import transactions_match_contracts
+from procurement.services.payment_matching import transactions_match_contracts
 
 
 def _check_dates(start_date: dt.date | None, end_date: dt.date | None) -> None:

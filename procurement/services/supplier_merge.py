@@ -32,7 +32,7 @@ from procurement.models import (
     SupplierAlias,
     SupplierMerge,
 )
-from procurement.services.matching import transactions_match_contracts
+from procurement.services.payment_matching import transactions_match_contracts
 from procurement.services.spend_summary import spend_summary_rebuild
 
 # Derived from payments and rebuilt after the move, not moved.

@@ -19,7 +19,7 @@ from core.financial_year import (
 from core.money import format_pounds
 from core.pagination import paginated, query_string
 from core.save_flow import save_form
-from procurement import planning_charts as charts
+from procurement.charts import planning as charts
 from procurement.forms.planning import (
     EndingSoonFilterForm,
     PipelineFilterForm,

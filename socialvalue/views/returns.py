@@ -26,7 +26,7 @@ from socialvalue.forms import (
     VersionForm,
 )
 from socialvalue.models import Commitment, Measure, SocialValueReturn
-from socialvalue.views.common import (
+from socialvalue.views.access import (
     portal_reader_required,
     portal_writer_required,
     visible_contract,

@@ -6,7 +6,7 @@ import pytest
 
 from core.charts import figure_data
 from core.money import whole_pounds
-from procurement import charts
+from procurement.charts import spend as charts
 from procurement.selectors import spend
 from tests.procurement.test_spend_selectors import build_small_spend
 

@@ -1,4 +1,4 @@
-"""What every social value view shares: the role checks that let a supplier's user in, the
+"""Who may see a social value page: the role checks that let a supplier's user in, and the
 restricted lookups that give 404 for another supplier's objects.
 
 Internal pages (dashboard, review, lists, commitments, verification) are for council staff:
