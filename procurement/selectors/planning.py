@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, LPad, Mod
 
+from core.dates import add_months, months_left
 from core.financial_year import (
     financial_year_bounds,
     financial_year_expression,
@@ -40,7 +41,6 @@ from procurement.models import (
     Saving,
     SubTeam,
 )
-from procurement.services.alerts import add_months, months_left
 
 ENDING_SOON_MONTHS = (3, 6, 9, 12, 24)
 NO_SUB_TEAM = "Not assigned"

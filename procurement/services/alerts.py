@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
 
+from core.dates import add_months, months_left
 from procurement.models import Contract, ContractAlert
 
 DEFAULT_ALERT_MONTHS = (9, 6, 3)
@@ -31,13 +32,6 @@ def alert_months() -> tuple[int, ...]:
     """The lead times from settings, largest first."""
     months = getattr(settings, "CONTRACT_ALERT_MONTHS", DEFAULT_ALERT_MONTHS)
     return tuple(sorted({int(m) for m in months}, reverse=True))
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` moved by whole calendar months (negative to go back), clamped to the month's end."""
-    years, month_index = divmod(day.month - 1 + months, 12)
-    year, month = day.year + years, month_index + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _is_month_end(day: date) -> bool:
@@ -54,14 +48,6 @@ def latest_end_date_due(*, today: date, months: int) -> date:
     if _is_month_end(today):
         return ahead.replace(day=calendar.monthrange(ahead.year, ahead.month)[1])
     return ahead
-
-
-def months_left(*, today: date, end_date: date) -> int:
-    """Whole calendar months from `today` until `end_date` (0 inside the last month)."""
-    count = (end_date.year - today.year) * 12 + end_date.month - today.month
-    if count > 0 and add_months(today, count) > end_date:
-        count -= 1
-    return max(count, 0)
 
 
 def thresholds_due(*, today: date, end_date: date, months: Sequence[int]) -> list[int]:

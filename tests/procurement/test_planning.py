@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import add_months
 from core.financial_year import financial_year_of
 from procurement.charts import planning as charts
 from procurement.models import ContractAlert, PipelineItem, Saving, SubTeam
@@ -25,7 +26,6 @@ from procurement.selectors.planning import (
     saving_totals_by_sub_team,
     saving_years,
 )
-from procurement.services.alerts import add_months
 from procurement.services.planning import (
     pipeline_item_create,
     pipeline_item_update,
