@@ -52,8 +52,10 @@ def format_pounds(
     if value is None or value == "":
         return none
     amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    sign = "-" if amount < 0 else ""
-    text = f"{abs(amount):,.0f}" if whole else f"{abs(amount):,.2f}"
+    places = Decimal(1) if whole else PENNY
+    shown = abs(amount).quantize(places, rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 and shown else ""
+    text = f"{shown:,.0f}" if whole else f"{shown:,.2f}"
     if drop_zero_pence:
         text = text.removesuffix(".00")
     return f"{sign}{POUND_SIGN}{text}"

@@ -96,7 +96,7 @@ def test_summaries_read_well_with_one_year_and_with_a_fall():
     assert charts.by_year_chart(fall).summary == (
         "Spend was £5,000 in 2024/25, down £4,000 on 2023/24."
     )
-    assert whole_pounds(D("-1234.5")) == "-£1,234"
+    assert whole_pounds(D("-1234.5")) == "-£1,235"
 
 
 def _year(year: int, total: str) -> spend.YearSpend:
