@@ -9,11 +9,12 @@ from typing import Any
 
 from crispy_forms_gds import fields as gds
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Size
+from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
+from core.financial_year import FinancialYearField
 from core.pagination import query_string
 
 
@@ -134,3 +135,26 @@ class VersionedForm(forms.Form):
     def fields_to_save(self) -> dict[str, Any]:
         """The cleaned values less the version, as the service's changes."""
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class FinancialYearForm(forms.Form):
+    """A page's financial year selector (a GET form): the years offered, and the one shown when
+    none, or one not offered, is asked for."""
+
+    year = FinancialYearField(help_text="1 April to 31 March.")
+
+    def __init__(self, *args: Any, years: Sequence[int], default: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.default = default
+        self.fields["year"].set_years(years)
+        self.fields["year"].initial = default
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(Field.select("year"), Button("show", "Show year"))
+
+    def selected_year(self) -> int:
+        """The year asked for if it is one offered, otherwise the default."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["year"]
+        return self.default
