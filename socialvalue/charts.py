@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 from core.charts import COLOURS, base_layout, escape_label, line_count
 from core.financial_year import financial_year_label
-from core.money import POUNDS_X, POUNDS_Y, money_axis
+from core.money import POUND_SIGN, POUNDS_X, POUNDS_Y, money_axis
 from socialvalue.models import Measure
 from socialvalue.selectors import Total, TrendPoint
 
@@ -74,7 +74,7 @@ def measure_figure(totals: Sequence[Total], *, title: str) -> go.Figure:
     )
     for row, unit in enumerate(units, start=1):
         rows = [total for total in totals if total.unit == unit][::-1]
-        prefix = "£" if unit == Measure.Unit.POUNDS else ""
+        prefix = POUND_SIGN if unit == Measure.Unit.POUNDS else ""
         figure.add_trace(
             go.Bar(
                 y=[labels[id(total)] for total in rows],
