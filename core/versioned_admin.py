@@ -15,6 +15,7 @@ from django import forms
 from django.http import HttpRequest
 
 from core.concurrency import StaleEdit, VersionedModel, update_versioned
+from core.forms import VersionedForm
 
 STALE_ADMIN_MESSAGE = (
     "Someone else changed this {noun} after you opened it, so your changes have not been "
@@ -22,15 +23,7 @@ STALE_ADMIN_MESSAGE = (
 )
 
 
-class VersionedAdminForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].required = True
-            self.fields["version"].initial = self.instance.version
-
+class VersionedAdminForm(VersionedForm, forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if self.instance.pk and data.get("version") is not None:

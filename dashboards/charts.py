@@ -13,12 +13,12 @@ from decimal import Decimal
 import plotly.graph_objects as go
 
 from core.charts import COLOURS, bars_height, base_layout, escape_label
+from core.money import POUNDS_X, POUNDS_Y, money_axis, whole_pounds
 from dashboards.selectors import AnnualReview, EndingCount, GoalComparison, SavingsYear
-from maturity.charts import LEVEL_AXIS
+from maturity.charts import where_we_are_figure
 from maturity.selectors import AreaSummary
-from procurement.charts import Chart, pounds, shares_chart
+from procurement.charts.spend import Chart, shares_chart
 
-MONEY_AXIS = {"rangemode": "tozero", "tickprefix": "£"}
 LABEL_WIDTH = 20  # goal names are wrapped onto lines of this many characters, never cut off
 BAR_ROW_HEIGHT = 34  # one bar a row
 
@@ -28,38 +28,6 @@ def empty(summary: str) -> Chart:
     return Chart(None, summary)  # type: ignore[arg-type]
 
 
-def where_we_are_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure:
-    """The gap dashboard's baseline / current / target bars (maturity.charts), with the layout
-    given to the constructor: validating it through update_layout costs several times more, and
-    the review draws two of these on every request."""
-    names = [escape_label(row.name) for row in rows][::-1]
-    series = (
-        ("Baseline", [row.baseline for row in rows][::-1], COLOURS[5]),
-        ("Where we are", [row.current for row in rows][::-1], COLOURS[0]),
-        ("Where we want to be", [row.target for row in rows][::-1], COLOURS[1]),
-    )
-    return go.Figure(
-        [
-            go.Bar(
-                name=name,
-                y=names,
-                x=values,
-                orientation="h",
-                marker_color=colour,
-                hovertemplate="%{y}: %{x:.2f}<extra>" + name + "</extra>",
-            )
-            for name, values, colour in series
-        ],
-        layout=base_layout(
-            title=title,
-            height=bars_height(len(rows)),
-            barmode="group",
-            xaxis=LEVEL_AXIS,
-            yaxis={"automargin": True},
-        ),
-    )
-
-
 def maturity_chart(
     rows: Sequence[AreaSummary], *, title: str, noun: str, when: str = "now"
 ) -> Chart:
@@ -67,7 +35,7 @@ def maturity_chart(
     (the summaries come largest total gap first)."""
     if not rows or all(row.current == 0 for row in rows):
         return empty(f"No {noun} had been assessed by then.")
-    figure = where_we_are_figure(rows, title=title)
+    figure = where_we_are_figure(rows, title=title, baseline="Baseline")
     furthest = rows[0]
     if furthest.gap <= 0:
         summary = f"Every {noun} has reached its target on average."
@@ -93,7 +61,7 @@ def social_value_chart(rows: Sequence[GoalComparison], *, label: str, previous: 
                 x=[float(value or 0) for value in values][::-1],
                 orientation="h",
                 marker_color=colour,
-                hovertemplate="%{y}: £%{x:,.0f}<extra>" + name + "</extra>",
+                hovertemplate="%{y}: " + POUNDS_X + "<extra>" + name + "</extra>",
             )
             for name, values, colour in (
                 (previous, [row.previous_value for row in rows], COLOURS[5]),
@@ -105,14 +73,14 @@ def social_value_chart(rows: Sequence[GoalComparison], *, label: str, previous: 
             height=bars_height(len(rows)),
             barmode="group",
             yaxis={"type": "category", "automargin": True},
-            xaxis={"title": {"text": "Social value (£)"}, **MONEY_AXIS},
+            xaxis=money_axis("Social value"),
         ),
     )
     now = sum((row.value or Decimal(0) for row in rows), Decimal(0))
     before = sum((row.previous_value or Decimal(0) for row in rows), Decimal(0))
     summary = (
-        f"Verified social value with a proxy value was {pounds(now)} in {label}, "
-        f"against {pounds(before)} in {previous}."
+        f"Verified social value with a proxy value was {whole_pounds(now)} in {label}, "
+        f"against {whole_pounds(before)} in {previous}."
     )
     return Chart(figure, summary)
 
@@ -129,7 +97,7 @@ def savings_chart(rows: Sequence[SavingsYear], *, year: int) -> Chart:
                 x=labels,
                 y=[float(row.total) for row in rows],
                 marker_color=COLOURS[1],
-                hovertemplate="%{x}: £%{y:,.0f}<extra>Savings delivered</extra>",
+                hovertemplate="%{x}: " + POUNDS_Y + "<extra>Savings delivered</extra>",
             ),
             go.Scatter(
                 name="Target",
@@ -138,13 +106,13 @@ def savings_chart(rows: Sequence[SavingsYear], *, year: int) -> Chart:
                 mode="markers",
                 marker={"symbol": "line-ew-open", "size": 40, "line": {"width": 4}},
                 marker_color=COLOURS[2],
-                hovertemplate="%{x}: £%{y:,.0f}<extra>Target</extra>",
+                hovertemplate="%{x}: " + POUNDS_Y + "<extra>Target</extra>",
             ),
         ],
         layout=base_layout(
             title="Savings against target",
             xaxis={"type": "category"},
-            yaxis={"title": {"text": "Savings (£)"}, **MONEY_AXIS},
+            yaxis=money_axis("Savings"),
         ),
     )
     selected = next((row for row in rows if row.year == year), None)
@@ -152,13 +120,13 @@ def savings_chart(rows: Sequence[SavingsYear], *, year: int) -> Chart:
         summary = "No savings or savings target are recorded for the year."
     elif selected.target is None:
         summary = (
-            f"Savings of {pounds(selected.total)} were recorded in {selected.label}; "
+            f"Savings of {whole_pounds(selected.total)} were recorded in {selected.label}; "
             "no target is set for the year."
         )
     else:
         summary = (
-            f"Savings of {pounds(selected.total)} in {selected.label} were "
-            f"{selected.share_of_target}% of the {pounds(selected.target)} target."
+            f"Savings of {whole_pounds(selected.total)} in {selected.label} were "
+            f"{selected.share_of_target}% of the {whole_pounds(selected.target)} target."
         )
     return Chart(figure, summary)
 
@@ -187,7 +155,8 @@ def ending_chart(rows: Sequence[EndingCount], *, since: str = "today") -> Chart:
     value = sum((row.value for row in rows), Decimal(0))
     most = max(rows, key=lambda row: row.contracts)
     summary = (
-        f"{count:,} live contract{'s' if count != 1 else ''} worth {pounds(value)} end in the "
+        f"{count:,} live contract{'s' if count != 1 else ''} worth {whole_pounds(value)} end in"
+        " the "
         f"12 months from {since}; the most, {most.contracts:,}, are in {most.label}."
     )
     return Chart(figure, summary)

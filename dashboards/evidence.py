@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
 from django.db.models.functions import Length, Trim
 
 from core.financial_year import financial_year_bounds, financial_year_label
+from core.money import whole_pounds
 from dashboards.evidence_rules import RULES, EvidenceRule, comparison
 from maturity import selectors as maturity
 from maturity.models import Framework, Indicator, Level
@@ -42,10 +43,6 @@ def share(part: Decimal | int, whole: Decimal | int | None) -> Decimal | None:
     if not whole:
         return None
     return (HUNDRED * Decimal(part) / Decimal(whole)).quantize(TENTH)
-
-
-def _pounds(value: Decimal) -> str:
-    return f"£{value:,.0f}"
 
 
 # -- what is measured --------------------------------------------------------------------------
@@ -263,11 +260,14 @@ def evidence_signals(
             weighted,
             policy["over_threshold"],
             f"{{part}} of {{whole}} contracts on the register worth over "
-            f"{_pounds(SOCIAL_VALUE_THRESHOLD)} have a social value weighting of at least "
+            f"{whole_pounds(SOCIAL_VALUE_THRESHOLD)} have a social value weighting of at least "
             f"{SOCIAL_VALUE_MIN_WEIGHTING:g}%.",
         )
         if policy["over_threshold"]
-        else (None, f"No contract on the register is worth over {_pounds(SOCIAL_VALUE_THRESHOLD)}.")
+        else (
+            None,
+            f"No contract on the register is worth over {whole_pounds(SOCIAL_VALUE_THRESHOLD)}.",
+        )
     )
 
     returns = return_counts(year=year, today=today)
@@ -300,7 +300,8 @@ def evidence_signals(
         measured["sme-spend"] = (
             spend.current.sme_share,
             f"{spend.current.sme_share}% of {label} spend with named suppliers went to SMEs "
-            f"({_pounds(spend.current.sme)} of {_pounds(spend.current.named_total)}){trend}.",
+            f"({whole_pounds(spend.current.sme)} of"
+            f" {whole_pounds(spend.current.named_total)}){trend}.",
         )
 
     if savings_target is None:
@@ -310,8 +311,8 @@ def evidence_signals(
     else:
         measured["savings"] = (
             share(savings_total, savings_target),
-            f"{_pounds(savings_total)} of savings recorded in {label} against a target of "
-            f"{_pounds(savings_target)}.",
+            f"{whole_pounds(savings_total)} of savings recorded in {label} against a target of "
+            f"{whole_pounds(savings_target)}.",
         )
 
     return [

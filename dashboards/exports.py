@@ -7,15 +7,11 @@ review its table needs. Text cells go through `core.csv_export.safe_cell` in CSV
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
-from core.csv_export import safe_cell
+from core.xlsx import Sheet, SheetTable, workbook_bytes
 from dashboards.evidence import share
 from dashboards.selectors import AnnualReview
 from maturity.exports import AREA_HEADER, GAPS_HEADER, area_rows, gap_rows, level_text
@@ -295,31 +291,19 @@ SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def _cell(value: Any) -> Any:
-    value = safe_cell(value)
-    return float(value) if isinstance(value, Decimal) else value
-
-
 def review_workbook(review: AnnualReview) -> bytes:
-    """The review as an XLSX workbook: one sheet per section, every cell made safe first."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    workbook.properties.title = f"Annual review {review.label}"
-    bold = Font(bold=True)
-    for section, tables in SECTIONS.items():
-        sheet = workbook.create_sheet(title=section[:31])
-        sheet.append([_cell(f"{section}, {review.label}")])
-        sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
-        for slug, title in tables:
-            rows_for, header = CSV_TABLES[slug]
-            sheet.append([])
-            sheet.append([_cell(title)])
-            sheet.cell(row=sheet.max_row, column=1).font = bold
-            sheet.append([_cell(text) for text in header])
-            for cell in sheet[sheet.max_row]:
-                cell.font = bold
-            for row in rows_for(review):
-                sheet.append([_cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """The review as an XLSX workbook: one sheet per section, its tables one below another."""
+    sheets = [
+        Sheet(
+            name=section,
+            heading=f"{section}, {review.label}",
+            tables=[
+                SheetTable(
+                    title=title, header=CSV_TABLES[slug][1], rows=CSV_TABLES[slug][0](review)
+                )
+                for slug, title in tables
+            ],
+        )
+        for section, tables in SECTIONS.items()
+    ]
+    return workbook_bytes(sheets, title=f"Annual review {review.label}")

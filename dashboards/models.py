@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from core.financial_year import FIRST_YEAR, LAST_YEAR, financial_year_label
+from core.money import format_pounds
 
 
 class SavingsTarget(models.Model):
@@ -41,4 +42,5 @@ class SavingsTarget(models.Model):
         ordering = ["-financial_year"]
 
     def __str__(self) -> str:
-        return f"Savings target {financial_year_label(self.financial_year)}: £{self.amount:,.2f}"
+        label = financial_year_label(self.financial_year)
+        return f"Savings target {label}: {format_pounds(self.amount)}"

@@ -29,6 +29,7 @@ from core.financial_year import (
     financial_year_label,
     financial_years_with_data,
 )
+from core.money import ZERO, to_penny
 from dashboards.evidence import (
     EvidenceSignal,
     LiveContractCounts,
@@ -62,16 +63,9 @@ from socialvalue.models import (
 )
 from socialvalue.selectors import Total, social_value_totals
 
-ZERO = Decimal("0.00")
-PENNY = Decimal("0.01")
 ENDING_MONTHS = 12
 RISK_LIST_LIMIT = 20
 NOT_ASSIGNED = "Not assigned"
-
-
-def money(value: Decimal | float | int | None) -> Decimal:
-    """A sum in pounds and pence (SQLite hands sums back unscaled)."""
-    return Decimal(str(value or 0)).quantize(PENNY)
 
 
 # -- spend by year, kept until spend or suppliers change ----------------------------------------
@@ -318,8 +312,8 @@ def savings_by_year(*, targets: dict[int, Decimal]) -> list[SavingsYear]:
     return [
         SavingsYear(
             year=year,
-            cashable=money(rows.get(year, {}).get("cashable")),
-            non_cashable=money(rows.get(year, {}).get("non_cashable")),
+            cashable=to_penny(rows.get(year, {}).get("cashable")),
+            non_cashable=to_penny(rows.get(year, {}).get("non_cashable")),
             target=targets.get(year),
         )
         for year in sorted({*rows, *targets})
@@ -364,7 +358,7 @@ def contracts_ending_by_sub_team(
             sub_team=value or "",
             label=label,
             contracts=rows[value]["contracts"] if value in rows else 0,
-            value=money(rows[value]["value"]) if value in rows else ZERO,
+            value=to_penny(rows[value]["value"]) if value in rows else ZERO,
         )
         for value, label in teams
     ]
@@ -402,9 +396,9 @@ def high_risk_suppliers(*, year: int, limit: int = RISK_LIST_LIMIT) -> list[Risk
         RiskySupplier(
             pk=row["supplier_id"],
             name=row["supplier__name"],
-            year_spend=money(row["total"]),
+            year_spend=to_penny(row["total"]),
             live_contracts=live.get(row["supplier_id"], {}).get("contracts", 0),
-            live_value=money(live.get(row["supplier_id"], {}).get("value")),
+            live_value=to_penny(live.get(row["supplier_id"], {}).get("value")),
         )
         for row in paid
     ]

@@ -9,11 +9,10 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.roles import reader_required
 from core.csv_export import csv_response
+from core.xlsx import xlsx_response
 from dashboards import charts, selectors
 from dashboards.exports import CSV_TABLES, review_workbook
 from dashboards.forms import ReviewYearForm
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _review(request: HttpRequest) -> tuple[ReviewYearForm, selectors.AnnualReview]:
@@ -55,7 +54,5 @@ def review_csv(request: HttpRequest, slug: str) -> HttpResponse:
 def review_xlsx(request: HttpRequest) -> HttpResponse:
     """The review as the `annual_review --format xlsx` command writes it."""
     _, review = _review(request)
-    response = HttpResponse(review_workbook(review), content_type=XLSX)
     label = review.label.replace("/", "-")
-    response["Content-Disposition"] = f'attachment; filename="annual-review-{label}.xlsx"'
-    return response
+    return xlsx_response(review_workbook(review), filename=f"annual-review-{label}.xlsx")

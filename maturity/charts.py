@@ -19,15 +19,20 @@ LEVEL_AXIS = {
 }
 
 
-def where_we_are_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure:
-    """Baseline, current and target average level for each area, as grouped horizontal bars."""
+def where_we_are_figure(
+    rows: Sequence[AreaSummary], *, title: str, baseline: str = "Baseline (2022)"
+) -> go.Figure:
+    """Baseline, current and target average level for each area, as grouped horizontal bars.
+
+    The layout goes to the constructor: validating it through update_layout costs several times
+    more, and the annual review draws two of these on every request."""
     names = [escape_label(row.name) for row in rows][::-1]
     series = (
-        ("Baseline (2022)", [row.baseline for row in rows][::-1], COLOURS[5]),
+        (baseline, [row.baseline for row in rows][::-1], COLOURS[5]),
         ("Where we are", [row.current for row in rows][::-1], COLOURS[0]),
         ("Where we want to be", [row.target for row in rows][::-1], COLOURS[1]),
     )
-    figure = go.Figure(
+    return go.Figure(
         [
             go.Bar(
                 name=name,
@@ -38,18 +43,15 @@ def where_we_are_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure
                 hovertemplate="%{y}: %{x:.2f}<extra>" + name + "</extra>",
             )
             for name, values, colour in series
-        ]
-    )
-    figure.update_layout(
-        **base_layout(
+        ],
+        layout=base_layout(
             title=title,
             height=bars_height(len(rows)),
             barmode="group",
             xaxis=LEVEL_AXIS,
             yaxis={"automargin": True},
-        )
+        ),
     )
-    return figure
 
 
 def gap_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure:

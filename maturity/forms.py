@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
-from core.forms import DateInputField
+from core.forms import DateInputField, VersionedForm
 from maturity.models import Action, Indicator, KeyArea, Level, Target, Theme
 
 NOT_DESCRIBED = "Not described in the strategy"
@@ -203,15 +203,15 @@ class ThemeFilterForm(AsAtForm):
         return self.cleaned_data.get("theme")
 
 
-class ActionEditForm(ActionForm):
+class ActionEditForm(VersionedForm, ActionForm):
     """Change an action's wording, owner, due date or status; carries the version it opened at."""
 
     status = forms.ChoiceField(
         choices=Action.Status.choices, widget=forms.RadioSelect, label="Status"
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, action: Action, **kwargs) -> None:
+        self.action = action
         kwargs.setdefault(
             "initial",
             {
@@ -219,7 +219,6 @@ class ActionEditForm(ActionForm):
                 "owner": action.owner_id,
                 "due_on": action.due_on,
                 "status": action.status,
-                "version": action.version,
             },
         )
         super().__init__(*args, **kwargs)
@@ -231,6 +230,9 @@ class ActionEditForm(ActionForm):
             "version",
             Button("submit", "Save action"),
         )
+
+    def versioned_record(self) -> Action:
+        return self.action
 
     def changes(self) -> dict:
         return {

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from accounts.roles import reader_required
+from core.save_flow import save_form
 from maturity import period_selectors, selectors, services
 from maturity.access import administrator_required, posted
 from maturity.forms import PeriodStartForm
@@ -62,20 +62,19 @@ def period_start(request: HttpRequest) -> HttpResponse:
         carried_over=carried_over,
         initial=_next_period_initial(latest),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            period = services.period_start(
-                name=data["name"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                targets=form.targets(),
-                rationale=data["rationale"],
-                started_by=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Strategy period {period.name} started with its targets.")
-            return redirect("maturity:period-detail", pk=period.pk)
-    return render(request, "maturity/period_form.html", {"form": form, "latest": latest})
+    return save_form(
+        request,
+        form,
+        lambda data: services.period_start(
+            name=data["name"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            targets=form.targets(),
+            rationale=data["rationale"],
+            started_by=request.user,
+        ),
+        template="maturity/period_form.html",
+        context={"latest": latest},
+        success=lambda period: f"Strategy period {period.name} started with its targets.",
+        next_url=lambda period: reverse("maturity:period-detail", args=[period.pk]),
+    )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import editor_required, reader_required
-from core.concurrency import StaleEdit
 from core.csv_export import csv_response
+from core.save_flow import save_form
 from maturity import plan_selectors, services
 from maturity.access import posted
 from maturity.forms import ActionEditForm, ActionPlanFilterForm
@@ -83,29 +84,27 @@ def action_plan_csv(request: HttpRequest) -> HttpResponse:
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(Action.objects.select_related("indicator__key_area"), pk=pk)
     form = ActionEditForm(posted(request), action=action)
-    context = {"indicator": action.indicator, "title": "Edit an improvement action"}
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_update(
-                action=action,
-                expected_version=form.cleaned_data["version"],
-                changes=form.changes(),
-                user=request.user,
-            )
-        except StaleEdit as error:
-            # Show the action as it now is, with its new version: saving again is deliberate.
-            action.refresh_from_db()
-            form = ActionEditForm(action=action)
-            context["stale_error"] = error.messages[0]
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Action saved.")
-            if request.GET.get("next") == "plan":
-                return redirect("maturity:action-plan")
-            return redirect("maturity:indicator-detail", pk=action.indicator_id)
-    return render(
+
+    def stale(_form: ActionEditForm) -> tuple[ActionEditForm, dict[str, Any]]:
+        # Show the action as it now is, with its new version: saving again is deliberate.
+        action.refresh_from_db()
+        return ActionEditForm(action=action), {}
+
+    back_to_plan = request.GET.get("next") == "plan"
+    return save_form(
         request,
-        "maturity/indicator_form.html",
-        {**context, "form": form},
+        form,
+        lambda data: services.action_update(
+            action=action,
+            expected_version=data["version"],
+            changes=form.changes(),
+            user=request.user,
+        ),
+        template="maturity/indicator_form.html",
+        context={"indicator": action.indicator, "title": "Edit an improvement action"},
+        success="Action saved.",
+        next_url=reverse("maturity:action-plan")
+        if back_to_plan
+        else reverse("maturity:indicator-detail", args=[action.indicator_id]),
+        stale=stale,
     )

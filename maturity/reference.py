@@ -1,8 +1,9 @@
 """Reference data from the browser: preview a fixture against the database, then load it.
 
-A fixture is the framework (uploaded, or rebuilt from the strategy text by `maturity.seed`) or
-the social value goals and measures. The preview sorts every record into added, changed or left
-alone; applying runs `loaddata` itself, so the result is exactly what the command would give.
+A fixture is the framework (uploaded, or rebuilt from the strategy text by
+`maturity.strategy_parser`) or the social value goals and measures. The preview sorts every
+record into added, changed or left alone; applying runs `loaddata` itself, so the result is
+exactly what the command would give.
 Nothing is ever deleted (loaddata deletes nothing), so an indicator with assessments stays, and
 an assessment or target already recorded differently is refused (they are append-only).
 """
@@ -23,7 +24,12 @@ from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, transaction
 
 from maturity.management.commands.build_framework_fixture import default_source
-from maturity.seed import StrategyFormatError, fixture_records, parse_strategy, render_fixture
+from maturity.strategy_parser import (
+    StrategyFormatError,
+    fixture_records,
+    parse_strategy,
+    render_fixture,
+)
 
 # Only the reference data the two shipped fixtures hold may be loaded from the browser: a
 # fixture of users or payments could otherwise be uploaded too.

@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
+from core.save_flow import save_form
 from maturity import reference, selectors, services
 from maturity.access import administrator_required, posted
 from maturity.forms import DescriptorsForm, ReferenceSourceForm
@@ -60,12 +62,12 @@ def descriptors_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = DescriptorsForm(
         posted(request), descriptors=selectors.level_descriptors(indicator=indicator)
     )
-    if request.method == "POST" and form.is_valid():
-        services.descriptors_save(indicator=indicator, texts=form.texts())
-        messages.success(request, f"Level descriptions saved for {indicator.name}.")
-        return redirect("maturity:indicator-detail", pk=indicator.pk)
-    return render(
+    return save_form(
         request,
-        "maturity/indicator_form.html",
-        {"form": form, "indicator": indicator, "title": "Level descriptions"},
+        form,
+        lambda _data: services.descriptors_save(indicator=indicator, texts=form.texts()),
+        template="maturity/indicator_form.html",
+        context={"indicator": indicator, "title": "Level descriptions"},
+        success=f"Level descriptions saved for {indicator.name}.",
+        next_url=reverse("maturity:indicator-detail", args=[indicator.pk]),
     )

@@ -6,19 +6,17 @@ Until a round closes, a respondent sees only their own ratings; the moderator (t
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from accounts.roles import can_edit, reader_required
-from core.csv_export import csv_response, safe_cell
+from core.csv_export import csv_response
+from core.save_flow import save_form
+from core.xlsx import Sheet, SheetTable, workbook_bytes, xlsx_response
 from maturity import round_selectors, selectors, services
 from maturity.access import administrator_required, can_moderate, posted
 from maturity.forms import ModerationForm, RatingForm, RoundOpenForm
@@ -62,23 +60,22 @@ def round_open(request: HttpRequest) -> HttpResponse:
         .order_by("key_area__theme__position", "key_area__position", "position")
     )
     form = RoundOpenForm(posted(request), indicators=indicators)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            assessment_round = services.round_open(
-                name=data["name"],
-                opens_on=data["opens_on"],
-                closes_on=data["closes_on"],
-                indicators=list(data["indicators"]),
-                respondents=data["respondents"],
-                opened_by=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Round “{assessment_round.name}” opened.")
-            return redirect("maturity:round-detail", pk=assessment_round.pk)
-    return render(request, "maturity/round_form.html", {"form": form})
+    return save_form(
+        request,
+        form,
+        lambda data: services.round_open(
+            name=data["name"],
+            opens_on=data["opens_on"],
+            closes_on=data["closes_on"],
+            indicators=list(data["indicators"]),
+            respondents=data["respondents"],
+            opened_by=request.user,
+        ),
+        template="maturity/round_form.html",
+        context={},
+        success=lambda opened: f"Round “{opened.name}” opened.",
+        next_url=lambda opened: reverse("maturity:round-detail", args=[opened.pk]),
+    )
 
 
 def _may_see_everything(request: HttpRequest, assessment_round: AssessmentRound) -> bool:
@@ -132,24 +129,19 @@ def _round_and_indicator(pk: int, indicator_pk: int) -> tuple[AssessmentRound, I
 def _round_form(
     request: HttpRequest, assessment_round, indicator, form, save, *, title: str, extra=None
 ):
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"{title}: saved for {indicator.name}.")
-            return redirect("maturity:round-detail", pk=assessment_round.pk)
-    return render(
+    return save_form(
         request,
-        "maturity/round_rating_form.html",
-        {
-            "form": form,
+        form,
+        save,
+        template="maturity/round_rating_form.html",
+        context={
             "round": assessment_round,
             "indicator": indicator,
             "title": title,
             **(extra or {}),
         },
+        success=f"{title}: saved for {indicator.name}.",
+        next_url=reverse("maturity:round-detail", args=[assessment_round.pk]),
     )
 
 
@@ -281,29 +273,9 @@ def round_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @reader_required
 def round_results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     assessment_round, results, ratings = _results(request, pk)
-    workbook = Workbook(write_only=True)
-    workbook.properties.title = f"Assessment round: {assessment_round.name}"
-    bold = Font(bold=True)
-    for title, header, rows in (
-        ("Results", RESULTS_HEADER, results),
-        ("Ratings", RATINGS_HEADER, ratings),
-    ):
-        sheet = workbook.create_sheet(title=title)
-        header_cells = []
-        for text in header:
-            cell = WriteOnlyCell(sheet, value=text)
-            cell.font = bold
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for row in rows:
-            sheet.append([safe_cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="round-{assessment_round.pk}-results.xlsx"'
-    )
-    return response
+    sheets = [
+        Sheet(name="Results", tables=[SheetTable(header=RESULTS_HEADER, rows=results)]),
+        Sheet(name="Ratings", tables=[SheetTable(header=RATINGS_HEADER, rows=ratings)]),
+    ]
+    content = workbook_bytes(sheets, title=f"Assessment round: {assessment_round.name}")
+    return xlsx_response(content, filename=f"round-{assessment_round.pk}-results.xlsx")

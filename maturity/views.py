@@ -4,15 +4,15 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import editor_required, reader_required
-from core.concurrency import StaleEdit
 from core.csv_export import csv_response
+from core.save_flow import Stale, save_form
 from maturity import charts, exports, plan_selectors, selectors, services
 from maturity.forms import ActionForm, AsAtForm, AssessmentForm, TargetForm, ThemeFilterForm
 from maturity.models import Action, Indicator
@@ -69,27 +69,18 @@ def _indicator_form(
     *,
     title: str,
     success: str,
-    stale: Callable[[forms.Form], tuple[forms.Form, dict]] | None = None,
+    stale: Stale | None = None,
 ) -> HttpResponse:
-    """Shared flow of the officer forms on an indicator: validate, call the service, redirect.
-
-    On a stale edit `stale` gives the form to show again and what the page shows beside it.
-    """
-    context = {}
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as error:
-            if isinstance(error, StaleEdit) and stale is not None:
-                form, context = stale(form)
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"{success} for {indicator.name}.")
-            return redirect("maturity:indicator-detail", pk=indicator.pk)
-    return render(
+    """The officer forms on an indicator: saved, they go back to the indicator's page."""
+    return save_form(
         request,
-        "maturity/indicator_form.html",
-        {"form": form, "indicator": indicator, "title": title, **context},
+        form,
+        save,
+        template="maturity/indicator_form.html",
+        context={"indicator": indicator, "title": title},
+        success=f"{success} for {indicator.name}.",
+        next_url=reverse("maturity:indicator-detail", args=[indicator.pk]),
+        stale=stale,
     )
 
 

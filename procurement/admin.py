@@ -7,7 +7,7 @@ from django.contrib import admin
 from core.history_admin import ReadOnlyHistoryAdmin
 from core.versioned_admin import VersionedAdminMixin
 from procurement import models
-from procurement.services.matching import transactions_match_contracts
+from procurement.services.payment_matching import transactions_match_contracts
 
 
 @admin.register(models.Supplier)

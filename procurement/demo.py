@@ -8,7 +8,7 @@ the three financial years 2022/23 to 2024/25. The same seed and scale always giv
 suppliers, contracts and spend (each stage draws from its own `random.Random`, so changing one
 stage does not reshuffle the others). Contract end dates are placed around the day the data is
 generated, so there are always contracts ending in the next twelve months. Each payment's
-contract is set as it is written, by the rule procurement.services.matching applies (same
+contract is set as it is written, by the rule procurement.services.payment_matching applies (same
 supplier, paid within the contract's dates, latest start wins), and the spend dashboard's
 summary is rebuilt afterwards.
 
@@ -67,7 +67,7 @@ from procurement.demo_data import (
     VARIATION_REASONS,
     VCSE_FORMS,
 )
-from procurement.matching import normalise_name
+from procurement.identity import name_key as normalise_name
 from procurement.models import (
     Category,
     Contract,

@@ -10,6 +10,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from core.concurrency import VersionedModel
+from core.money import format_pounds
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 SOCIAL_VALUE_THRESHOLD = Decimal("100000")
@@ -454,7 +455,7 @@ class SpendTransaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.paid_on} {self.supplier_name} £{self.amount}"
+        return f"{self.paid_on} {self.supplier_name} {format_pounds(self.amount)}"
 
 
 SAVING_NOT_NEGATIVE = not_negative("amount", "amount saved")
@@ -587,4 +588,5 @@ class SpendYearSummary(models.Model):
         indexes = [models.Index(fields=["financial_year"], name="spend_summary_year")]
 
     def __str__(self) -> str:
-        return f"{self.financial_year}: {self.supplier_id} / {self.contract_id} £{self.amount}"
+        amount = format_pounds(self.amount)
+        return f"{self.financial_year}: {self.supplier_id} / {self.contract_id} {amount}"

@@ -10,6 +10,7 @@ from plotly.subplots import make_subplots
 
 from core.charts import COLOURS, base_layout, escape_label, line_count
 from core.financial_year import financial_year_label
+from core.money import POUND_SIGN, POUNDS_X, POUNDS_Y, money_axis
 from socialvalue.models import Measure
 from socialvalue.selectors import Total, TrendPoint
 
@@ -39,14 +40,14 @@ def value_figure(totals: Sequence[Total], *, title: str, limit: int | None = Non
             customdata=[escape_label(total.name) for total in ordered],
             orientation="h",
             marker_color=COLOURS[0],
-            hovertemplate="%{customdata}: £%{x:,.0f}<extra></extra>",
+            hovertemplate="%{customdata}: " + POUNDS_X + "<extra></extra>",
         )
     )
     figure.update_layout(
         **base_layout(
             title=title,
             height=_bars_height(labels, minimum=260, fixed=90),
-            xaxis={"title": {"text": "Social value (£)"}, "rangemode": "tozero", "tickprefix": "£"},
+            xaxis=money_axis("Social value"),
             yaxis={"automargin": True},
         )
     )
@@ -73,7 +74,7 @@ def measure_figure(totals: Sequence[Total], *, title: str) -> go.Figure:
     )
     for row, unit in enumerate(units, start=1):
         rows = [total for total in totals if total.unit == unit][::-1]
-        prefix = "£" if unit == Measure.Unit.POUNDS else ""
+        prefix = POUND_SIGN if unit == Measure.Unit.POUNDS else ""
         figure.add_trace(
             go.Bar(
                 y=[labels[id(total)] for total in rows],
@@ -110,7 +111,7 @@ def trend_figure(points: Sequence[TrendPoint], *, title: str) -> go.Figure:
                 x=[financial_year_label(year) for year in years],
                 y=[values.get((year, goal), 0.0) for year in years],
                 customdata=[escape_label(goal)] * len(years),
-                hovertemplate="%{customdata}<br>%{x}: £%{y:,.0f}<extra></extra>",
+                hovertemplate="%{customdata}<br>%{x}: " + POUNDS_Y + "<extra></extra>",
             )
             for goal in goals
         ]
@@ -120,7 +121,7 @@ def trend_figure(points: Sequence[TrendPoint], *, title: str) -> go.Figure:
             title=title,
             barmode="stack",
             xaxis={"title": {"text": "Financial year"}, "type": "category"},
-            yaxis={"title": {"text": "Social value (£)"}, "rangemode": "tozero", "tickprefix": "£"},
+            yaxis=money_axis("Social value"),
         )
     )
     return figure

@@ -6,17 +6,11 @@ supplier name or contract title starting with "=" is shown as text, never run as
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
-from core.csv_export import safe_cell
 from core.financial_year import financial_year_label
+from core.xlsx import Sheet, SheetTable, workbook_bytes
 from socialvalue.charts import trend_table
 from socialvalue.models import Measure
 from socialvalue.selectors import AnnualReview, Dashboard, Total
@@ -154,31 +148,11 @@ def review_csv_rows(review: AnnualReview) -> Table:
     return header, rows
 
 
-def _cell(value: Any) -> Any:
-    value = safe_cell(value)
-    return float(value) if isinstance(value, Decimal) else value
-
-
-def workbook_bytes(sheets: dict[str, Table], *, title: str) -> bytes:
-    """An XLSX with one sheet per table, every cell made safe first."""
-    workbook = Workbook(write_only=True)
-    workbook.properties.title = title
-    bold = Font(bold=True)
-    for name, (header, rows) in sheets.items():
-        sheet = workbook.create_sheet(title=name[:31])
-        header_cells = []
-        for text in header:
-            cell = WriteOnlyCell(sheet, value=_cell(text))
-            cell.font = bold
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for row in rows:
-            sheet.append([_cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def review_workbook(review: AnnualReview) -> bytes:
+    """The annual review, one sheet a table."""
     label = financial_year_label(review.year)
-    return workbook_bytes(review_sections(review), title=f"Social value review {label}")
+    sheets = [
+        Sheet(name=name, tables=[SheetTable(header=header, rows=rows)])
+        for name, (header, rows) in review_sections(review).items()
+    ]
+    return workbook_bytes(sheets, title=f"Social value review {label}")

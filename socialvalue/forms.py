@@ -11,7 +11,7 @@ from django import forms
 from django.utils.html import format_html
 
 from core.financial_year import financial_year_label
-from core.forms import DateInputField
+from core.forms import DateInputField, VersionedForm
 from procurement.models import Contract
 from procurement.selectors.register import FieldChange
 from socialvalue.models import Commitment, Measure, ReturnLine, SocialValueReturn, quantity_problem
@@ -146,10 +146,9 @@ class ReturnStartForm(forms.Form):
         return period
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(VersionedForm):
     """Every line of a return, plus one optional new measure, in one form."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
     add_measure = forms.ModelChoiceField(
         queryset=Measure.objects.none(),
         required=False,
@@ -180,10 +179,9 @@ class ReturnForm(forms.Form):
         available,
         **kwargs,
     ) -> None:
-        super().__init__(*args, **kwargs)
         self.social_value_return = social_value_return
         self.lines = lines
-        self.initial.setdefault("version", social_value_return.version)
+        super().__init__(*args, **kwargs)
         self.fields["add_measure"].queryset = available
         self.fields["add_measure"].label_from_instance = _measure_label
         fieldsets = []
@@ -239,6 +237,9 @@ class ReturnForm(forms.Form):
                 "Submit it for checking from the return page.</p>"
             ),
         )
+
+    def versioned_record(self) -> SocialValueReturn:
+        return self.social_value_return
 
     def clean(self):
         data = super().clean()
@@ -330,6 +331,8 @@ class EvidenceForm(forms.Form):
 
 
 class VersionForm(forms.Form):
+    """A button's form on a return page: the version the page showed (the view checks it)."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from core.concurrency import VersionedModel
 from core.financial_year import financial_year_of
+from core.money import format_pounds
 from procurement.models import Contract, Supplier
 
 QUANTITY = {"max_digits": 16, "decimal_places": 2}
@@ -96,9 +97,9 @@ class Measure(models.Model):
 
 def format_quantity(quantity: Decimal, unit: str) -> str:
     """A quantity with its unit, for messages: "£1,250.00", "120 hours", "15"."""
-    text = f"{quantity:,.2f}".removesuffix(".00")
     if unit == Measure.Unit.POUNDS:
-        return f"£{text}"
+        return format_pounds(quantity, drop_zero_pence=True)
+    text = f"{quantity:,.2f}".removesuffix(".00")
     return {Measure.Unit.HOURS: f"{text} hours", Measure.Unit.TONNES: f"{text} tonnes"}.get(
         unit, text
     )

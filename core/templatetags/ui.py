@@ -1,12 +1,15 @@
-"""Template helpers shared by every app: charts and descriptor text."""
+"""Template helpers shared by every app: charts, descriptor text and pounds."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import template
 from django.utils.html import escape, format_html, json_script
 from django.utils.safestring import SafeString, mark_safe
 
 from core.charts import figure_data
+from core.money import format_pounds
 
 register = template.Library()
 
@@ -85,3 +88,9 @@ def level_tag(number: int | None, name: str = "") -> SafeString:
     return format_html(
         '<strong class="govuk-tag govuk-tag--{}">{} {}</strong>', colour, number, name
     )
+
+
+@register.filter
+def in_pounds(value: Any, style: str = "") -> str:
+    """`{{ amount|in_pounds }}` "£1,234.50"; `{{ amount|in_pounds:"whole" }}` "£1,235"."""
+    return format_pounds(value, whole=style == "whole")

@@ -8,6 +8,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from core.money import whole_pounds
 from socialvalue.models import Measure, format_quantity
 
 register = template.Library()
@@ -16,10 +17,7 @@ register = template.Library()
 @register.filter
 def pounds(value: Decimal | None) -> str:
     """£1,234,567 in whole pounds; "–" for nothing."""
-    if value is None:
-        return "–"
-    sign = "-" if value < 0 else ""
-    return f"{sign}£{abs(value):,.0f}"
+    return whole_pounds(value)
 
 
 @register.filter

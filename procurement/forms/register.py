@@ -21,12 +21,11 @@ from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Layout, Size
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page
 from django.db.models import Model, QuerySet
 from django.http import QueryDict
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
-from core.forms import DateInputField
+from core.forms import DateInputField, ListFilterForm, VersionedForm
 from procurement.models import Category, Contract, SubTeam, Supplier
 from procurement.selectors.register import (
     CONTRACT_SORTS,
@@ -114,104 +113,6 @@ def _record_helper(layout: Layout) -> FormHelper:
 # -- list filters -----------------------------------------------------------------------------
 
 
-class _ListFilterForm(forms.Form):
-    """A GET form for a list page that also knows its sort order and builds its links."""
-
-    SORTS: dict[str, str] = {}
-    SORT_LABELS: dict[str, str] = {}
-    NUMERIC: frozenset[str] = frozenset()
-    DEFAULT_SORT = ""
-
-    search = forms.CharField(
-        label="Search", required=False, max_length=100, help_text="Part of a name or reference."
-    )
-    sort = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, data: QueryDict, **kwargs: Any) -> None:
-        # The links (sort headers, pages) keep the parameters exactly as the address had them;
-        # the form may show some of them differently (a supplier id as the supplier's name).
-        self.params = data
-        super().__init__(self.shown(data), **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.form_method = "get"
-        self.helper.label_size = Size.SMALL
-
-    def shown(self, data: QueryDict) -> QueryDict:
-        """The values the form shows and validates; by default those in the address."""
-        return data
-
-    def clean_sort(self) -> str:
-        sort = self.cleaned_data.get("sort") or self.DEFAULT_SORT
-        return sort if sort.lstrip("-") in self.SORTS else self.DEFAULT_SORT
-
-    def selector_kwargs(self) -> dict[str, Any]:
-        """The valid filters; a filter with a bad value is ignored and shows its error."""
-        self.is_valid()
-        kwargs = {name: value for name, value in self.cleaned_data.items() if value}
-        kwargs["sort"] = self.cleaned_data.get("sort") or self.DEFAULT_SORT
-        return kwargs
-
-    @property
-    def is_filtered(self) -> bool:
-        return any(value for name, value in self.params.items() if name not in ("sort", "page"))
-
-    def query_string(self, **changes: Any) -> str:
-        """The current GET parameters without the page, with `changes` applied."""
-        params = QueryDict(mutable=True)
-        for key, values in self.params.lists():
-            kept = [value for value in values if value != ""]
-            if key != "page" and kept:
-                params.setlist(key, kept)
-        for key, value in changes.items():
-            params[key] = value
-        return f"?{params.urlencode()}" if params else "?"
-
-    def sort_headers(self) -> list[dict[str, Any]]:
-        """Column headers with a link that sorts by the column, and the aria-sort they carry."""
-        current = self.selector_kwargs()["sort"]
-        headers = []
-        for key in self.SORTS:
-            if current == key:
-                state, next_sort = "ascending", f"-{key}"
-            elif current == f"-{key}":
-                state, next_sort = "descending", key
-            else:
-                state, next_sort = "none", key
-            headers.append(
-                {
-                    "key": key,
-                    "label": self.SORT_LABELS[key],
-                    "aria_sort": state,
-                    "url": self.query_string(sort=next_sort),
-                    "numeric": key in self.NUMERIC,
-                }
-            )
-        return headers
-
-    def pagination(self, page: Page) -> dict[str, Any]:
-        """The links for the GOV.UK pagination component, each keeping the filters."""
-        if page.paginator.num_pages < 2:
-            return {}
-        items = []
-        for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
-            if number == page.paginator.ELLIPSIS:
-                items.append({"ellipsis": True})
-            else:
-                items.append(
-                    {
-                        "number": number,
-                        "url": self.query_string(page=number),
-                        "current": number == page.number,
-                    }
-                )
-        return {
-            "items": items,
-            "previous": self.query_string(page=page.number - 1) if page.has_previous() else "",
-            "next": self.query_string(page=page.number + 1) if page.has_next() else "",
-        }
-
-
 SUPPLIER_TYPE_CHOICES = [
     ("sme", "SME (micro, small or medium)"),
     ("vcse", "VCSE"),
@@ -219,7 +120,7 @@ SUPPLIER_TYPE_CHOICES = [
 ]
 
 
-class ContractFilterForm(_ListFilterForm):
+class ContractFilterForm(ListFilterForm):
     SORTS = CONTRACT_SORTS
     SORT_LABELS = {
         "reference": "Reference",
@@ -322,7 +223,7 @@ class ContractFilterForm(_ListFilterForm):
         return kwargs
 
 
-class SupplierFilterForm(_ListFilterForm):
+class SupplierFilterForm(ListFilterForm):
     SORTS = SUPPLIER_SORTS
     SORT_LABELS = {
         "name": "Name",
@@ -361,19 +262,8 @@ class SupplierFilterForm(_ListFilterForm):
 # -- record forms -----------------------------------------------------------------------------
 
 
-class _VersionedModelForm(forms.ModelForm):
+class _VersionedModelForm(VersionedForm, forms.ModelForm):
     """An edit form that carries the version of the record it was opened at."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].required = True
-            self.fields["version"].initial = self.instance.version
-
-    def fields_to_save(self) -> dict[str, Any]:
-        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
 
     def unsaved_changes(self, current: Model) -> list[FieldChange]:
         """What this form would have changed in `current`, the record someone else saved."""

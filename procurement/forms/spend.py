@@ -19,12 +19,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from core.money import format_pounds
 from core.text import counted
 from procurement.importers.spend import (
     ALREADY_IMPORTED,
     SPEND_FIELDS,
     SpendImportResult,
-    format_pounds,
 )
 from procurement.importers.workbook import is_workbook
 from procurement.models import SpendLayout

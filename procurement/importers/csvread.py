@@ -17,17 +17,18 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
+
+from core.money import to_penny
 
 # The Companies House number rule is procurement.identity's, re-exported for the readers.
 from procurement.identity import normalise_company_number as normalise_company_number
 
 BLOCK_SIZE = 1 << 20
 HEADER_SEARCH_LINES = 10
-PENNY = Decimal("0.01")
 MAX_AMOUNT = Decimal("1000000000")
 EARLIEST_YEAR = 2000
 NOT_TEXT = 'The file is neither UTF-8 nor Windows-1252 text: save it as "CSV UTF-8" and try again'
@@ -379,7 +380,7 @@ def _pennies(digits: str, text: str) -> Decimal:
     try:
         amount = Decimal(plain)
         if plain[-3:-2] != ".":  # not already in pence, as most amounts are: round it
-            amount = amount.quantize(PENNY, rounding=ROUND_HALF_UP)
+            amount = to_penny(amount)
     except InvalidOperation:  # more digits than Decimal's precision: far too large anyway
         amount = None
     if amount is None or amount > MAX_AMOUNT:

@@ -49,6 +49,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core.db_errors import refusal_message
 from core.financial_year import financial_year_of
+from core.money import format_pounds
 from procurement.identity import SupplierIndex
 from procurement.importers import spend_rules as rules
 from procurement.importers.csvread import (
@@ -74,7 +75,10 @@ from procurement.importers.spend_rules import (
 )
 from procurement.importers.workbook import reads_as_workbook, workbook_as_csv
 from procurement.models import SpendImport, SpendTransaction, Supplier
-from procurement.services.matching import covering_contracts_sql, transactions_match_contracts
+from procurement.services.payment_matching import (
+    covering_contracts_sql,
+    transactions_match_contracts,
+)
 from procurement.services.spend_summary import spend_summary_rebuild
 
 __all__ = [
@@ -1022,7 +1026,3 @@ def _already(previous: SpendImport) -> SpendImportResult:
     )
 
 
-def format_pounds(amount: Decimal) -> str:
-    """Pounds as messages show them: "£1,234.50", or "-£20.00" for a net credit."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.2f}"

@@ -41,7 +41,7 @@ from procurement.importers.spend_rules import (
     find_spend_header,
 )
 from procurement.models import SpendTransaction
-from procurement.services.matching import covering_contracts_sql
+from procurement.services.payment_matching import covering_contracts_sql
 
 # The payment's columns the typed rows hold, as SpendTransaction names them.
 # What a payment holds where the file has no such column.

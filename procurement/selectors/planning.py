@@ -31,6 +31,7 @@ from core.financial_year import (
     financial_year_expression,
     financial_year_label,
 )
+from core.money import ZERO, to_penny
 from procurement.models import (
     SOCIAL_VALUE_MIN_WEIGHTING,
     SOCIAL_VALUE_THRESHOLD,
@@ -40,15 +41,6 @@ from procurement.models import (
     Saving,
     SubTeam,
 )
-
-ZERO = Decimal("0.00")
-PENNY = Decimal("0.01")
-
-
-def _money(value: Decimal | None) -> Decimal:
-    """A sum in pounds and pence: SQLite returns sums without their trailing zeros."""
-    return (value or ZERO).quantize(PENNY)
-
 
 ENDING_SOON_MONTHS = (3, 6, 9, 12, 24)
 NO_SUB_TEAM = "Not assigned"
@@ -208,7 +200,7 @@ def saving_totals_by_kind(*, financial_year: int | None = None) -> list[KindTota
         .values_list("kind", "total")
     )
     return [
-        KindTotal(kind=kind, label=label, total=_money(totals.get(kind)))
+        KindTotal(kind=kind, label=label, total=to_penny(totals.get(kind)))
         for kind, label in Saving.Kind.choices
     ]
 
@@ -247,8 +239,8 @@ def saving_totals_by_sub_team(*, financial_year: int | None = None) -> list[SubT
         SubTeamTotal(
             sub_team=value or "",
             label=label,
-            cashable=_money(rows.get(value, empty)["cashable"]),
-            non_cashable=_money(rows.get(value, empty)["non_cashable"]),
+            cashable=to_penny(rows.get(value, empty)["cashable"]),
+            non_cashable=to_penny(rows.get(value, empty)["non_cashable"]),
         )
         for value, label in teams
     ]
@@ -329,7 +321,7 @@ def pipeline_quarter_totals(
             financial_year=row["year"],
             quarter=row["quarter"],
             items=row["items"],
-            total=_money(row["total"]),
+            total=to_penny(row["total"]),
         )
         for row in rows
     }

@@ -41,6 +41,7 @@ from simple_history.models import DeletedObject
 from core.data_version import data_version
 from core.dates import add_months
 from core.financial_year import financial_year_expression, financial_year_label
+from core.money import format_pounds
 from procurement.identity import name_key, normalise_company_number, supplier_name_matches
 from procurement.models import (
     Category,
@@ -425,7 +426,7 @@ def display_value(model_field: models.Field, value: Any) -> str:
     if isinstance(model_field, models.DecimalField):
         if model_field.name.endswith("weighting"):
             return f"{value:g}%"
-        return f"£{value:,.2f}"
+        return format_pounds(value)
     if isinstance(model_field, models.DateField):
         return date_format(value, "j F Y")
     if isinstance(model_field, models.ForeignKey) and hasattr(value, "get_full_name"):

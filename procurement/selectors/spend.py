@@ -43,6 +43,7 @@ from django.db.models.expressions import ValueRange
 from django.db.models.functions import Coalesce, Lag, Lead
 
 from core.financial_year import financial_year_bounds, financial_year_label
+from core.money import to_penny, whole_pounds
 from procurement.models import MONEY, SpendTransaction, SpendYearSummary, SubTeam, Supplier
 
 UNCATEGORISED = "Off-contract / uncategorised"
@@ -67,12 +68,13 @@ CHECK_RULES = {
     "split_payments": SPLIT_PAYMENTS,
     "split_days": SPLIT_DAYS,
     "split_lower": f"{SPLIT_LOWER:.0%}",
-    "split_thresholds": " / ".join(f"£{threshold:,.0f}" for threshold in SPLIT_THRESHOLDS),
+    "split_thresholds": " / ".join(
+        whole_pounds(threshold) for threshold in SPLIT_THRESHOLDS
+    ),
 }
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
-PENNY = Decimal("0.01")
 MONEY_FIELD = DecimalField(**MONEY)
 
 
@@ -104,11 +106,6 @@ class DaysUpTo(ValueRange):
 
     def window_frame_start_end(self, connection, start, end) -> tuple[str, str]:
         return f"{int(-start)} {connection.ops.PRECEDING}", connection.ops.CURRENT_ROW
-
-
-def _pence(value: Decimal) -> Decimal:
-    """Money to the penny: SQLite returns sums and window values unscaled, PostgreSQL scaled."""
-    return Decimal(value).quantize(PENNY)
 
 
 def _share(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -195,7 +192,7 @@ def spend_by_year() -> list[YearSpend]:
     return [
         YearSpend(
             year=row.pop("financial_year"),
-            **{name: _pence(value) if name in money else value for name, value in row.items()},
+            **{name: to_penny(value) if name in money else value for name, value in row.items()},
         )
         for row in rows
     ]
@@ -288,7 +285,9 @@ def spend_by_category(*, year: int) -> list[GroupSpend]:
     )
     return [
         GroupSpend(
-            row["contract__category__name"] or UNCATEGORISED, _pence(row["total"]), row["payments"]
+            row["contract__category__name"] or UNCATEGORISED,
+            to_penny(row["total"]),
+            row["payments"],
         )
         for row in rows
     ]
@@ -306,7 +305,7 @@ def spend_by_sub_team(*, year: int) -> list[GroupSpend]:
     return [
         GroupSpend(
             labels.get(row["contract__category__sub_team"], UNCATEGORISED),
-            _pence(row["total"]),
+            to_penny(row["total"]),
             row["payments"],
         )
         for row in rows
@@ -345,7 +344,7 @@ def _supplier_totals(*, year: int, condition: Q, limit: int) -> list[SupplierSpe
         SupplierSpend(
             supplier_id=row["supplier_id"],
             name=row["name"],
-            total=_pence(row["total"]),
+            total=to_penny(row["total"]),
             payments=row["payments"],
             is_sme=row["size"] in Supplier.SME_SIZES,
             is_vcse=row["is_vcse"],
@@ -466,8 +465,8 @@ def spend_possible_duplicates(
                 supplier_name=before["supplier__name"],
                 earlier_paid_on=before["paid_on"],
                 paid_on=row["paid_on"],
-                earlier_amount=_pence(before["amount"]),
-                amount=_pence(row["amount"]),
+                earlier_amount=to_penny(before["amount"]),
+                amount=to_penny(row["amount"]),
                 earlier_reference=before["reference"],
                 reference=row["reference"],
                 reason=reason,
@@ -567,11 +566,11 @@ def spend_possible_split_purchases(
         SplitPurchase(
             supplier_id=row["supplier_id"],
             supplier_name=row["supplier_label"],
-            threshold=_pence(row["threshold"]),
+            threshold=to_penny(row["threshold"]),
             first_paid_on=row["first_paid_on"],
             last_paid_on=row["paid_on"],
             payments=row["run_payments"],
-            total=_pence(row["run_total"]),
+            total=to_penny(row["run_total"]),
         )
         for row in rows
     ]

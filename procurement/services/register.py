@@ -16,8 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.concurrency import update_versioned
+from core.money import format_pounds
 from procurement.models import Contract, Supplier, Variation
-from procurement.services.matching import transactions_match_contracts
+from procurement.services.payment_matching import transactions_match_contracts
 
 
 def _check_dates(start_date: dt.date | None, end_date: dt.date | None) -> None:
@@ -98,7 +99,8 @@ def variation_record(
         raise ValidationError(
             {
                 "value_change": f"This change would take the total value below £0 (to "
-                f"£{new_total:,.2f}); the total value is £{current.total_value or 0:,.2f}"
+                f"{format_pounds(new_total)}); the total value is "
+                f"{format_pounds(current.total_value or 0)}"
             }
         )
     variation._history_user = user

@@ -27,7 +27,7 @@ from procurement.models import (
     SupplierAlias,
     SupplierMerge,
 )
-from procurement.services.matching import transactions_match_contracts
+from procurement.services.payment_matching import transactions_match_contracts
 from procurement.services.spend_summary import spend_summary_rebuild
 from procurement.supplier_relations import Relation, merge_refusal, supplier_relations
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +16,10 @@ from core.financial_year import (
     financial_year_of,
     financial_years_with_data,
 )
-from procurement import planning_charts as charts
+from core.money import format_pounds
+from core.pagination import paginated, query_string
+from core.save_flow import save_form
+from procurement.charts import planning as charts
 from procurement.forms.planning import (
     EndingSoonFilterForm,
     PipelineFilterForm,
@@ -30,12 +32,7 @@ from procurement.selectors import planning as selectors
 from procurement.services import planning as services
 from procurement.services.alerts import alert_months
 
-PAGE_SIZE = 50
 POLICY_LIST_LIMIT = 200
-
-
-def _page(request: HttpRequest, rows):
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _query(request: HttpRequest) -> str:
@@ -127,7 +124,7 @@ def saving_list(request: HttpRequest) -> HttpResponse:
             "by_kind": selectors.saving_totals_by_kind(financial_year=year),
             "by_team": by_team,
             "figure": charts.savings_by_sub_team_figure(by_team, title=f"Savings, {label}"),
-            "page": _page(request, selectors.saving_list(financial_year=year)),
+            **paginated(request, selectors.saving_list(financial_year=year)),
             "query": _query(request),
         },
     )
@@ -136,16 +133,15 @@ def saving_list(request: HttpRequest) -> HttpResponse:
 @editor_required
 def saving_create(request: HttpRequest) -> HttpResponse:
     form = SavingForm(request.POST or None, contract_id=request.GET.get("contract"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            saving = services.saving_create(recorded_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Saving of £{saving.amount:,.2f} recorded.")
-            return redirect(f"{reverse('procurement:saving-list')}?year={saving.financial_year}")
-    return render(
-        request, "procurement/planning/form.html", {"form": form, "title": "Record a saving"}
+    return save_form(
+        request,
+        form,
+        lambda data: services.saving_create(recorded_by=request.user, **data),
+        template="procurement/planning/form.html",
+        context={"title": "Record a saving"},
+        success=lambda saving: f"Saving of {format_pounds(saving.amount)} recorded.",
+        next_url=lambda saving: reverse("procurement:saving-list")
+        + query_string({"year": saving.financial_year}),
     )
 
 
@@ -170,7 +166,7 @@ def pipeline_list(request: HttpRequest) -> HttpResponse:
             "figure": charts.pipeline_by_quarter_figure(
                 quarters, title="Estimated value by quarter of planned start"
             ),
-            "page": _page(request, selectors.pipeline_list(financial_year=year, status=status)),
+            **paginated(request, selectors.pipeline_list(financial_year=year, status=status)),
             "query": _query(request),
         },
     )
@@ -211,24 +207,20 @@ def pipeline_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _pipeline_form(
     request: HttpRequest, form: PipelineItemForm, item: PipelineItem | None, *, title: str
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in services.PIPELINE_FIELDS}
-        try:
-            if item is None:
-                item = services.pipeline_item_create(created_by=request.user, **data)
-            else:
-                item = services.pipeline_item_update(
-                    item=item, changes=data, updated_by=request.user
-                )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"“{item.title}” saved to the pipeline.")
-            return redirect("procurement:pipeline-list")
-    return render(
+    def save(cleaned: dict[str, Any]) -> PipelineItem:
+        data = {name: cleaned[name] for name in services.PIPELINE_FIELDS}
+        if item is None:
+            return services.pipeline_item_create(created_by=request.user, **data)
+        return services.pipeline_item_update(item=item, changes=data, updated_by=request.user)
+
+    return save_form(
         request,
-        "procurement/planning/form.html",
-        {"form": form, "title": title, "back": "procurement:pipeline-list"},
+        form,
+        save,
+        template="procurement/planning/form.html",
+        context={"title": title, "back": "procurement:pipeline-list"},
+        success=lambda saved: f"“{saved.title}” saved to the pipeline.",
+        next_url="procurement:pipeline-list",
     )
 
 

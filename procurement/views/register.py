@@ -7,14 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Model
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from accounts.roles import editor_required, reader_required
-from core.concurrency import StaleEdit
+from core.pagination import paginated
+from core.save_flow import save_form, show_current
 from procurement.forms.register import (
     ContractFilterForm,
     ContractForm,
@@ -28,58 +28,23 @@ from procurement.selectors import register as selectors
 from procurement.services import register as services
 from procurement.services import supplier_merge as merging
 
-PAGE_SIZE = 50
 CONTRACT_FORM = "procurement/register/contract_form.html"
 SUPPLIER_FORM = "procurement/register/supplier_form.html"
 
 
+def _page_of(url_name: str) -> Callable[[Model], str]:
+    """Where a save goes next: the saved record's own page."""
+    return lambda saved: reverse(url_name, args=[saved.pk])
+
+
 def _list_page(request: HttpRequest, form, rows, template: str, **extra: Any) -> HttpResponse:
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
-        "page": page,
+        **paginated(request, rows, params=form.params),
         "headers": form.sort_headers(),
-        "pagination": form.pagination(page),
         **extra,
     }
     return render(request, template, context)
-
-
-def _save_form(
-    request: HttpRequest,
-    form: BaseForm,
-    save: Callable[[], Model],
-    *,
-    template: str,
-    context: dict[str, Any],
-    success: str,
-    done: str,
-    reload: Callable[[], Model] | None = None,
-) -> HttpResponse:
-    """Validate, call the service, redirect; on a stale edit show the record as it now is.
-
-    After a stale edit the form holds the other person's saved values and the new version,
-    and the officer's own unsaved values are listed beside it to make again. A page with
-    nothing to `reload` (it only adds a record) shows the message on its form.
-    """
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save()
-        except ValidationError as error:
-            if isinstance(error, StaleEdit) and reload is not None:
-                current = reload()
-                context.update(
-                    stale_error=error.messages[0],
-                    unsaved=form.unsaved_changes(current),
-                    current=current,
-                )
-                form = type(form)(instance=current)
-            else:
-                form.add_error(None, error)
-        else:
-            messages.success(request, success.format(saved))
-            return redirect(done, pk=saved.pk)
-    return render(request, template, {**context, "form": form})
 
 
 # -- contracts --------------------------------------------------------------------------------
@@ -115,14 +80,14 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def contract_create(request: HttpRequest) -> HttpResponse:
     # ?supplier=42, from the spend dashboard's "Add a contract" links, fills in the supplier.
     form = ContractForm(request.POST or None, supplier_id=request.GET.get("supplier"))
-    return _save_form(
+    return save_form(
         request,
         form,
-        lambda: services.contract_create(user=request.user, **form.fields_to_save()),
+        lambda _data: services.contract_create(user=request.user, **form.fields_to_save()),
         template=CONTRACT_FORM,
         context={"title": "Add a contract"},
-        success="Contract {0.reference} added.",
-        done="procurement:contract-detail",
+        success=lambda saved: f"Contract {saved.reference} added.",
+        next_url=_page_of("procurement:contract-detail"),
     )
 
 
@@ -130,10 +95,10 @@ def contract_create(request: HttpRequest) -> HttpResponse:
 def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_object_or_404(Contract.objects.select_related("supplier"), pk=pk)
     form = ContractForm(request.POST or None, instance=contract)
-    return _save_form(
+    return save_form(
         request,
         form,
-        lambda: services.contract_update(
+        lambda _data: services.contract_update(
             contract=contract,
             expected_version=form.cleaned_data["version"],
             changes=form.fields_to_save(),
@@ -141,9 +106,9 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         template=CONTRACT_FORM,
         context={"title": f"Edit contract {contract.reference}", "contract": contract},
-        success="Contract {0.reference} saved.",
-        done="procurement:contract-detail",
-        reload=lambda: selectors.contracts().with_related().get(pk=pk),
+        success=lambda saved: f"Contract {saved.reference} saved.",
+        next_url=_page_of("procurement:contract-detail"),
+        stale=show_current(lambda: selectors.contracts().with_related().get(pk=pk)),
     )
 
 
@@ -151,16 +116,16 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def variation_create(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_object_or_404(Contract.objects.select_related("supplier"), pk=pk)
     form = VariationForm(request.POST or None)
-    return _save_form(
+    return save_form(
         request,
         form,
-        lambda: services.variation_record(
+        lambda _data: services.variation_record(
             contract=contract, user=request.user, **form.cleaned_data
         ).contract,
         template="procurement/register/variation_form.html",
         context={"contract": contract},
-        success="Variation recorded on {0.reference}.",
-        done="procurement:contract-detail",
+        success=lambda saved: f"Variation recorded on {saved.reference}.",
+        next_url=_page_of("procurement:contract-detail"),
     )
 
 
@@ -186,14 +151,14 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 def supplier_create(request: HttpRequest) -> HttpResponse:
     form = SupplierForm(request.POST or None)
-    return _save_form(
+    return save_form(
         request,
         form,
-        lambda: services.supplier_create(user=request.user, **form.fields_to_save()),
+        lambda _data: services.supplier_create(user=request.user, **form.fields_to_save()),
         template=SUPPLIER_FORM,
         context={"title": "Add a supplier"},
-        success="Supplier {0.name} added.",
-        done="procurement:supplier-detail",
+        success=lambda saved: f"Supplier {saved.name} added.",
+        next_url=_page_of("procurement:supplier-detail"),
     )
 
 
@@ -201,10 +166,10 @@ def supplier_create(request: HttpRequest) -> HttpResponse:
 def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
     supplier = get_object_or_404(Supplier, pk=pk)
     form = SupplierForm(request.POST or None, instance=supplier)
-    return _save_form(
+    return save_form(
         request,
         form,
-        lambda: services.supplier_update(
+        lambda _data: services.supplier_update(
             supplier=supplier,
             expected_version=form.cleaned_data["version"],
             changes=form.fields_to_save(),
@@ -212,9 +177,9 @@ def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         template=SUPPLIER_FORM,
         context={"title": f"Edit {supplier.name}", "supplier": supplier},
-        success="Supplier {0.name} saved.",
-        done="procurement:supplier-detail",
-        reload=lambda: Supplier.objects.get(pk=pk),
+        success=lambda saved: f"Supplier {saved.name} saved.",
+        next_url=_page_of("procurement:supplier-detail"),
+        stale=show_current(lambda: Supplier.objects.get(pk=pk)),
     )
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from accounts.roles import can_edit, reader_required
 from core.csv_export import csv_response
 from core.financial_year import financial_year_label, financial_years_with_data
-from procurement import charts
+from procurement.charts import spend as charts
 from procurement.forms.spend_filters import SpendYearForm
 from procurement.selectors import spend
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.roles import editor_required, reader_required
 from core.concurrency import StaleEdit
+from core.pagination import paginated
 from procurement.forms.spend import (
     SpendImportForm,
     SpendLayoutForm,
@@ -35,7 +35,6 @@ from procurement.services.spend_uploads import (
     spend_upload_import_mapped,
 )
 
-PAGE_SIZE = 50
 GONE = (
     "The file you uploaded is no longer kept: it has been imported, or it was uploaded more"
     " than a day ago or in another session. Upload it again."
@@ -101,8 +100,7 @@ def spend_import_mapping(request: HttpRequest, token: str) -> HttpResponse:
 @reader_required
 def spend_import_list(request: HttpRequest) -> HttpResponse:
     imports = SpendImport.objects.select_related("imported_by").order_by("-imported_at", "-id")
-    page = Paginator(imports, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "procurement/spend_import_list.html", {"page": page})
+    return render(request, "procurement/spend_import_list.html", paginated(request, imports))
 
 
 @reader_required

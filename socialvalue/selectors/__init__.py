@@ -20,12 +20,15 @@ from socialvalue.selectors.overdue import (
     recent_periods,
     returns_overdue,
 )
-from socialvalue.selectors.pages import (
+from socialvalue.selectors.reports import (
     AnnualReview,
     ContractDelivery,
     Dashboard,
-    MeasureProgress,
     annual_review,
+    social_value_dashboard,
+)
+from socialvalue.selectors.returns import (
+    MeasureProgress,
     contract_list,
     contract_progress,
     contract_social_value,
@@ -34,7 +37,6 @@ from socialvalue.selectors.pages import (
     return_detail,
     return_list,
     returns_for_contract,
-    social_value_dashboard,
     status_changes,
     supplier_portal,
 )
@@ -44,7 +46,6 @@ from socialvalue.selectors.values import (
     financial_years,
     lines_valued,
     measure_totals,
-    pounds,
     proxy_value_for,
     return_counts,
     social_value_totals,
@@ -74,7 +75,6 @@ __all__ = [
     "measure_totals",
     "measures_available",
     "overdue_periods",
-    "pounds",
     "proxy_value_for",
     "recent_periods",
     "return_counts",

@@ -27,11 +27,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core.financial_year import financial_year_of
+from core.money import to_penny, to_penny_or_none
 from procurement.models import SubTeam
 from socialvalue.models import Measure, ProxyValue, ReturnLine, SocialValueReturn
 
 Status = SocialValueReturn.Status
-PENNY = Decimal("0.01")
 VALUE_FIELD = DecimalField(max_digits=30, decimal_places=6)
 
 
@@ -68,17 +68,6 @@ def verified_lines(*, year: int | None = None) -> QuerySet[ReturnLine]:
     if year is not None:
         lines = lines.filter(social_value_return__financial_year=year)
     return lines_valued(lines)
-
-
-def pounds(value: Any) -> Decimal | None:
-    """A summed value as pounds and pence (SQLite sums decimals as floats)."""
-    if value is None:
-        return None
-    return Decimal(str(value)).quantize(PENNY)
-
-
-def as_quantity(value: Any) -> Decimal:
-    return Decimal(str(value or 0)).quantize(PENNY)
 
 
 # -- totals ------------------------------------------------------------------------------------
@@ -148,8 +137,8 @@ def social_value_totals(*, year: int | None, by: str) -> list[Total]:
         Total(
             key=row[key],
             name=SUB_TEAM_NAMES.get(row[name], "No sub-team") if by == "sub_team" else row[name],
-            quantities={unit: as_quantity(row[f"q_{unit}"]) for unit in UNITS},
-            value=pounds(row["total"]),
+            quantities={unit: to_penny(row[f"q_{unit}"]) for unit in UNITS},
+            value=to_penny_or_none(row["total"]),
         )
         for row in rows
     ]
@@ -180,8 +169,8 @@ def measure_totals(*, year: int | None) -> list[Total]:
             name=row["measure__description"],
             code=row["measure__code"],
             unit=row["measure__unit"],
-            quantities={row["measure__unit"]: as_quantity(row["quantity"])},
-            value=pounds(row["total"]),
+            quantities={row["measure__unit"]: to_penny(row["quantity"])},
+            value=to_penny_or_none(row["total"]),
         )
         for row in rows
     ]
@@ -210,7 +199,7 @@ def social_value_trend() -> list[TrendPoint]:
         TrendPoint(
             year=row["social_value_return__financial_year"],
             goal=row["measure__goal__name"],
-            value=pounds(row["total"]),
+            value=to_penny_or_none(row["total"]),
             returns=row["returns"],
         )
         for row in rows

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import template
 
 from core.financial_year import financial_year_label
+from core.money import format_pounds
 from socialvalue.models import Measure
 from socialvalue.selectors import is_supplier_user as _is_supplier_user
 
@@ -18,11 +19,7 @@ NONE = "–"
 @register.filter
 def money(value: Decimal | None) -> str:
     """£1,234.56 (or £1,234 when whole); a dash when there is no value."""
-    if value is None or value == "":
-        return NONE
-    value = Decimal(value)
-    text = f"£{abs(value):,.2f}".removesuffix(".00")
-    return f"-{text}" if value < 0 else text
+    return format_pounds(value, drop_zero_pence=True, none=NONE)
 
 
 @register.filter

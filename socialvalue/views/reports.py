@@ -17,6 +17,8 @@ from core.financial_year import (
     financial_years_with_data,
     is_financial_year,
 )
+from core.pagination import paginated
+from core.xlsx import xlsx_response
 from socialvalue import charts, exports, selectors
 from socialvalue.forms import ContractSearchForm, MeasureImportForm, ReturnFilterForm, YearForm
 from socialvalue.importers import import_measures_file
@@ -121,12 +123,7 @@ def review_csv(request: HttpRequest, year: int) -> HttpResponse:
 @reader_required
 def review_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     content = exports.review_workbook(selectors.annual_review(year=_review_year(year)))
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="social-value-review-{year}.xlsx"'
-    return response
+    return xlsx_response(content, filename=f"social-value-review-{year}.xlsx")
 
 
 # -- lists ---------------------------------------------------------------------------------------
@@ -135,26 +132,18 @@ def review_xlsx(request: HttpRequest, year: int) -> HttpResponse:
 @reader_required
 def contract_list(request: HttpRequest) -> HttpResponse:
     form = ContractSearchForm(request.GET or None)
-    page = selectors.contract_list(query=form.query(), page=request.GET.get("page", 1))
-    query = urlencode({"q": form.query()}) + "&" if form.query() else ""
-    return render(
-        request,
-        "socialvalue/contract_list.html",
-        {"form": form, "page": page, "query_string": query},
-    )
+    contracts = selectors.contract_list(query=form.query())
+    context = {"form": form, **paginated(request, contracts, params={"q": form.query()})}
+    return render(request, "socialvalue/contract_list.html", context)
 
 
 @reader_required
 def return_list(request: HttpRequest) -> HttpResponse:
     years = financial_years_with_data()
     form = ReturnFilterForm(request.GET or {"status": "submitted"}, years=years)
-    page = selectors.return_list(**form.filters(), page=request.GET.get("page", 1))
-    filters = {key: value for key, value in form.filters().items() if value}
-    return render(
-        request,
-        "socialvalue/return_list.html",
-        {"form": form, "page": page, "query_string": urlencode(filters) + "&" if filters else ""},
-    )
+    returns = selectors.return_list(**form.filters())
+    context = {"form": form, **paginated(request, returns, params=form.filters())}
+    return render(request, "socialvalue/return_list.html", context)
 
 
 @reader_required

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can_edit, can_read, editor_required
+from core.save_flow import save_form
 from procurement.models import Contract
 from socialvalue import selectors, services
 from socialvalue.forms import (
@@ -25,8 +26,7 @@ from socialvalue.forms import (
     VersionForm,
 )
 from socialvalue.models import Commitment, Measure, SocialValueReturn
-from socialvalue.views.common import (
-    form_flow,
+from socialvalue.views.access import (
     portal_reader_required,
     portal_writer_required,
     visible_contract,
@@ -49,7 +49,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 def commitment_create(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_object_or_404(Contract.objects.select_related("supplier"), pk=pk)
-    return form_flow(
+    return save_form(
         request,
         CommitmentForm(request.POST or None),
         lambda data: services.commitment_save(contract=contract, user=request.user, **data),
@@ -63,7 +63,7 @@ def commitment_create(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = get_object_or_404(Commitment.objects.select_related("contract__supplier"), pk=pk)
-    return form_flow(
+    return save_form(
         request,
         CommitmentForm.for_commitment(request.POST or None, commitment),
         lambda data: services.commitment_save(
@@ -107,7 +107,7 @@ def return_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnStartForm(
         request.POST or None, contract=contract, today=timezone.localdate(), taken=taken
     )
-    return form_flow(
+    return save_form(
         request,
         form,
         lambda data: services.return_create(contract=contract, user=request.user, **data),
@@ -165,7 +165,7 @@ def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "unsaved": form.unsaved_changes(current.lines),
         }
 
-    return form_flow(
+    return save_form(
         request,
         form,
         lambda data: services.return_update(
@@ -198,7 +198,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
         request.FILES or None,
         measures=Measure.objects.filter(pk__in=measures),
     )
-    return form_flow(
+    return save_form(
         request,
         form,
         lambda data: services.evidence_attach(
@@ -304,7 +304,7 @@ def return_verify(request: HttpRequest, pk: int) -> HttpResponse:
 def return_reject(request: HttpRequest, pk: int) -> HttpResponse:
     social_value_return = visible_return(request, pk)
     form = RejectForm(request.POST or None, initial={"version": social_value_return.version})
-    return form_flow(
+    return save_form(
         request,
         form,
         lambda data: services.return_reject(

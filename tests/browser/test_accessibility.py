@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts import roles
 from core.financial_year import financial_year_of
 from procurement.models import SubTeam
-from procurement.services.matching import transactions_match_contracts
+from procurement.services.payment_matching import transactions_match_contracts
 from procurement.services.spend_layouts import spend_layout_save
 from socialvalue.models import Measure, SocialValueReturn
 from socialvalue.periods import previous

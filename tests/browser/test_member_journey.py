@@ -22,7 +22,7 @@ from accounts import roles
 from core.financial_year import default_financial_year, financial_year_label
 from maturity.models import Assessment
 from procurement.models import Saving, SubTeam
-from procurement.services.matching import transactions_match_contracts
+from procurement.services.payment_matching import transactions_match_contracts
 from tests.browser.conftest import axe_violations, make_user, screenshot, sign_in
 from tests.browser.keyboard import assert_focus_visible, start_from_the_top, tab_to
 from tests.factories import AssessmentFactory

@@ -32,13 +32,13 @@ from django.urls import reverse
 
 from accounts import roles
 from core.concurrency import STALE_MESSAGE, StaleEdit, VersionedModel, update_versioned
+from core.save_flow import save_form
 from core.versioned_admin import VersionedAdminMixin
 from maturity.models import Action, Indicator, Target
 from maturity.services import target_set
 from procurement.forms.register import VariationForm
 from procurement.models import Contract, SpendLayout, Supplier
 from procurement.services.spend_layouts import spend_layout_save
-from procurement.views import register as register_views
 from socialvalue.models import ReturnLine, SocialValueReturn
 from tests.core.html_forms import form_on
 from tests.factories import IndicatorFactory, TargetFactory, UserFactory
@@ -445,17 +445,17 @@ def test_a_stale_edit_on_the_variation_page_is_shown_as_a_message_not_an_error_p
     request = rf.post("/", {**variation, "varied_on_0": 1, "varied_on_1": 6, "varied_on_2": 2025})
     request.user = officer
 
-    def stale_save():
+    def stale_save(_data):
         raise StaleEdit(STALE_MESSAGE.format(noun="contract"))
 
-    response = register_views._save_form(
+    response = save_form(
         request,
         VariationForm(request.POST),
         stale_save,
         template="procurement/register/variation_form.html",
         context={"contract": contract},
-        success="Variation recorded on {0.reference}.",
-        done="procurement:contract-detail",
+        success="Variation recorded.",
+        next_url="procurement:contract-list",
     )
 
     assert response.status_code == 200

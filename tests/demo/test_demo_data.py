@@ -26,7 +26,7 @@ from procurement.models import (
     Supplier,
     Variation,
 )
-from procurement.services.matching import transactions_match_contracts
+from procurement.services.payment_matching import transactions_match_contracts
 from tests.procurement.factories import ContractFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The framework extractor (maturity.seed) and the fixture it builds."""
+"""The framework extractor (maturity.strategy_parser) and the fixture it builds."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from maturity.models import (
     Target,
     Theme,
 )
-from maturity.seed import (
+from maturity.strategy_parser import (
     HEADLINE_NAME,
     LEVELS,
     ParsedFramework,

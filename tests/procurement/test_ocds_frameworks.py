@@ -17,7 +17,7 @@ from procurement.importers.ocds import IMPORTED, import_ocds_file
 from procurement.importers.spend import import_spend_file
 from procurement.models import Contract, Risk, SpendTransaction, Supplier
 from procurement.selectors.register import supplier_list
-from procurement.services.matching import transactions_match_contracts
+from procurement.services.payment_matching import transactions_match_contracts
 from procurement.services.spend_summary import spend_summary_rebuild
 from tests.procurement.factories import ContractFactory, SpendTransactionFactory, SupplierFactory
 

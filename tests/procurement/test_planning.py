@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core.dates import add_months
 from core.financial_year import financial_year_of
-from procurement import planning_charts as charts
+from procurement.charts import planning as charts
 from procurement.models import ContractAlert, PipelineItem, Saving, SubTeam
 from procurement.selectors.planning import (
     contracts_ending_soon,

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from core.charts import figure_data
-from procurement import charts
+from core.money import whole_pounds
+from procurement.charts import spend as charts
 from procurement.selectors import spend
 from tests.procurement.test_spend_selectors import build_small_spend
 
@@ -95,7 +96,7 @@ def test_summaries_read_well_with_one_year_and_with_a_fall():
     assert charts.by_year_chart(fall).summary == (
         "Spend was £5,000 in 2024/25, down £4,000 on 2023/24."
     )
-    assert charts.pounds(D("-1234.5")) == "-£1,234"
+    assert whole_pounds(D("-1234.5")) == "-£1,235"
 
 
 def _year(year: int, total: str) -> spend.YearSpend:

@@ -23,7 +23,7 @@ from procurement.models import (
     SpendYearSummary,
     Supplier,
 )
-from procurement.services.matching import transactions_match_contracts
+from procurement.services.payment_matching import transactions_match_contracts
 from procurement.services.spend_summary import spend_summary_rebuild
 from tests.procurement.factories import (
     ContractFactory,

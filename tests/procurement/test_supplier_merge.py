@@ -21,7 +21,7 @@ from procurement.models import (
 )
 from procurement.selectors.register import supplier_duplicates
 from procurement.selectors.spend import spend_by_year, spend_top_suppliers
-from procurement.services.matching import transactions_match_contracts
+from procurement.services.payment_matching import transactions_match_contracts
 from procurement.services.supplier_merge import MergeRefused, supplier_merge
 from socialvalue.models import Commitment, SupplierContact
 from tests.procurement.factories import ContractFactory, SpendTransactionFactory, SupplierFactory

@@ -1,4 +1,4 @@
-"""Build fixtures/framework.json from the procurement strategy text (see maturity.seed)."""
+"""Build fixtures/framework.json from the procurement strategy text (maturity.strategy_parser)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from maturity.seed import StrategyFormatError, fixture_records, parse_strategy, render_fixture
+from maturity.strategy_parser import (
+    StrategyFormatError,
+    fixture_records,
+    parse_strategy,
+    render_fixture,
+)
 
 SEED_NAME = "shared/seed/worcestershire-corporate-procurement-strategy-2022-2025.txt"
 

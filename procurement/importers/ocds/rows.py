@@ -7,9 +7,10 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
+from core.money import to_penny, whole_pounds
 from procurement.identity import name_key, normalise_company_number
 from procurement.importers.ocds.read import release_time
 from procurement.importers.ocds.text import clip, plain, shorten, shown
@@ -20,7 +21,6 @@ TITLE_MAX = Contract._meta.get_field("title").max_length
 NAME_MAX = Supplier._meta.get_field("name").max_length
 POSTCODE_MAX = Supplier._meta.get_field("postcode").max_length
 MONEY_LIMIT = Decimal(10) ** 12  # MONEY has 14 digits, 2 after the point
-PENNY = Decimal("0.01")
 LOCAL_POSTCODE_AREAS = frozenset({"WR"})
 
 ROUTES = {
@@ -337,5 +337,8 @@ def _money(value: dict, path: str) -> Decimal | None:
         raise Invalid(f"{path}amount is not a number: {shown(amount)}.")
     amount = Decimal(amount)
     if not amount.is_finite() or not 0 <= amount < MONEY_LIMIT:
-        raise Invalid(f"{path}amount must be between 0 and £{MONEY_LIMIT:,}: {clip(amount)}.")
-    return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
+        raise Invalid(
+            f"{path}amount must be between 0 and {whole_pounds(MONEY_LIMIT)}:"
+            f" {clip(amount)}."
+        )
+    return to_penny(amount)

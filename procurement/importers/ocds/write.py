@@ -14,7 +14,7 @@ from procurement.identity import SupplierIndex, name_key
 from procurement.importers.ocds.rows import ContractRow, SupplierRow, is_local_postcode
 from procurement.importers.ocds.text import clip
 from procurement.models import Contract, Supplier
-from procurement.services.matching import transactions_match_contracts
+from procurement.services.payment_matching import transactions_match_contracts
 
 if TYPE_CHECKING:
     from procurement.importers.ocds import OcdsImportResult

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from core.money import format_pounds
 from core.text import counted
 from procurement.importers.spend import (
     ALREADY_IMPORTED,
@@ -18,7 +19,6 @@ from procurement.importers.spend import (
     REJECTED,
     SPEND_FIELDS,
     SpendImportResult,
-    format_pounds,
     import_spend_file,
 )
 from procurement.importers.spend_rules import WITHHELD

@@ -14,6 +14,7 @@ from decimal import Decimal
 import plotly.graph_objects as go
 
 from core.charts import COLOURS, base_layout, escape_label
+from core.money import POUNDS_X, POUNDS_Y, money_axis, whole_pounds
 from procurement.selectors.spend import (
     ContractSplit,
     GroupSpend,
@@ -23,7 +24,7 @@ from procurement.selectors.spend import (
     YearSpend,
 )
 
-MONEY_AXIS = {"title": {"text": "Spend (£)"}, "tickprefix": "£", "rangemode": "tozero"}
+MONEY_AXIS = money_axis("Spend")
 SHARE_AXIS = {"title": {"text": "Share of spend with named suppliers (%)"}, "ticksuffix": "%"}
 
 
@@ -31,12 +32,6 @@ SHARE_AXIS = {"title": {"text": "Share of spend with named suppliers (%)"}, "tic
 class Chart:
     figure: go.Figure
     summary: str
-
-
-def pounds(value: Decimal) -> str:
-    """£1,234,567 (whole pounds); negative as -£1,234."""
-    sign = "-" if value < 0 else ""
-    return f"{sign}£{abs(value):,.0f}"
 
 
 def _percent(part: Decimal, whole: Decimal) -> str:
@@ -53,7 +48,7 @@ def _bars(
             x=list(values)[::-1],
             orientation="h",
             marker_color=colour,
-            hovertemplate="%{y}: £%{x:,.0f}<extra></extra>",
+            hovertemplate="%{y}: " + POUNDS_X + "<extra></extra>",
         ),
         layout=base_layout(
             title=title,
@@ -70,7 +65,7 @@ def by_year_chart(rows: Sequence[YearSpend]) -> Chart:
             x=[row.label for row in rows],
             y=[row.total for row in rows],
             marker_color=COLOURS[0],
-            hovertemplate="%{x}: £%{y:,.0f}<extra></extra>",
+            hovertemplate="%{x}: " + POUNDS_Y + "<extra></extra>",
         ),
         layout=base_layout(
             title="Spend by financial year", xaxis={"type": "category"}, yaxis=MONEY_AXIS
@@ -79,14 +74,16 @@ def by_year_chart(rows: Sequence[YearSpend]) -> Chart:
     if not rows:
         summary = "There is no spend to show."
     elif len(rows) == 1:
-        summary = f"Spend was {pounds(rows[0].total)} in {rows[0].label}, the only year imported."
+        summary = (
+            f"Spend was {whole_pounds(rows[0].total)} in {rows[0].label}, the only year imported."
+        )
     else:
         last, before = rows[-1], rows[-2]
         change = last.total - before.total
         direction = "up" if change >= 0 else "down"
         summary = (
-            f"Spend was {pounds(last.total)} in {last.label}, {direction} "
-            f"{pounds(abs(change))} on {before.label}."
+            f"Spend was {whole_pounds(last.total)} in {last.label}, {direction} "
+            f"{whole_pounds(abs(change))} on {before.label}."
         )
     return Chart(figure, summary)
 
@@ -130,7 +127,7 @@ def group_chart(rows: Sequence[GroupSpend], *, title: str, year_label: str, noun
     whole = sum((row.total for row in rows), Decimal(0))
     top = rows[0]
     summary = (
-        f"The largest {noun} in {year_label} was {top.name}, with {pounds(top.total)} "
+        f"The largest {noun} in {year_label} was {top.name}, with {whole_pounds(top.total)} "
         f"({_percent(top.total, whole)} of spend)."
     )
     return Chart(figure, summary)
@@ -146,7 +143,7 @@ def top_suppliers_chart(rows: Sequence[SupplierSpend], *, headline: Headline) ->
     year = headline.current
     taken = sum((row.total for row in rows), Decimal(0))
     summary = (
-        f"The {len(rows)} largest suppliers were paid {pounds(taken)}, "
+        f"The {len(rows)} largest suppliers were paid {whole_pounds(taken)}, "
         f"{_percent(taken, year.total)} of spend in {year.label}."
     )
     return Chart(figure, summary)
@@ -158,7 +155,7 @@ def on_off_contract_chart(rows: Sequence[ContractSplit], *, headline: Headline) 
             x=[row.name for row in rows],
             y=[row.total for row in rows],
             marker_color=[COLOURS[1], COLOURS[2], COLOURS[5]][: len(rows)],
-            hovertemplate="%{x}: £%{y:,.0f}<extra></extra>",
+            hovertemplate="%{x}: " + POUNDS_Y + "<extra></extra>",
         ),
         layout=base_layout(
             title="On-contract and off-contract spend",

@@ -1,21 +1,21 @@
-"""Reads behind whole pages: one contract, the lists, the supplier portal, the dashboard and
-the annual review. Each uses a fixed number of queries whatever the data size.
+"""Reads behind the pages of contracts and their returns: one contract's progress, the lists,
+one return, the measures and the supplier portal. Each uses a fixed number of queries whatever
+the data size.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from core.financial_year import financial_year_bounds
-from procurement.models import SOCIAL_VALUE_THRESHOLD, Contract, SpendYearSummary
+from core.money import to_penny, to_penny_or_none
+from procurement.models import SOCIAL_VALUE_THRESHOLD, Contract
 from socialvalue.models import (
     Commitment,
     EvidenceFile,
@@ -27,23 +27,12 @@ from socialvalue.models import (
 )
 from socialvalue.selectors.access import contracts_visible_to, supplier_for
 from socialvalue.selectors.overdue import (
-    active_in,
-    contracts_without_commitments,
-    overdue_periods,
     recent_periods,
     returns_overdue,
 )
 from socialvalue.selectors.values import (
     VALUE_FIELD,
-    Total,
-    TrendPoint,
-    as_quantity,
     lines_valued,
-    measure_totals,
-    pounds,
-    return_counts,
-    social_value_totals,
-    social_value_trend,
     verified_lines,
 )
 
@@ -98,8 +87,8 @@ def contract_progress(*, contract: Contract) -> list[MeasureProgress]:
                 unit=commitment.measure.unit,
                 committed=commitment.quantity,
                 due_by=commitment.due_by,
-                delivered=as_quantity(done["quantity"]) if done else Decimal(0),
-                value=pounds(done["total"]) if done else None,
+                delivered=to_penny(done["quantity"]) if done else Decimal(0),
+                value=to_penny_or_none(done["total"]) if done else None,
                 commitment_id=commitment.pk,
             )
         )
@@ -112,8 +101,8 @@ def contract_progress(*, contract: Contract) -> list[MeasureProgress]:
                 unit=done["measure__unit"],
                 committed=None,
                 due_by=None,
-                delivered=as_quantity(done["quantity"]),
-                value=pounds(done["total"]),
+                delivered=to_penny(done["quantity"]),
+                value=to_penny_or_none(done["total"]),
             )
         )
     return rows
@@ -143,7 +132,7 @@ def contract_social_value(*, contract: Contract) -> dict[str, Any]:
 # -- lists -------------------------------------------------------------------------------------
 
 
-def contract_list(*, query: str = "", page: int = 1, per_page: int = 50) -> Page:
+def contract_list(*, query: str = "") -> QuerySet[Contract]:
     """Contracts with their social value position, for officers and members."""
     contracts = (
         Contract.objects.select_related("supplier")
@@ -164,10 +153,10 @@ def contract_list(*, query: str = "", page: int = 1, per_page: int = 50) -> Page
             | Q(title__icontains=query)
             | Q(supplier__name__icontains=query)
         )
-    return Paginator(contracts, per_page).get_page(page)
+    return contracts
 
 
-def return_list(*, status: str = "", year: int | None = None, page: int = 1) -> Page:
+def return_list(*, status: str = "", year: int | None = None) -> QuerySet[SocialValueReturn]:
     """Returns, latest period first; submitted ones (the officers' queue) waiting longest first."""
     order = (
         (F("submitted_at").asc(nulls_last=True), "period_end", "contract__reference")
@@ -183,7 +172,7 @@ def return_list(*, status: str = "", year: int | None = None, page: int = 1) -> 
         returns = returns.filter(status=status)
     if year is not None:
         returns = returns.filter(financial_year=year)
-    return Paginator(returns, 50).get_page(page)
+    return returns
 
 
 def return_detail(*, social_value_return: SocialValueReturn) -> dict[str, Any]:
@@ -193,7 +182,7 @@ def return_detail(*, social_value_return: SocialValueReturn) -> dict[str, Any]:
         .order_by("measure__goal__position", "measure__position", "measure__code")
     )
     for line in lines:
-        line.value = pounds(line.value)
+        line.value = to_penny_or_none(line.value)
     history = (
         social_value_return.history.select_related("history_user")
         .order_by("history_date", "history_id")
@@ -299,149 +288,3 @@ def supplier_portal(*, user: User, today: dt.date) -> dict[str, Any]:
         "contracts": rows,
         "overdue": returns_overdue(periods=recent_periods(today=today), contracts=contracts),
     }
-
-
-# -- dashboard and annual review ---------------------------------------------------------------
-
-
-@dataclass
-class Dashboard:
-    year: int
-    by_goal: list[Total]
-    by_measure: list[Total]
-    by_category: list[Total]
-    by_sub_team: list[Total]
-    by_supplier: list[Total]
-    trend: list[TrendPoint]
-    counts: dict[str, int]
-    overdue: list[dict[str, Any]]
-    without_commitments: list[Contract]
-    total_value: Decimal | None = field(default=None)
-
-
-def social_value_dashboard(*, year: int, today: dt.date) -> Dashboard:
-    """Everything on the dashboard in a fixed number of queries, whatever the data size."""
-    by_goal = social_value_totals(year=year, by="goal")
-    valued = [total.value for total in by_goal if total.value is not None]
-    return Dashboard(
-        year=year,
-        by_goal=by_goal,
-        by_measure=measure_totals(year=year),
-        by_category=social_value_totals(year=year, by="category"),
-        by_sub_team=social_value_totals(year=year, by="sub_team"),
-        by_supplier=social_value_totals(year=year, by="supplier"),
-        trend=social_value_trend(),
-        counts=return_counts(year=year),
-        overdue=returns_overdue(periods=overdue_periods(year=year, today=today)),
-        without_commitments=list(contracts_without_commitments(year=year)),
-        total_value=sum(valued, Decimal(0)) if valued else None,
-    )
-
-
-@dataclass
-class ContractDelivery:
-    reference: str
-    title: str
-    supplier: str
-    returns: int
-    value: Decimal | None
-
-
-@dataclass
-class AnnualReview:
-    year: int
-    by_goal: list[Total]
-    by_measure: list[Total]
-    total_value: Decimal | None
-    spend_total: Decimal
-    spend_local: Decimal
-    second_tier_local: Decimal
-    environmental_contracts: int
-    carbon_contracts: int
-    environmental_or_carbon: int
-    contracts: list[ContractDelivery]
-
-    @property
-    def local_share(self) -> Decimal | None:
-        if not self.spend_total:
-            return None
-        return (self.spend_local / self.spend_total * 100).quantize(Decimal("0.1"))
-
-    @property
-    def local_retained(self) -> Decimal:
-        return self.spend_local + self.second_tier_local
-
-
-def _local_spend(year: int) -> tuple[Decimal, Decimal]:
-    """The year's spend with all suppliers and with local ones, from the per-year summary."""
-    spend = SpendYearSummary.objects.filter(financial_year=year).aggregate(
-        total=Sum("amount", default=Decimal(0)),
-        local=Sum("amount", filter=Q(supplier__is_local=True), default=Decimal(0)),
-    )
-    return pounds(spend["total"]) or Decimal(0), pounds(spend["local"]) or Decimal(0)
-
-
-def _environmental_counts(year: int) -> dict[str, int]:
-    start, end = financial_year_bounds(year)
-    positive = ReturnLine.objects.filter(
-        social_value_return__contract=OuterRef("pk"),
-        social_value_return__status=Status.VERIFIED,
-        social_value_return__financial_year=year,
-        measure__is_environmental=True,
-        quantity__gt=0,
-    )
-    carbon = Q(carbon_commitment=True) & active_in(start, end) & ~Q(status=Contract.Status.DRAFT)
-    return Contract.objects.annotate(positive=Exists(positive)).aggregate(
-        environmental=Count("pk", filter=Q(positive=True)),
-        carbon=Count("pk", filter=carbon),
-        either=Count("pk", filter=Q(positive=True) | carbon),
-    )
-
-
-def _contract_delivery(year: int) -> list[ContractDelivery]:
-    rows = (
-        verified_lines(year=year)
-        .order_by()
-        .values(
-            "social_value_return__contract__reference",
-            "social_value_return__contract__title",
-            "social_value_return__contract__supplier__name",
-        )
-        .annotate(returns=Count("social_value_return", distinct=True), total=Sum("value"))
-        .order_by("social_value_return__contract__reference")
-    )
-    return [
-        ContractDelivery(
-            reference=row["social_value_return__contract__reference"],
-            title=row["social_value_return__contract__title"],
-            supplier=row["social_value_return__contract__supplier__name"],
-            returns=row["returns"],
-            value=pounds(row["total"]),
-        )
-        for row in rows
-    ]
-
-
-def annual_review(*, year: int) -> AnnualReview:
-    """The annual social value review for a financial year: a fixed number of queries."""
-    by_goal = social_value_totals(year=year, by="goal")
-    by_measure = measure_totals(year=year)
-    valued = [total.value for total in by_goal if total.value is not None]
-    second_tier = verified_lines(year=year).filter(measure__is_local_spend=True)
-    spend_total, spend_local = _local_spend(year)
-    environment = _environmental_counts(year)
-    return AnnualReview(
-        year=year,
-        by_goal=by_goal,
-        by_measure=by_measure,
-        total_value=sum(valued, Decimal(0)) if valued else None,
-        spend_total=spend_total,
-        spend_local=spend_local,
-        second_tier_local=as_quantity(
-            second_tier.aggregate(total=Sum("quantity", default=Decimal(0)))["total"]
-        ),
-        environmental_contracts=environment["environmental"],
-        carbon_contracts=environment["carbon"],
-        environmental_or_carbon=environment["either"],
-        contracts=_contract_delivery(year),
-    )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from core.charts import COLOURS, base_layout, escape_label
+from core.money import POUNDS_Y, money_axis
 from procurement.selectors.planning import QuarterTotal, SubTeamTotal
 
 
@@ -20,7 +21,7 @@ def savings_by_sub_team_figure(rows: Sequence[SubTeamTotal], *, title: str) -> g
                 x=labels,
                 y=[float(getattr(row, attr)) for row in rows],
                 marker_color=colour,
-                hovertemplate="%{x}: £%{y:,.0f}<extra>" + name + "</extra>",
+                hovertemplate="%{x}: " + POUNDS_Y + "<extra>" + name + "</extra>",
             )
             for name, attr, colour in (
                 ("Cashable", "cashable", COLOURS[1]),
@@ -32,7 +33,7 @@ def savings_by_sub_team_figure(rows: Sequence[SubTeamTotal], *, title: str) -> g
         **base_layout(
             title=title,
             barmode="stack",
-            yaxis={"title": {"text": "Savings (£)"}, "rangemode": "tozero", "tickprefix": "£"},
+            yaxis=money_axis("Savings"),
             xaxis={"automargin": True},
         )
     )
@@ -46,17 +47,13 @@ def pipeline_by_quarter_figure(rows: Sequence[QuarterTotal], *, title: str) -> g
             x=[escape_label(row.label) for row in rows],
             y=[float(row.total) for row in rows],
             marker_color=COLOURS[0],
-            hovertemplate="%{x}: £%{y:,.0f}<extra></extra>",
+            hovertemplate="%{x}: " + POUNDS_Y + "<extra></extra>",
         )
     )
     figure.update_layout(
         **base_layout(
             title=title,
-            yaxis={
-                "title": {"text": "Estimated value (£)"},
-                "rangemode": "tozero",
-                "tickprefix": "£",
-            },
+            yaxis=money_axis("Estimated value"),
             xaxis={"type": "category", "automargin": True},
         )
     )
