@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.concurrency import StaleEdit, update_versioned
+from core.history import history_note
 from maturity.models import (
     Action,
     Assessment,
@@ -98,7 +99,7 @@ def action_create(
 ) -> Action:
     action = Action(indicator=indicator, description=description, owner=owner, due_on=due_on)
     action.full_clean()
-    action._history_user = created_by
+    history_note(action, user=created_by)
     action.save()
     return action
 
@@ -111,7 +112,7 @@ def action_complete(*, action: Action, completed_by: AbstractBaseUser) -> Action
     action.status = Action.Status.DONE
     action.completed_on = timezone.localdate()
     action.version += 1  # an edit form opened before this is now stale
-    action._history_user = completed_by
+    history_note(action, user=completed_by)
     action.save(update_fields=["status", "completed_on", "version"])
     return action
 
@@ -248,7 +249,7 @@ def round_rate(
     rating.evidence = evidence if level is not None else ""
     rating.skipped_reason = "" if level is not None else skipped_reason
     rating.full_clean(validate_constraints=False)
-    rating._history_user = user
+    history_note(rating, user=user)
     rating.save()
     return rating
 

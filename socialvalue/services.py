@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.concurrency import update_versioned
+from core.history import history_note
 from procurement.models import Contract
 from socialvalue.models import (
     Commitment,
@@ -62,14 +63,14 @@ def commitment_save(
     commitment.due_by = due_by
     commitment.notes = notes
     commitment.full_clean()
-    commitment._history_user = user
+    history_note(commitment, user=user)
     commitment.save()
     return commitment
 
 
 @transaction.atomic
 def commitment_delete(*, commitment: Commitment, user: AbstractBaseUser) -> None:
-    commitment._history_user = user
+    history_note(commitment, user=user)
     commitment.delete()
 
 
@@ -116,7 +117,7 @@ def return_create(
         created_by=user,
     )
     social_value_return.full_clean()
-    social_value_return._history_user = user
+    history_note(social_value_return, user=user)
     social_value_return.save()
     measure_ids = Commitment.objects.filter(contract=contract).values_list("measure_id", flat=True)
     ReturnLine.objects.bulk_create(
@@ -172,7 +173,7 @@ def return_update(
         row.evidence = line.evidence
         row.evidence_url = line.evidence_url
         row.full_clean()
-        row._history_user = user
+        history_note(row, user=user)
         row.save()
     return updated
 

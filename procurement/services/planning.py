@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from core.history import history_note
 from procurement.models import Contract, PipelineItem, Saving
 
 PIPELINE_FIELDS = (
@@ -43,7 +44,7 @@ def saving_create(
         recorded_by=recorded_by,
     )
     saving.full_clean()
-    saving._history_user = recorded_by
+    history_note(saving, user=recorded_by)
     saving.save()
     return saving
 
@@ -64,7 +65,7 @@ def pipeline_item_create(
         title=title, estimated_value=estimated_value, planned_start=planned_start, **fields
     )
     item.full_clean()
-    item._history_user = created_by
+    history_note(item, user=created_by)
     item.save()
     return item
 
@@ -79,6 +80,6 @@ def pipeline_item_update(
             raise TypeError(f"Unknown pipeline field: {name}")
         setattr(item, name, value)
     item.full_clean()
-    item._history_user = updated_by
+    history_note(item, user=updated_by)
     item.save()
     return item

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.concurrency import update_versioned
+from core.history import history_note
 from procurement.models import Contract, Supplier, Variation
 from procurement.services.matching import transactions_match_contracts
 
@@ -31,7 +32,7 @@ def contract_create(*, user: AbstractBaseUser | None, **fields: Any) -> Contract
     contract = Contract(**fields)
     _check_dates(contract.start_date, contract.end_date)
     contract.full_clean()
-    contract._history_user = user
+    history_note(contract, user=user)
     contract.save()
     transactions_match_contracts(supplier_ids=[contract.supplier_id])
     return contract
@@ -101,7 +102,7 @@ def variation_record(
                 f"£{new_total:,.2f}); the total value is £{current.total_value or 0:,.2f}"
             }
         )
-    variation._history_user = user
+    history_note(variation, user=user)
     variation.save()
     changes: dict[str, Any] = {}
     if value_change:
@@ -118,7 +119,7 @@ def variation_record(
 def supplier_create(*, user: AbstractBaseUser | None, **fields: Any) -> Supplier:
     supplier = Supplier(**fields)
     supplier.full_clean(exclude=["normalised_name"])
-    supplier._history_user = user
+    history_note(supplier, user=user)
     supplier.save()
     return supplier
 

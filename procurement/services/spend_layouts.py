@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.concurrency import update_versioned
+from core.history import history_note
 from procurement.importers.spend import SPEND_FIELDS, layout_signature
 from procurement.models import SpendLayout
 
@@ -74,7 +75,7 @@ def spend_layout_save(
     )
     layout.full_clean()
     if user is not None:
-        layout._history_user = user
+        history_note(layout, user=user)
     layout.save()
     return layout
 
@@ -102,5 +103,5 @@ def spend_layout_forget(*, layout: SpendLayout, user: AbstractBaseUser | None) -
     """Forget a layout: the next file with its header goes through the mapping step again.
     Its history, the deletion included, is kept."""
     if user is not None:
-        layout._history_user = user
+        history_note(layout, user=user)
     layout.delete()

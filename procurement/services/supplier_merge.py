@@ -23,6 +23,7 @@ from django.db.models import Count
 
 from core.concurrency import STALE_MESSAGE, StaleEdit
 from core.financial_year import financial_year_bounds
+from core.history import history_note
 from procurement.identity import normalise_company_number
 from procurement.models import (
     Contract,
@@ -139,8 +140,7 @@ def _move(relation: _Relation, *, merged: Supplier, kept: Supplier, reason: str,
         setattr(row, f"{relation.field}_id", kept.pk)
         if hasattr(row, "version"):
             row.version += 1  # an edit form opened before the merge is told it is stale
-        row._change_reason = reason
-        row._history_user = user
+        history_note(row, user=user, reason=reason)
         row.save()
         moved += 1
     return moved
@@ -203,11 +203,9 @@ def supplier_merge(
         if not getattr(kept, name) and getattr(merged, name):
             setattr(kept, name, getattr(merged, name))
     kept.version += 1
-    kept._change_reason = reason
-    kept._history_user = user
+    history_note(kept, user=user, reason=reason)
     kept.save()
-    merged._change_reason = reason
-    merged._history_user = user
+    history_note(merged, user=user, reason=reason)
     merged.delete()
 
     transactions_match_contracts(supplier_ids=[kept.pk], rebuild_summary=False)

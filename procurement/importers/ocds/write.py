@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
+from core.history import history_note
 from procurement.identity import SupplierIndex, name_key
 from procurement.importers.ocds.rows import ContractRow, SupplierRow, is_local_postcode
 from procurement.importers.ocds.text import clip
@@ -46,7 +47,7 @@ def import_rows(
         bulk_create_with_history(new_contracts, Contract, default_user=user)
     for contract in changed_contracts:
         contract.version += 1
-        contract._history_user = user
+        history_note(contract, user=user)
         contract.save()
     touched_supplier_ids.update(_write_memberships(rows, suppliers, held))
     touched_supplier_ids.update(contract.supplier_id for contract in new_contracts)
