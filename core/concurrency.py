@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
@@ -40,7 +40,7 @@ def update_versioned(
     *,
     expected_version: int,
     changes: dict[str, Any],
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> M:
     """Apply `changes` to `instance` if nobody has saved it since `expected_version`."""
     model = type(instance)

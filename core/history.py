@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Model
 
 
 def history_note(
     instance: Model,
     *,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str | None = None,
 ) -> None:
     """Have the history row of `instance`'s next save name `user` (and `reason`, when given).

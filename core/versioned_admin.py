@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from core.concurrency import StaleEdit, VersionedModel, update_versioned
@@ -77,6 +77,6 @@ class VersionedAdminMixin(_AdminBase):
             obj,
             expected_version=form.cleaned_data["version"],
             changes=changes,
-            user=request.user if isinstance(request.user, AbstractBaseUser) else None,
+            user=request.user if isinstance(request.user, User) else None,
         )
         obj.version = saved.version

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +33,7 @@ def assessment_record(
     indicator: Indicator,
     level: int,
     assessed_on: date,
-    assessor: AbstractBaseUser,
+    assessor: User,
     evidence: str = "",
     commentary: str = "",
 ) -> Assessment:
@@ -59,7 +59,7 @@ def target_set(
     indicator: Indicator,
     level: int,
     due_by: date,
-    set_by: AbstractBaseUser,
+    set_by: User,
     rationale: str,
     replaces_target_id: int | None,
 ) -> Target:
@@ -93,9 +93,9 @@ def action_create(
     *,
     indicator: Indicator,
     description: str,
-    owner: AbstractBaseUser | None,
+    owner: User | None,
     due_on: date,
-    created_by: AbstractBaseUser,
+    created_by: User,
 ) -> Action:
     action = Action(indicator=indicator, description=description, owner=owner, due_on=due_on)
     action.full_clean()
@@ -105,7 +105,7 @@ def action_create(
 
 
 @transaction.atomic
-def action_complete(*, action: Action, completed_by: AbstractBaseUser) -> Action:
+def action_complete(*, action: Action, completed_by: User) -> Action:
     action = Action.objects.select_for_update().get(pk=action.pk)
     if action.status == Action.Status.DONE:
         return action
@@ -118,7 +118,7 @@ def action_complete(*, action: Action, completed_by: AbstractBaseUser) -> Action
 
 
 def action_update(
-    *, action: Action, expected_version: int, changes: dict, user: AbstractBaseUser
+    *, action: Action, expected_version: int, changes: dict[str, Any], user: User
 ) -> Action:
     """Save an officer's edit of an action unless someone saved it since `expected_version`.
 
@@ -143,7 +143,7 @@ def period_start(
     targets: dict[int, int],
     due_by: date | None = None,
     rationale: str,
-    started_by: AbstractBaseUser,
+    started_by: User,
 ) -> StrategyPeriod:
     """Start a strategy period and record its targets, `targets` being {indicator id: level}.
 
@@ -196,8 +196,8 @@ def round_open(
     opens_on: date,
     closes_on: date,
     indicators: list[Indicator],
-    respondents: list[tuple[AbstractBaseUser, str]],
-    opened_by: AbstractBaseUser,
+    respondents: list[tuple[User, str]],
+    opened_by: User,
 ) -> AssessmentRound:
     """Open a round over `indicators` for `respondents`, each (officer, directorate or team)."""
     if not indicators:
@@ -223,7 +223,7 @@ def round_open(
 def round_rate(
     *,
     assessment_round: AssessmentRound,
-    user: AbstractBaseUser,
+    user: User,
     indicator: Indicator,
     level: int | None,
     evidence: str = "",
@@ -262,7 +262,7 @@ def round_moderate(
     level: int,
     evidence: str,
     commentary: str = "",
-    moderator: AbstractBaseUser,
+    moderator: User,
 ) -> Assessment:
     """Record the moderated level: it becomes the council's assessment, linked to the round.
 
@@ -289,7 +289,7 @@ def round_moderate(
 
 @transaction.atomic
 def round_close(
-    *, assessment_round: AssessmentRound, closed_by: AbstractBaseUser
+    *, assessment_round: AssessmentRound, closed_by: User
 ) -> AssessmentRound:
     """Close the round: its ratings and moderated levels are frozen from now on."""
     assessment_round = _open_round(assessment_round.pk)

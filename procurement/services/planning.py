@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from core.history import history_note
@@ -32,7 +32,7 @@ def saving_create(
     kind: str,
     amount: Decimal,
     description: str,
-    recorded_by: AbstractBaseUser,
+    recorded_by: User,
     contract: Contract | None = None,
 ) -> Saving:
     saving = Saving(
@@ -55,7 +55,7 @@ def pipeline_item_create(
     title: str,
     estimated_value: Decimal,
     planned_start: date,
-    created_by: AbstractBaseUser,
+    created_by: User,
     **fields: Any,
 ) -> PipelineItem:
     unknown = set(fields) - set(PIPELINE_FIELDS)
@@ -72,7 +72,7 @@ def pipeline_item_create(
 
 @transaction.atomic
 def pipeline_item_update(
-    *, item: PipelineItem, changes: dict[str, Any], updated_by: AbstractBaseUser
+    *, item: PipelineItem, changes: dict[str, Any], updated_by: User
 ) -> PipelineItem:
     item = PipelineItem.objects.select_for_update().get(pk=item.pk)
     for name, value in changes.items():

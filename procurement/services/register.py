@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -27,7 +27,7 @@ def _check_dates(start_date: dt.date | None, end_date: dt.date | None) -> None:
 
 
 @transaction.atomic
-def contract_create(*, user: AbstractBaseUser | None, **fields: Any) -> Contract:
+def contract_create(*, user: User | None, **fields: Any) -> Contract:
     """Add a contract to the register and link its supplier's spend to it."""
     contract = Contract(**fields)
     _check_dates(contract.start_date, contract.end_date)
@@ -44,7 +44,7 @@ def contract_update(
     contract: Contract,
     expected_version: int,
     changes: dict[str, Any],
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> Contract:
     """Save an officer's edit unless the contract moved on since `expected_version`."""
     _check_dates(
@@ -72,7 +72,7 @@ def variation_record(
     value_change: Decimal = Decimal("0"),
     new_end_date: dt.date | None = None,
     approved_by: str = "",
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> Variation:
     """Record a variation and apply it to the contract in the same transaction.
 
@@ -116,7 +116,7 @@ def variation_record(
 
 
 @transaction.atomic
-def supplier_create(*, user: AbstractBaseUser | None, **fields: Any) -> Supplier:
+def supplier_create(*, user: User | None, **fields: Any) -> Supplier:
     supplier = Supplier(**fields)
     supplier.full_clean(exclude=["normalised_name"])
     history_note(supplier, user=user)
@@ -130,7 +130,7 @@ def supplier_update(
     supplier: Supplier,
     expected_version: int,
     changes: dict[str, Any],
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> Supplier:
     """Save an officer's edit unless the supplier moved on since `expected_version`."""
     return update_versioned(supplier, expected_version=expected_version, changes=changes, user=user)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count
@@ -151,7 +151,7 @@ def supplier_merge(
     *,
     kept_id: int,
     merged_id: int,
-    user: AbstractBaseUser | None,
+    user: User | None,
     expected_versions: dict[int, int] | None = None,
 ) -> SupplierMerge:
     """Merge supplier `merged_id` into `kept_id`, in one transaction; refused (MergeRefused,

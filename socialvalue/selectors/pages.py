@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django_stubs_ext import WithAnnotations
 
 from core.financial_year import financial_year_bounds
 from procurement.models import SOCIAL_VALUE_THRESHOLD, Contract, SpendYearSummary
@@ -47,7 +48,7 @@ from socialvalue.selectors.values import (
     verified_lines,
 )
 
-User = AbstractBaseUser | AnonymousUser
+User = auth.User | auth.AnonymousUser
 Status = SocialValueReturn.Status
 
 
@@ -140,10 +141,22 @@ def contract_social_value(*, contract: Contract) -> dict[str, Any]:
     }
 
 
+class ContractPosition(TypedDict):
+    commitments: int
+    returns: int
+    verified: int  # returns verified
+
+
+class LineCount(TypedDict):
+    line_count: int
+
+
 # -- lists -------------------------------------------------------------------------------------
 
 
-def contract_list(*, query: str = "", page: int = 1, per_page: int = 50) -> Page:
+def contract_list(
+    *, query: str = "", page: int = 1, per_page: int = 50
+) -> Page[WithAnnotations[Contract, ContractPosition]]:
     """Contracts with their social value position, for officers and members."""
     contracts = (
         Contract.objects.select_related("supplier")
@@ -167,7 +180,9 @@ def contract_list(*, query: str = "", page: int = 1, per_page: int = 50) -> Page
     return Paginator(contracts, per_page).get_page(page)
 
 
-def return_list(*, status: str = "", year: int | None = None, page: int = 1) -> Page:
+def return_list(
+    *, status: str = "", year: int | None = None, page: int = 1
+) -> Page[WithAnnotations[SocialValueReturn, LineCount]]:
     """Returns, latest period first; submitted ones (the officers' queue) waiting longest first."""
     order = (
         (F("submitted_at").asc(nulls_last=True), "period_end", "contract__reference")

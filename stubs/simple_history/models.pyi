@@ -1,10 +1,14 @@
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Manager, Model
+
+class HistoryManager(Manager[Any]): ...
 
 class HistoricalRecords:
     def __init__(self, *args: Any, **kwargs: Any) -> None: ...
     def contribute_to_class(self, cls: type[Model], name: str) -> None: ...
+    # On the model the attribute is a descriptor that gives the history manager.
+    def __get__(self, instance: Model | None, owner: type[Model]) -> HistoryManager: ...
 
 class HistoricalChanges:
     def diff_against(

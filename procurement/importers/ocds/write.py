@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
@@ -28,7 +28,7 @@ def import_rows(
     result: OcdsImportResult,
     *,
     dry_run: bool,
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> None:
     """Plan every change (checked with full_clean), then, unless a dry run, write them."""
     suppliers, new_suppliers = _resolve_suppliers(rows, result)
