@@ -9,6 +9,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from maturity.models import Assessment, AssessmentRound, Indicator, RoundRating
