@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 # The Companies House number rule is procurement.identity's, re-exported for the readers.
 from procurement.identity import normalise_company_number as normalise_company_number
@@ -52,7 +52,8 @@ def binary_source(source: str | Path | BinaryIO) -> Iterator[tuple[BinaryIO, str
     with tempfile.SpooledTemporaryFile(max_size=16 << 20) as spool:
         shutil.copyfileobj(source, spool)
         spool.seek(0)
-        yield spool, name
+        # A binary spooled file has every method of a binary file; typeshed types it as IO.
+        yield cast(BinaryIO, spool), name
 
 
 class FileProblem(Exception):
