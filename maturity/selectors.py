@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Avg,
@@ -96,7 +96,8 @@ class IndicatorPosition(TypedDict):
     progress: int
 
 
-PositionedIndicator = WithAnnotations[Indicator, IndicatorPosition]
+if TYPE_CHECKING:  # WithAnnotations takes its TypedDict only in type checking
+    PositionedIndicator = WithAnnotations[Indicator, IndicatorPosition]
 
 
 def indicator_positions(

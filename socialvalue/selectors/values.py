@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Count,
@@ -41,7 +41,8 @@ class LineValue(TypedDict):
     value: Decimal | None  # £
 
 
-ValuedLine = WithAnnotations[ReturnLine, LineValue]
+if TYPE_CHECKING:  # WithAnnotations takes its TypedDict only in type checking
+    ValuedLine = WithAnnotations[ReturnLine, LineValue]
 
 
 def proxy_value_for(*, measure: Measure, financial_year: int) -> Decimal | None:
