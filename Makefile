@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install assets run test lint format bench loadtest demo clean
+.PHONY: install assets run test test-fast typecheck lint format bench loadtest demo clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ loadtest: install
 
 test: install
 	$(VENV)/bin/pytest
+
+# The edit-test loop: no browser tests, SQLite (DATABASE_URL ignored), one worker a core.
+test-fast: $(VENV)/.installed
+	env -u DATABASE_URL $(VENV)/bin/pytest -m "not browser" -n auto
+
+# mypy with django-stubs; which modules are strict is set in pyproject.toml ([tool.mypy]).
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy .
 
 lint: install
 	$(VENV)/bin/ruff check .

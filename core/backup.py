@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql.client import DatabaseClient
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"
@@ -70,7 +71,7 @@ def backup_create(*, path: Path | None = None, alias: str = DEFAULT_DB_ALIAS) ->
     connection = _connection(alias)
     if connection.vendor == "postgresql":
         pg_dump = _pg_tool("pg_dump")
-    elif not connection.is_in_memory_db() and not Path(connection.settings_dict["NAME"]).is_file():
+    elif not _in_memory(connection) and not Path(connection.settings_dict["NAME"]).is_file():
         raise BackupError(f"There is no database to back up: {connection.settings_dict['NAME']}")
     path = path or backup_default_path(alias=alias)
     if path.exists():
@@ -162,14 +163,19 @@ def size_text(size: int) -> str:
     """Bytes for people: "812 bytes", "1.4 MB"."""
     if size < 1024:
         return f"{size} bytes"
+    scaled = float(size)
     for unit in ("KB", "MB", "GB"):
-        size /= 1024
-        if size < 1024 or unit == "GB":
+        scaled /= 1024
+        if scaled < 1024 or unit == "GB":
             break
-    return f"{size:.1f} {unit}"
+    return f"{scaled:.1f} {unit}"
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+
+def _in_memory(connection: BaseDatabaseWrapper) -> bool:
+    return isinstance(connection, SQLiteDatabaseWrapper) and connection.is_in_memory_db()
 
 
 def _connection(alias: str) -> BaseDatabaseWrapper:

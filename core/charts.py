@@ -75,4 +75,5 @@ def figure_data(figure: go.Figure) -> dict[str, Any]:
     """The figure as plain JSON-able data (numpy arrays and dates made plain by plotly), with
     every tag plotly would draw escaped except <br> and hover's <extra>: a name that missed
     `label` still cannot become a link or bold text."""
-    return _no_markup(json.loads(figure.to_json()))
+    data: dict[str, Any] = _no_markup(json.loads(figure.to_json()))
+    return data

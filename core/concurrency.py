@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+
+from core.history import history_note
 
 M = TypeVar("M", bound="VersionedModel")
 
@@ -38,11 +40,11 @@ def update_versioned(
     *,
     expected_version: int,
     changes: dict[str, Any],
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> M:
     """Apply `changes` to `instance` if nobody has saved it since `expected_version`."""
     model = type(instance)
-    current = model.objects.select_for_update().get(pk=instance.pk)
+    current = model._default_manager.select_for_update().get(pk=instance.pk)
     if current.version != expected_version:
         raise StaleEdit(STALE_MESSAGE.format(noun=model._meta.verbose_name))
     for field, value in changes.items():
@@ -50,6 +52,6 @@ def update_versioned(
     current.version += 1
     current.full_clean()
     if user is not None:
-        current._history_user = user
+        history_note(current, user=user)
     current.save()
     return current

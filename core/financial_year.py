@@ -105,7 +105,7 @@ def financial_year_choices(years: Iterable[int]) -> list[tuple[int, str]]:
 class FinancialYearField(forms.TypedChoiceField):
     """A select of financial years ("2024/25"), the value the April start year (2024)."""
 
-    def __init__(self, *, years: Iterable[int] = (), **kwargs) -> None:
+    def __init__(self, *, years: Iterable[int] = (), **kwargs: Any) -> None:
         kwargs.setdefault("label", "Financial year")
         kwargs.setdefault("coerce", int)
         kwargs.setdefault("error_messages", {"invalid_choice": "Select a financial year listed"})

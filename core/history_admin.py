@@ -10,17 +10,24 @@ versions can be read here and never saved.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+    def revert_disabled(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return True
 
     def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         if request.method not in {"GET", "HEAD"}:
             raise PermissionDenied

@@ -9,9 +9,11 @@ save goes through `update_versioned`, which moves the version on.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.contrib import admin
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from core.concurrency import StaleEdit, VersionedModel, update_versioned
@@ -23,15 +25,16 @@ STALE_ADMIN_MESSAGE = (
 )
 
 
-class VersionedAdminForm(VersionedForm, forms.ModelForm):
+class VersionedAdminForm(VersionedForm, forms.ModelForm[VersionedModel]):
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.instance.pk and data.get("version") is not None:
             model = type(self.instance)
             # The admin saves inside one transaction, so this lock is held until the save is
             # committed: nobody can save the record between this check and the save.
             saved_version = (
-                model.objects.select_for_update()
+                model._default_manager.select_for_update()
                 .values_list("version", flat=True)
                 .get(pk=self.instance.pk)
             )
@@ -40,7 +43,13 @@ class VersionedAdminForm(VersionedForm, forms.ModelForm):
         return data
 
 
-class VersionedAdminMixin:
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin[VersionedModel]
+else:
+    _AdminBase = object
+
+
+class VersionedAdminMixin(_AdminBase):
     """For a ModelAdmin of a `VersionedModel`: edits are versioned as the product's pages are."""
 
     form = VersionedAdminForm
@@ -50,7 +59,7 @@ class VersionedAdminMixin:
         return [*(super().get_exclude(request, obj) or ()), "version"]
 
     def save_model(
-        self, request: HttpRequest, obj: VersionedModel, form: forms.ModelForm, change: bool
+        self, request: HttpRequest, obj: VersionedModel, form: VersionedAdminForm, change: bool
     ) -> None:
         if not change:
             super().save_model(request, obj, form, change)
@@ -61,6 +70,6 @@ class VersionedAdminMixin:
             obj,
             expected_version=form.cleaned_data["version"],
             changes=changes,
-            user=request.user,
+            user=request.user if isinstance(request.user, User) else None,
         )
         obj.version = saved.version

@@ -88,7 +88,8 @@ def spend_by_year_cached() -> list[YearSpend]:
     stamps = (summary["built"], suppliers["changed"])
     version = "-".join(stamp.isoformat() if stamp else "none" for stamp in stamps)
     key = f"annual-review:spend-by-year:{summary['rows']}:{version}"
-    return cache.get_or_set(key, spend.spend_by_year, SPEND_CACHE_SECONDS)
+    years: list[YearSpend] | None = cache.get_or_set(key, spend.spend_by_year, SPEND_CACHE_SECONDS)
+    return years or []
 
 
 # -- the review's data version, for caching the rendered page ------------------------------------
@@ -324,7 +325,7 @@ def savings_targets() -> dict[int, Decimal]:
     return dict(SavingsTarget.objects.values_list("financial_year", "amount"))
 
 
-def contracts_live_on(*, day: dt.date, today: dt.date) -> QuerySet[Contract]:
+def contracts_live_on(*, day: dt.date, today: dt.date) -> register.ContractQuerySet:
     """Contracts live on `day`: today, those whose status is live; on an earlier day, those
     let by then (not still being procured) that had started and not yet ended."""
     if day >= today:
@@ -492,7 +493,7 @@ class AnnualReview:
         return maturity.key_area_summaries(framework=self.framework, as_at=self.as_at)
 
     @cached_property
-    def largest_gaps(self) -> list[Indicator]:
+    def largest_gaps(self) -> list[maturity.PositionedIndicator]:
         return maturity.largest_gaps(framework=self.framework, as_at=self.as_at)
 
     @cached_property

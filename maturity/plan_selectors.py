@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db.models import BooleanField, Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from maturity.models import Action, KeyArea
@@ -72,7 +73,7 @@ def action_counts(*, as_at: date, indicator_id: int | None = None) -> dict[str, 
     return {"open": counts["open"], "overdue": counts["overdue"]}
 
 
-def action_owners() -> QuerySet:
+def action_owners() -> QuerySet[User]:
     """Everyone who owns an action, for the owner filter."""
     return (
         get_user_model()

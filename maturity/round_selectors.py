@@ -9,6 +9,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from maturity.models import Assessment, AssessmentRound, Indicator, RoundRating
@@ -82,7 +83,9 @@ def round_spread(*, assessment_round: AssessmentRound) -> list[IndicatorSpread]:
     return rows
 
 
-def respondent_ratings(*, assessment_round: AssessmentRound, user) -> dict[int, RoundRating]:
+def respondent_ratings(
+    *, assessment_round: AssessmentRound, user: User
+) -> dict[int, RoundRating]:
     """The user's own ratings in the round, by indicator id."""
     return {
         rating.indicator_id: rating

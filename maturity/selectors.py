@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Avg,
@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django_stubs_ext import WithAnnotations
 
 from maturity.models import (
     Action,
@@ -98,12 +99,28 @@ def level_before() -> Subquery:
     return Subquery(earlier.order_by(*LATEST_ASSESSMENT).values("level_id")[:1])
 
 
+class IndicatorPosition(TypedDict):
+    """What `indicator_positions` adds to each indicator (levels are numbers 1 to 5)."""
+
+    current_level: int | None
+    current_assessed_on: dt.date | None
+    baseline_level: int | None
+    target_level: int | None
+    target_due_by: dt.date | None
+    gap: int
+    progress: int
+
+
+if TYPE_CHECKING:  # WithAnnotations takes its TypedDict only in type checking
+    PositionedIndicator = WithAnnotations[Indicator, IndicatorPosition]
+
+
 def indicator_positions(
     *,
     framework: Framework | None = None,
     theme: Theme | None = None,
     as_at: dt.date | None = None,
-) -> QuerySet[Indicator]:
+) -> QuerySet[PositionedIndicator]:
     """Every indicator annotated with baseline, current and target levels, gap and progress,
     as they stood on `as_at` (now when None)."""
     latest_target = targets_as_at(as_at, indicator=OuterRef("pk")).order_by(*LATEST_TARGET)
@@ -212,7 +229,7 @@ def largest_gaps(
     theme: Theme | None = None,
     limit: int = 10,
     as_at: dt.date | None = None,
-) -> list[Indicator]:
+) -> list[PositionedIndicator]:
     return list(
         indicator_positions(framework=framework, theme=theme, as_at=as_at)
         .filter(gap__gt=0)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.concurrency import StaleEdit, update_versioned
+from core.history import history_note
 from maturity.models import (
     Action,
     Assessment,
@@ -32,7 +34,7 @@ def assessment_record(
     indicator: Indicator,
     level: int,
     assessed_on: date,
-    assessor: AbstractBaseUser,
+    assessor: User,
     evidence: str = "",
     commentary: str = "",
 ) -> Assessment:
@@ -58,7 +60,7 @@ def target_set(
     indicator: Indicator,
     level: int,
     due_by: date,
-    set_by: AbstractBaseUser,
+    set_by: User,
     rationale: str,
     replaces_target_id: int | None,
 ) -> Target:
@@ -92,32 +94,32 @@ def action_create(
     *,
     indicator: Indicator,
     description: str,
-    owner: AbstractBaseUser | None,
+    owner: User | None,
     due_on: date,
-    created_by: AbstractBaseUser,
+    created_by: User,
 ) -> Action:
     action = Action(indicator=indicator, description=description, owner=owner, due_on=due_on)
     action.full_clean()
-    action._history_user = created_by
+    history_note(action, user=created_by)
     action.save()
     return action
 
 
 @transaction.atomic
-def action_complete(*, action: Action, completed_by: AbstractBaseUser) -> Action:
+def action_complete(*, action: Action, completed_by: User) -> Action:
     action = Action.objects.select_for_update().get(pk=action.pk)
     if action.status == Action.Status.DONE:
         return action
     action.status = Action.Status.DONE
     action.completed_on = timezone.localdate()
     action.version += 1  # an edit form opened before this is now stale
-    action._history_user = completed_by
+    history_note(action, user=completed_by)
     action.save(update_fields=["status", "completed_on", "version"])
     return action
 
 
 def action_update(
-    *, action: Action, expected_version: int, changes: dict, user: AbstractBaseUser
+    *, action: Action, expected_version: int, changes: dict[str, Any], user: User
 ) -> Action:
     """Save an officer's edit of an action unless someone saved it since `expected_version`.
 
@@ -142,7 +144,7 @@ def period_start(
     targets: dict[int, int],
     due_by: date | None = None,
     rationale: str,
-    started_by: AbstractBaseUser,
+    started_by: User,
 ) -> StrategyPeriod:
     """Start a strategy period and record its targets, `targets` being {indicator id: level}.
 
@@ -195,8 +197,8 @@ def round_open(
     opens_on: date,
     closes_on: date,
     indicators: list[Indicator],
-    respondents: list[tuple[AbstractBaseUser, str]],
-    opened_by: AbstractBaseUser,
+    respondents: list[tuple[User, str]],
+    opened_by: User,
 ) -> AssessmentRound:
     """Open a round over `indicators` for `respondents`, each (officer, directorate or team)."""
     if not indicators:
@@ -222,7 +224,7 @@ def round_open(
 def round_rate(
     *,
     assessment_round: AssessmentRound,
-    user: AbstractBaseUser,
+    user: User,
     indicator: Indicator,
     level: int | None,
     evidence: str = "",
@@ -248,7 +250,7 @@ def round_rate(
     rating.evidence = evidence if level is not None else ""
     rating.skipped_reason = "" if level is not None else skipped_reason
     rating.full_clean(validate_constraints=False)
-    rating._history_user = user
+    history_note(rating, user=user)
     rating.save()
     return rating
 
@@ -261,7 +263,7 @@ def round_moderate(
     level: int,
     evidence: str,
     commentary: str = "",
-    moderator: AbstractBaseUser,
+    moderator: User,
 ) -> Assessment:
     """Record the moderated level: it becomes the council's assessment, linked to the round.
 
@@ -288,7 +290,7 @@ def round_moderate(
 
 @transaction.atomic
 def round_close(
-    *, assessment_round: AssessmentRound, closed_by: AbstractBaseUser
+    *, assessment_round: AssessmentRound, closed_by: User
 ) -> AssessmentRound:
     """Close the round: its ratings and moderated levels are frozen from now on."""
     assessment_round = _open_round(assessment_round.pk)

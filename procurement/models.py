@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,7 +13,13 @@ from simple_history.models import HistoricalRecords
 from core.concurrency import VersionedModel
 from core.money import format_pounds
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+class DecimalShape(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: DecimalShape = {"max_digits": 14, "decimal_places": 2}
 SOCIAL_VALUE_THRESHOLD = Decimal("100000")
 SOCIAL_VALUE_MIN_WEIGHTING = Decimal("10")
 

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from core.concurrency import update_versioned
+from core.history import history_note
 from procurement.models import Contract
 from socialvalue.models import (
     Commitment,
@@ -45,7 +46,7 @@ def commitment_save(
     quantity: Decimal,
     due_by: dt.date,
     notes: str = "",
-    user: AbstractBaseUser,
+    user: User,
     commitment: Commitment | None = None,
 ) -> Commitment:
     """Record a new commitment, or change one (`commitment`), on a contract."""
@@ -62,14 +63,14 @@ def commitment_save(
     commitment.due_by = due_by
     commitment.notes = notes
     commitment.full_clean()
-    commitment._history_user = user
+    history_note(commitment, user=user)
     commitment.save()
     return commitment
 
 
 @transaction.atomic
-def commitment_delete(*, commitment: Commitment, user: AbstractBaseUser) -> None:
-    commitment._history_user = user
+def commitment_delete(*, commitment: Commitment, user: User) -> None:
+    history_note(commitment, user=user)
     commitment.delete()
 
 
@@ -86,7 +87,7 @@ def _check_status(social_value_return: SocialValueReturn, *allowed: str, action:
 
 @transaction.atomic
 def return_create(
-    *, contract: Contract, period: Period, user: AbstractBaseUser, today: dt.date | None = None
+    *, contract: Contract, period: Period, user: User, today: dt.date | None = None
 ) -> SocialValueReturn:
     """Start a draft return, with a line for each measure the contract has a commitment for.
 
@@ -116,7 +117,7 @@ def return_create(
         created_by=user,
     )
     social_value_return.full_clean()
-    social_value_return._history_user = user
+    history_note(social_value_return, user=user)
     social_value_return.save()
     measure_ids = Commitment.objects.filter(contract=contract).values_list("measure_id", flat=True)
     ReturnLine.objects.bulk_create(
@@ -140,7 +141,7 @@ def return_update(
     social_value_return: SocialValueReturn,
     expected_version: int,
     lines: list[LineInput],
-    user: AbstractBaseUser,
+    user: User,
 ) -> SocialValueReturn:
     """Save the quantities and evidence of a draft or rejected return.
 
@@ -172,13 +173,13 @@ def return_update(
         row.evidence = line.evidence
         row.evidence_url = line.evidence_url
         row.full_clean()
-        row._history_user = user
+        history_note(row, user=user)
         row.save()
     return updated
 
 
 def return_submit(
-    *, social_value_return: SocialValueReturn, expected_version: int, user: AbstractBaseUser
+    *, social_value_return: SocialValueReturn, expected_version: int, user: User
 ) -> SocialValueReturn:
     _check_status(social_value_return, *SocialValueReturn.EDITABLE, action="submitted")
     return update_versioned(
@@ -195,7 +196,7 @@ def return_submit(
 
 
 def return_verify(
-    *, social_value_return: SocialValueReturn, expected_version: int, user: AbstractBaseUser
+    *, social_value_return: SocialValueReturn, expected_version: int, user: User
 ) -> SocialValueReturn:
     _check_status(social_value_return, Status.SUBMITTED, action="verified")
     return update_versioned(
@@ -211,7 +212,7 @@ def return_reject(
     social_value_return: SocialValueReturn,
     expected_version: int,
     reason: str,
-    user: AbstractBaseUser,
+    user: User,
 ) -> SocialValueReturn:
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the return is rejected"})
@@ -265,7 +266,7 @@ BINARY_STARTS = (
 def _looks_like(suffix: str, upload: UploadedFile) -> bool:
     """Does the content match the extension? Checked on the bytes, not the name or the browser."""
     upload.seek(0)
-    head = upload.read(8192)
+    head: bytes = upload.read(8192)
     upload.seek(0)
     if suffix == ".pdf":
         return head.startswith(b"%PDF-")
@@ -321,20 +322,21 @@ def evidence_attach(
     *,
     social_value_return: SocialValueReturn,
     upload: UploadedFile,
-    user: AbstractBaseUser,
+    user: User,
     measure: Measure | None = None,
 ) -> EvidenceFile:
     _check_status(social_value_return, *SocialValueReturn.EDITABLE, action="changed")
     problem = evidence_problem(upload)
     if problem:
         raise ValidationError({"file": problem})
-    suffix = Path(upload.name).suffix.lower()
+    name = upload.name or ""  # a form's upload always has a name (evidence_problem checks it)
+    suffix = Path(name).suffix.lower()
     evidence = EvidenceFile(
         social_value_return=social_value_return,
         measure=measure,
-        original_name=Path(upload.name).name[:255],
+        original_name=Path(name).name[:255],
         content_type=EVIDENCE_TYPES[suffix],
-        size=upload.size,
+        size=upload.size or 0,
         uploaded_by=user,
     )
     evidence.file.save(upload.name, upload, save=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import plotly.graph_objects as go
 from django import template
 from django.utils.html import escape, format_html, json_script
 from django.utils.safestring import SafeString, mark_safe
@@ -15,7 +16,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def plotly_chart(figure, element_id: str, summary: str) -> SafeString:
+def plotly_chart(figure: go.Figure, element_id: str, summary: str) -> SafeString:
     """A chart placeholder plus its figure JSON; static/js/charts.js draws it.
 
     The chart is an image of the table that sits beside it, so it is one `img` to assistive

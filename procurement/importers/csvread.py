@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from core.money import to_penny
 
@@ -53,7 +53,8 @@ def binary_source(source: str | Path | BinaryIO) -> Iterator[tuple[BinaryIO, str
     with tempfile.SpooledTemporaryFile(max_size=16 << 20) as spool:
         shutil.copyfileobj(source, spool)
         spool.seek(0)
-        yield spool, name
+        # A binary spooled file has every method of a binary file; typeshed types it as IO.
+        yield cast(BinaryIO, spool), name
 
 
 class FileProblem(Exception):

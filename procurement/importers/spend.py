@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
@@ -168,7 +168,7 @@ def import_spend_file(
     source: str | Path | BinaryIO,
     *,
     filename: str | None = None,
-    user: AbstractBaseUser | AnonymousUser | None = None,
+    user: User | AnonymousUser | None = None,
     skip_bad_rows: bool = False,
     dry_run: bool = False,
     chunk_size: int = 50_000,
@@ -271,7 +271,7 @@ class _Target:
     encoding: str
     sha256: str
     filename: str
-    user: AbstractBaseUser | None
+    user: User | None
     today: dt.date
     skip_bad_rows: bool
     mapping: dict[str, str] = field(default_factory=dict)
@@ -431,7 +431,7 @@ def _suppliers_resolve(
     keys: Mapping[SupplierKey, str],
     *,
     create: bool,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
 ) -> tuple[dict[SupplierKey, int | None], int, list[str]]:
     """Map each supplier in the file to a Supplier id, creating the new ones when `create`.

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
+from django.db.models import CharField
 
 from procurement.identity import name_key, normalise_company_number
 from procurement.importers.csvread import (
@@ -486,10 +487,18 @@ class Placeholders:
 
 # -- reading a row -------------------------------------------------------------------------------
 
-TEXT_MAX = SpendTransaction._meta.get_field("service_area").max_length
-SHORT_MAX = SpendTransaction._meta.get_field("capital_revenue").max_length
-REFERENCE_MAX = SpendTransaction._meta.get_field("reference").max_length
-NAME_MAX = SpendTransaction._meta.get_field("supplier_name").max_length
+
+
+def _max_length(field_name: str) -> int:
+    field = SpendTransaction._meta.get_field(field_name)
+    assert isinstance(field, CharField) and field.max_length is not None, field_name
+    return field.max_length
+
+
+TEXT_MAX = _max_length("service_area")
+SHORT_MAX = _max_length("capital_revenue")
+REFERENCE_MAX = _max_length("reference")
+NAME_MAX = _max_length("supplier_name")
 TEXT_FIELDS = (SERVICE_AREA, EXPENSE_TYPE, PURPOSE, MERCHANT_CATEGORY)
 WITHHELD = "withheld"  # the kind of a blank supplier cell
 SupplierKey = tuple[str, str]  # (normalised name, company number or "")

@@ -45,7 +45,7 @@ def _sme_label() -> Case:
     )
 
 
-def contracts_for_transparency() -> QuerySet:
+def contracts_for_transparency() -> QuerySet[Contract, tuple[object, ...]]:
     """Contracts worth more than £5,000, one tuple a contract in TRANSPARENCY_HEADER order.
 
     The Code asks for every contract "with a value that exceeds £5,000"; the value used is the

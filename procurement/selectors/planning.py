@@ -114,6 +114,12 @@ ENDING_SOON_ORDER = {
 }
 
 
+def _end_date(contract: Contract) -> date:
+    """The end date of a contract chosen by its end date."""
+    assert contract.end_date is not None
+    return contract.end_date
+
+
 def contracts_ending_soon(
     *, today: date, months: int = 12, order: str = "end_date"
 ) -> list[EndingContract]:
@@ -137,7 +143,7 @@ def contracts_ending_soon(
     return [
         EndingContract(
             contract=contract,
-            months_left=months_left(today=today, end_date=contract.end_date),
+            months_left=months_left(today=today, end_date=_end_date(contract)),
             alerts_sent=[
                 a.months_before for a in contract.alert_rows if a.end_date == contract.end_date
             ],

@@ -18,6 +18,7 @@ from functools import reduce
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import (
     Case,
@@ -56,7 +57,9 @@ from procurement.models import (
 from procurement.supplier_relations import merge_counts, merge_refusal
 
 ZERO = Decimal("0")
-MONEY_FIELD = models.DecimalField(max_digits=16, decimal_places=2)
+MONEY_FIELD: models.DecimalField[Decimal, Decimal] = models.DecimalField(
+    max_digits=16, decimal_places=2
+)
 
 # key -> (label, lowest value included, highest value included); bounds in pounds.
 VALUE_BANDS: dict[str, tuple[str, Decimal | None, Decimal | None]] = {
@@ -68,7 +71,7 @@ VALUE_BANDS: dict[str, tuple[str, Decimal | None, Decimal | None]] = {
 ENDING_WITHIN_MONTHS = (3, 6, 9, 12, 24)
 
 
-def _sum_of(queryset: QuerySet, column: str, group: str) -> Subquery:
+def _sum_of(queryset: QuerySet[models.Model], column: str, group: str) -> Subquery:
     """A correlated SUM for one row of the outer query, without joining (so no fan-out)."""
     return Subquery(
         queryset.order_by().values(group).annotate(total=Sum(column)).values("total")[:1],
@@ -76,14 +79,14 @@ def _sum_of(queryset: QuerySet, column: str, group: str) -> Subquery:
     )
 
 
-def _count_of(queryset: QuerySet, group: str) -> Subquery:
+def _count_of(queryset: QuerySet[models.Model], group: str) -> Subquery:
     return Subquery(
         queryset.order_by().values(group).annotate(n=Count("pk")).values("n")[:1],
         output_field=models.IntegerField(),
     )
 
 
-class ContractQuerySet(QuerySet):
+class ContractQuerySet(QuerySet[Contract]):
     def with_related(self) -> ContractQuerySet:
         return self.select_related("supplier", "category", "owner")
 
@@ -131,7 +134,7 @@ class ContractQuerySet(QuerySet):
         )
 
 
-class SupplierQuerySet(QuerySet):
+class SupplierQuerySet(QuerySet[Supplier]):
     def search(self, text: str) -> SupplierQuerySet:
         text = (text or "").strip()
         if not text:
@@ -285,8 +288,8 @@ def supplier_list(
 class Lookup:
     """What typed text resolved to: one row (`match`), or the candidates, best first."""
 
-    match: Any = None
-    candidates: list = field(default_factory=list)
+    match: Any = None  # a row of whichever model was looked up
+    candidates: list[Any] = field(default_factory=list)
     more: bool = False
 
 
@@ -296,11 +299,12 @@ class SupplierLookup(Lookup):
 
     @property
     def supplier(self) -> Supplier | None:
-        return self.match
+        supplier: Supplier | None = self.match
+        return supplier
 
 
 def ranked_lookup(
-    queryset: QuerySet,
+    queryset: QuerySet[models.Model],
     *,
     ranks: Sequence[Q],
     order: Sequence[str],
@@ -412,7 +416,7 @@ class HistoryEntry:
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
-def display_value(model_field: models.Field, value: Any) -> str:
+def display_value(model_field: models.Field[Any, Any], value: Any) -> str:
     """A field value as a reader should see it: labels for choices, pounds, dates, Yes/No."""
     if isinstance(value, DeletedObject):
         # diff_against gives a DeletedObject for an empty foreign key too.
@@ -430,17 +434,22 @@ def display_value(model_field: models.Field, value: Any) -> str:
     if isinstance(model_field, models.DateField):
         return date_format(value, "j F Y")
     if isinstance(model_field, models.ForeignKey) and hasattr(value, "get_full_name"):
-        return value.get_full_name() or value.get_username()
+        return _user_name(value)
     return str(value)
 
 
-def _user_name(user: Any) -> str:
+def _user_name(user: User | None) -> str:
     if user is None:
         return "System"
     return user.get_full_name() or user.get_username()
 
 
-def history_entries(history: QuerySet, *, related: tuple[str, ...] = ()) -> list[HistoryEntry]:
+def history_entries(
+    # simple-history builds the historical models at run time: no static class to name.
+    history: QuerySet[Any],
+    *,
+    related: tuple[str, ...] = (),
+) -> list[HistoryEntry]:
     """Every historical record newest first, each with the fields that changed before → after.
 
     The records come from one query (with their users and related rows joined), and each is

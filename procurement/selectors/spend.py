@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict
 
 from django.core.cache import cache
 from django.db.models import (
@@ -39,7 +40,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.expressions import ValueRange
+from django.db.models.expressions import BaseExpression, ValueRange, WindowFrame
 from django.db.models.functions import Coalesce, Lag, Lead
 
 from core.financial_year import financial_year_bounds, financial_year_label
@@ -60,6 +61,14 @@ SPLIT_DAYS = 30
 SPLIT_LIMIT = 100
 CHECKS_CACHE_SECONDS = 24 * 60 * 60
 NEVER = 10**7  # a day number far beyond any payment: "no next payment"
+
+
+class WindowSpec(TypedDict, total=False):
+    """Keyword arguments of a Window shared by several window values."""
+
+    partition_by: list[F]
+    order_by: list[str] | BaseExpression
+    frame: WindowFrame
 
 # The rules as the page explains them.
 CHECK_RULES = {
@@ -398,7 +407,10 @@ def _repeats(
     rows before `since` are read only as the earlier half of a pair.
     """
     ordering = [*partition, "paid_on", "id"]
-    window = {"partition_by": [F(name) for name in partition], "order_by": ordering[-2:]}
+    window: WindowSpec = {
+        "partition_by": [F(name) for name in partition],
+        "order_by": ordering[-2:],
+    }
     rows = (
         SpendTransaction.objects.filter(where, NAMED, OWN)
         .annotate(
@@ -514,8 +526,8 @@ def spend_possible_split_purchases(
     in_band = Q()
     for threshold in SPLIT_THRESHOLDS:
         in_band |= Q(amount__gte=threshold * SPLIT_LOWER, amount__lte=threshold)
-    partition = {"partition_by": [F("supplier_id"), F("threshold")]}
-    frame = {
+    partition: WindowSpec = {"partition_by": [F("supplier_id"), F("threshold")]}
+    frame: WindowSpec = {
         **partition,
         "order_by": DayNumber("paid_on"),
         "frame": DaysUpTo(SPLIT_DAYS),

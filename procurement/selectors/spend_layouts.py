@@ -82,7 +82,9 @@ class PreviewColumn:
     values: list[str]  # the column's cell in each of the first rows
 
 
-def spend_preview_columns(*, headings: Sequence[str], sample: Sequence[Sequence[str]]) -> list:
+def spend_preview_columns(
+    *, headings: Sequence[str], sample: Sequence[Sequence[str]]
+) -> list[PreviewColumn]:
     """The file's columns each with its first rows' values, for a table that lists one column
     a row (a file of twenty columns reads down the page instead of off its side)."""
     return [
@@ -91,9 +93,11 @@ def spend_preview_columns(*, headings: Sequence[str], sample: Sequence[Sequence[
     ]
 
 
-def spend_mapping_notes(*, missing: Sequence[str], ambiguous: dict[str, Sequence[str]]) -> list:
+def spend_mapping_notes(
+    *, missing: Sequence[str], ambiguous: dict[str, Sequence[str]]
+) -> list[str]:
     """Why the file needs its columns mapped, one sentence per field, in display order."""
-    notes = []
+    notes: list[str] = []
     for field, label, _required in SPEND_FIELDS:
         if field in missing:
             notes.append(f"No column was recognised as the {label.lower()}.")

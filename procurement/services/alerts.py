@@ -18,6 +18,7 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
@@ -71,7 +72,7 @@ class RenewalAlert:
     sent: bool = field(default=False)
 
 
-def _due_contracts(*, today: date, months: Sequence[int]):
+def _due_contracts(*, today: date, months: Sequence[int]) -> QuerySet[Contract]:
     return (
         Contract.objects.filter(
             status=Contract.Status.LIVE,
@@ -90,6 +91,8 @@ def contract_path(contract: Contract) -> str:
 
 
 def _build(contract: Contract, *, today: date, new: list[int]) -> RenewalAlert:
+    # _due_contracts chose contracts with an end date and an owner.
+    assert contract.end_date is not None and contract.owner is not None
     end_text = format_date(contract.end_date, "j F Y")
     left = months_left(today=today, end_date=contract.end_date)
     subject = f"Contract {contract.reference} ends on {end_text}: renewal decision needed"
@@ -127,6 +130,7 @@ def contract_alerts_due(*, today: date, months: Sequence[int]) -> list[RenewalAl
     )
     alerts = []
     for contract in candidates:
+        assert contract.end_date is not None  # _due_contracts chose it by its end date
         due = thresholds_due(today=today, end_date=contract.end_date, months=months)
         new = [m for m in due if (contract.pk, m, contract.end_date) not in already_sent]
         if new:

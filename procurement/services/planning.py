@@ -6,9 +6,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
+from core.history import history_note
 from procurement.models import Contract, PipelineItem, Saving
 
 PIPELINE_FIELDS = (
@@ -31,7 +32,7 @@ def saving_create(
     kind: str,
     amount: Decimal,
     description: str,
-    recorded_by: AbstractBaseUser,
+    recorded_by: User,
     contract: Contract | None = None,
 ) -> Saving:
     saving = Saving(
@@ -43,7 +44,7 @@ def saving_create(
         recorded_by=recorded_by,
     )
     saving.full_clean()
-    saving._history_user = recorded_by
+    history_note(saving, user=recorded_by)
     saving.save()
     return saving
 
@@ -54,7 +55,7 @@ def pipeline_item_create(
     title: str,
     estimated_value: Decimal,
     planned_start: date,
-    created_by: AbstractBaseUser,
+    created_by: User,
     **fields: Any,
 ) -> PipelineItem:
     unknown = set(fields) - set(PIPELINE_FIELDS)
@@ -64,14 +65,14 @@ def pipeline_item_create(
         title=title, estimated_value=estimated_value, planned_start=planned_start, **fields
     )
     item.full_clean()
-    item._history_user = created_by
+    history_note(item, user=created_by)
     item.save()
     return item
 
 
 @transaction.atomic
 def pipeline_item_update(
-    *, item: PipelineItem, changes: dict[str, Any], updated_by: AbstractBaseUser
+    *, item: PipelineItem, changes: dict[str, Any], updated_by: User
 ) -> PipelineItem:
     item = PipelineItem.objects.select_for_update().get(pk=item.pk)
     for name, value in changes.items():
@@ -79,6 +80,6 @@ def pipeline_item_update(
             raise TypeError(f"Unknown pipeline field: {name}")
         setattr(item, name, value)
     item.full_clean()
-    item._history_user = updated_by
+    history_note(item, user=updated_by)
     item.save()
     return item

@@ -11,11 +11,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.concurrency import update_versioned
+from core.history import history_note
 from core.money import format_pounds
 from procurement.models import Contract, Supplier, Variation
 from procurement.services.payment_matching import transactions_match_contracts
@@ -27,12 +28,12 @@ def _check_dates(start_date: dt.date | None, end_date: dt.date | None) -> None:
 
 
 @transaction.atomic
-def contract_create(*, user: AbstractBaseUser | None, **fields: Any) -> Contract:
+def contract_create(*, user: User | None, **fields: Any) -> Contract:
     """Add a contract to the register and link its supplier's spend to it."""
     contract = Contract(**fields)
     _check_dates(contract.start_date, contract.end_date)
     contract.full_clean()
-    contract._history_user = user
+    history_note(contract, user=user)
     contract.save()
     transactions_match_contracts(supplier_ids=[contract.supplier_id])
     return contract
@@ -44,7 +45,7 @@ def contract_update(
     contract: Contract,
     expected_version: int,
     changes: dict[str, Any],
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> Contract:
     """Save an officer's edit unless the contract moved on since `expected_version`."""
     _check_dates(
@@ -72,7 +73,7 @@ def variation_record(
     value_change: Decimal = Decimal("0"),
     new_end_date: dt.date | None = None,
     approved_by: str = "",
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> Variation:
     """Record a variation and apply it to the contract in the same transaction.
 
@@ -103,7 +104,7 @@ def variation_record(
                 f"{format_pounds(current.total_value or 0)}"
             }
         )
-    variation._history_user = user
+    history_note(variation, user=user)
     variation.save()
     changes: dict[str, Any] = {}
     if value_change:
@@ -117,10 +118,10 @@ def variation_record(
 
 
 @transaction.atomic
-def supplier_create(*, user: AbstractBaseUser | None, **fields: Any) -> Supplier:
+def supplier_create(*, user: User | None, **fields: Any) -> Supplier:
     supplier = Supplier(**fields)
     supplier.full_clean(exclude=["normalised_name"])
-    supplier._history_user = user
+    history_note(supplier, user=user)
     supplier.save()
     return supplier
 
@@ -131,7 +132,7 @@ def supplier_update(
     supplier: Supplier,
     expected_version: int,
     changes: dict[str, Any],
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> Supplier:
     """Save an officer's edit unless the supplier moved on since `expected_version`."""
     return update_versioned(supplier, expected_version=expected_version, changes=changes, user=user)

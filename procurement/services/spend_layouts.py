@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.concurrency import update_versioned
+from core.history import history_note
 from procurement.importers.spend import SPEND_FIELDS, layout_signature
 from procurement.models import SpendLayout
 
@@ -55,7 +56,7 @@ def spend_mapping_clean(*, mapping: Mapping[str, str], headings: Sequence[str]) 
 
 @transaction.atomic
 def spend_layout_save(
-    *, headings: Sequence[str], mapping: Mapping[str, str], user: AbstractBaseUser | None
+    *, headings: Sequence[str], mapping: Mapping[str, str], user: User | None
 ) -> SpendLayout:
     """Remember `mapping` for files with these `headings`, replacing any mapping they had."""
     cleaned = spend_mapping_clean(mapping=mapping, headings=headings)
@@ -74,7 +75,7 @@ def spend_layout_save(
     )
     layout.full_clean()
     if user is not None:
-        layout._history_user = user
+        history_note(layout, user=user)
     layout.save()
     return layout
 
@@ -84,7 +85,7 @@ def spend_layout_update(
     layout: SpendLayout,
     mapping: Mapping[str, str],
     expected_version: int,
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> SpendLayout:
     """Change a remembered layout's mapping; refused if someone changed it since
     `expected_version` (core.concurrency.StaleEdit)."""
@@ -98,9 +99,9 @@ def spend_layout_update(
 
 
 @transaction.atomic
-def spend_layout_forget(*, layout: SpendLayout, user: AbstractBaseUser | None) -> None:
+def spend_layout_forget(*, layout: SpendLayout, user: User | None) -> None:
     """Forget a layout: the next file with its header goes through the mapping step again.
     Its history, the deletion included, is kept."""
     if user is not None:
-        layout._history_user = user
+        history_note(layout, user=user)
     layout.delete()

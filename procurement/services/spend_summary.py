@@ -96,4 +96,5 @@ def spend_summary_rebuild(
             ),
             (connection.ops.adapt_datetimefield_value(timezone.now()), *params),
         )
-        return cursor.rowcount
+        rebuilt: int = cursor.rowcount
+        return rebuilt

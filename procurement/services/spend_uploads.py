@@ -15,7 +15,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
@@ -129,7 +129,7 @@ def spend_upload_import(
     *,
     session: MutableMapping,
     upload: UploadedFile,
-    user: AbstractBaseUser,
+    user: User,
     skip_bad_rows: bool,
     publisher: str,
 ) -> UploadOutcome:
@@ -166,7 +166,7 @@ def spend_upload_import_mapped(
     kept: KeptUpload,
     headings: list[str],
     mapping: dict[str, str],
-    user: AbstractBaseUser,
+    user: User,
     skip_bad_rows: bool,
 ) -> SpendImportResult:
     """Import a kept file with the officer's mapping. Once it is imported the mapping is

@@ -14,12 +14,13 @@ Two suppliers with different company numbers are different companies: that merge
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.concurrency import STALE_MESSAGE, StaleEdit
 from core.financial_year import financial_year_bounds
+from core.history import history_note
 from procurement.models import (
     Contract,
     SpendYearSummary,
@@ -71,8 +72,7 @@ def _move(relation: Relation, *, merged: Supplier, kept: Supplier, reason: str, 
         setattr(row, f"{relation.field}_id", kept.pk)
         if hasattr(row, "version"):
             row.version += 1  # an edit form opened before the merge is told it is stale
-        row._change_reason = reason
-        row._history_user = user
+        history_note(row, user=user, reason=reason)
         row.save()
         moved += 1
     return moved
@@ -83,7 +83,7 @@ def supplier_merge(
     *,
     kept_id: int,
     merged_id: int,
-    user: AbstractBaseUser | None,
+    user: User | None,
     expected_versions: dict[int, int] | None = None,
 ) -> SupplierMerge:
     """Merge supplier `merged_id` into `kept_id`, in one transaction; refused (MergeRefused,
@@ -135,11 +135,9 @@ def supplier_merge(
         if not getattr(kept, name) and getattr(merged, name):
             setattr(kept, name, getattr(merged, name))
     kept.version += 1
-    kept._change_reason = reason
-    kept._history_user = user
+    history_note(kept, user=user, reason=reason)
     kept.save()
-    merged._change_reason = reason
-    merged._history_user = user
+    history_note(merged, user=user, reason=reason)
     merged.delete()
 
     transactions_match_contracts(supplier_ids=[kept.pk], rebuild_summary=False)

@@ -6,14 +6,14 @@ of another supplier's object is simply not found (404).
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth
 from django.db.models import QuerySet
 
 from accounts.roles import SUPPLIERS, can_read, group_names, is_supplier_only
 from procurement.models import Contract, Supplier
 from socialvalue.models import EvidenceFile, SocialValueReturn, SupplierContact
 
-User = AbstractBaseUser | AnonymousUser
+User = auth.User | auth.AnonymousUser
 
 
 def is_supplier_user(user: User) -> bool:
@@ -31,7 +31,7 @@ def supplier_for(*, user: User) -> Supplier | None:
 def contracts_visible_to(user: User) -> QuerySet[Contract]:
     if can_read(user):
         return Contract.objects.all()
-    if SUPPLIERS in group_names(user):
+    if user.is_authenticated and SUPPLIERS in group_names(user):
         return Contract.objects.filter(supplier__social_value_contacts__user=user)
     return Contract.objects.none()
 
@@ -39,7 +39,7 @@ def contracts_visible_to(user: User) -> QuerySet[Contract]:
 def returns_visible_to(user: User) -> QuerySet[SocialValueReturn]:
     if can_read(user):
         return SocialValueReturn.objects.all()
-    if SUPPLIERS in group_names(user):
+    if user.is_authenticated and SUPPLIERS in group_names(user):
         return SocialValueReturn.objects.filter(
             contract__supplier__social_value_contacts__user=user
         )
@@ -49,7 +49,7 @@ def returns_visible_to(user: User) -> QuerySet[SocialValueReturn]:
 def evidence_visible_to(user: User) -> QuerySet[EvidenceFile]:
     if can_read(user):
         return EvidenceFile.objects.all()
-    if SUPPLIERS in group_names(user):
+    if user.is_authenticated and SUPPLIERS in group_names(user):
         return EvidenceFile.objects.filter(
             social_value_return__contract__supplier__social_value_contacts__user=user
         )

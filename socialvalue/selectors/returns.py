@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -36,7 +36,7 @@ from socialvalue.selectors.values import (
     verified_lines,
 )
 
-User = AbstractBaseUser | AnonymousUser
+User = auth.User | auth.AnonymousUser
 Status = SocialValueReturn.Status
 
 
@@ -127,6 +127,16 @@ def contract_social_value(*, contract: Contract) -> dict[str, Any]:
         "returns": list(returns_for_contract(contract=contract)),
         "over_threshold": (contract.total_value or 0) > SOCIAL_VALUE_THRESHOLD,
     }
+
+
+class ContractPosition(TypedDict):
+    commitments: int
+    returns: int
+    verified: int  # returns verified
+
+
+class LineCount(TypedDict):
+    line_count: int
 
 
 # -- lists -------------------------------------------------------------------------------------

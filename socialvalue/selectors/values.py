@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Count,
@@ -25,6 +25,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django_stubs_ext import WithAnnotations
 
 from core.financial_year import financial_year_of
 from core.money import to_penny, to_penny_or_none
@@ -32,7 +33,16 @@ from procurement.models import SubTeam
 from socialvalue.models import Measure, ProxyValue, ReturnLine, SocialValueReturn
 
 Status = SocialValueReturn.Status
-VALUE_FIELD = DecimalField(max_digits=30, decimal_places=6)
+VALUE_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=30, decimal_places=6)
+
+
+class LineValue(TypedDict):
+    proxy: Decimal | None  # £ per unit
+    value: Decimal | None  # £
+
+
+if TYPE_CHECKING:  # WithAnnotations takes its TypedDict only in type checking
+    ValuedLine = WithAnnotations[ReturnLine, LineValue]
 
 
 def proxy_value_for(*, measure: Measure, financial_year: int) -> Decimal | None:
@@ -55,7 +65,7 @@ def _proxy_subquery(*, measure_ref: str, year_ref: str) -> Subquery:
     )
 
 
-def lines_valued(queryset: QuerySet[ReturnLine] | None = None) -> QuerySet[ReturnLine]:
+def lines_valued(queryset: QuerySet[ReturnLine] | None = None) -> QuerySet[ValuedLine]:
     """Return lines annotated with `proxy` (£ per unit, by year) and `value` (£, or null)."""
     queryset = ReturnLine.objects.all() if queryset is None else queryset
     return queryset.annotate(
@@ -63,7 +73,7 @@ def lines_valued(queryset: QuerySet[ReturnLine] | None = None) -> QuerySet[Retur
     ).annotate(value=ExpressionWrapper(F("quantity") * F("proxy"), output_field=VALUE_FIELD))
 
 
-def verified_lines(*, year: int | None = None) -> QuerySet[ReturnLine]:
+def verified_lines(*, year: int | None = None) -> QuerySet[ValuedLine]:
     lines = ReturnLine.objects.filter(social_value_return__status=Status.VERIFIED)
     if year is not None:
         lines = lines.filter(social_value_return__financial_year=year)

@@ -19,7 +19,8 @@ burn(float(sys.argv[1]))
 print("ready", flush=True)
 sys.stdin.readline()
 burn(float(sys.argv[2]))
-time.sleep(0.4)  # stay alive for a last sample
+print("done", flush=True)
+sys.stdin.readline()  # stay alive until the test has sampled the end (or closes stdin)
 """
 MARK = "cpu-sampler-test-burner"
 
@@ -37,12 +38,26 @@ def _ours(pid: int, parent: int, command: str) -> str | None:
     return "burner" if MARK in command else None
 
 
+def _finish_sampled(burner: subprocess.Popen, sampler: CpuSampler) -> None:
+    """Let the burner do its second burn, wait until the sampler's thread has seen all of it,
+    then let the burner exit."""
+    burner.stdin.write("go\n")
+    burner.stdin.flush()
+    assert burner.stdout.readline() == "done\n"
+    spent = process_cpu(burner.pid)[1]
+    deadline = time.monotonic() + 30
+    while sampler.last.get(burner.pid, ("", -1.0))[1] < spent:
+        assert time.monotonic() < deadline, "the sampler never sampled the finished burner"
+        time.sleep(0.02)
+    burner.communicate(timeout=30)
+
+
 def test_it_counts_only_the_cpu_used_inside_the_block():
     burner = _burner(0.6, 0.3)
     assert burner.stdout.readline() == "ready\n"
 
     with CpuSampler(_ours, interval=0.1) as sampler:
-        burner.communicate("go\n", timeout=30)
+        _finish_sampled(burner, sampler)
 
     assert 0.25 <= sampler.used()["burner"] <= 0.5
 
@@ -50,7 +65,8 @@ def test_it_counts_only_the_cpu_used_inside_the_block():
 def test_a_process_born_inside_the_block_counts_from_zero():
     with CpuSampler(_ours, interval=0.1) as sampler:
         burner = _burner(0.3, 0.2)
-        burner.communicate("go\n", timeout=30)
+        assert burner.stdout.readline() == "ready\n"
+        _finish_sampled(burner, sampler)
 
     assert 0.45 <= sampler.used()["burner"] <= 0.8  # both burns, and Python's start
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import socket
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -44,8 +43,8 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif self.path == "/chunked":
             self._reply(200, b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", Transfer_Encoding="chunked")
-        elif self.path == "/slow":
-            time.sleep(1)
+        elif self.path == "/slow":  # answers only once the test is over
+            self.server.test_over.wait(30)
             self._reply(200, b"ok", Content_Length="2")
 
 
@@ -54,9 +53,11 @@ def server():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
     httpd.seen = []
+    httpd.test_over = threading.Event()
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield httpd
+    httpd.test_over.set()
     httpd.shutdown()
     httpd.server_close()
 

@@ -35,15 +35,16 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects, so `-m "not browser"` leaves these out
 def pytest_collection_modifyitems(config, items) -> None:
-    if CHROMIUM.exists():
-        return
     skip = pytest.mark.skip(
         reason=f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
     )
     for item in items:
         if "tests/browser/" in str(item.fspath):
-            item.add_marker(skip)
+            item.add_marker(pytest.mark.browser)
+            if not CHROMIUM.exists():
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

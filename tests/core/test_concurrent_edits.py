@@ -650,14 +650,50 @@ def test_two_saves_at_the_same_moment_exactly_one_succeeds(shared_database, atte
     assert contract.history.count() == 2
 
 
+def _tell_when_it_begins_a_transaction(begins: threading.Event) -> None:
+    """On SQLite, set `begins` when this thread's connection starts BEGIN IMMEDIATE: SQLite
+    reports the statement before it takes the lock, and while another transaction holds the
+    lock the statement cannot end, so from then on this thread is waiting."""
+    if connection.vendor != "sqlite":
+        return
+    connection.ensure_connection()
+
+    def traced(statement: str) -> None:
+        if statement.startswith("BEGIN IMMEDIATE"):
+            begins.set()
+
+    connection.connection.set_trace_callback(traced)
+
+
+def _until_the_second_waits_for_a_lock(second_begins: threading.Event) -> None:
+    """Return once another connection waits for a lock: on SQLite when the second thread has
+    begun its transaction (see above), on PostgreSQL when the server shows a backend of this
+    database waiting on a lock."""
+    if connection.vendor == "sqlite":
+        assert second_begins.wait(WAIT), "the second save never began its transaction"
+        return
+    deadline = time.monotonic() + WAIT
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+        assert time.monotonic() < deadline, "the second save never waited for the lock"
+        time.sleep(0.01)
+
+
 def _second_while_first_is_open(
     first: Callable[[], Any], second: Callable[[], Any]
 ) -> tuple[Any, Any, bool]:
-    """Run `first` in a transaction kept open for half a second after it saves, and `second`
-    in another thread once `first` has saved. Return both results, and whether `second` ended
-    only after `first` had committed (that is, it waited for the lock)."""
+    """Run `first` in a transaction kept open after it saves until `second`, run in another
+    thread once `first` has saved, is waiting for its lock. Return both results, and whether
+    `second` ended only after `first` had committed (that is, it waited for the lock)."""
     saved = threading.Event()
     release = threading.Event()
+    second_begins = threading.Event()
     ended_at: dict[str, float] = {}
 
     def hold_open() -> Any:
@@ -670,6 +706,7 @@ def _second_while_first_is_open(
 
     def then_second() -> Any:
         assert saved.wait(WAIT)
+        _tell_when_it_begins_a_transaction(second_begins)
         try:
             return second()
         finally:
@@ -677,7 +714,7 @@ def _second_while_first_is_open(
 
     def referee() -> None:
         assert saved.wait(WAIT)
-        time.sleep(0.5)
+        _until_the_second_waits_for_a_lock(second_begins)
         release.set()
 
     first_result, second_result, _ = _in_threads(

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 
+from maturity.management.commands.build_framework_fixture import default_source
 from maturity.models import (
     Assessment,
     Framework,
@@ -31,10 +32,7 @@ from maturity.strategy_parser import (
     render_fixture,
 )
 
-SEED = (
-    Path(django_settings.BASE_DIR).parent
-    / "shared/seed/worcestershire-corporate-procurement-strategy-2022-2025.txt"
-)
+SEED = default_source()  # the copy in fixtures/seed/, shipped with the project
 FIXTURE = Path(django_settings.BASE_DIR) / "fixtures" / "framework.json"
 
 EXPECTED_COUNTS = {
@@ -54,8 +52,6 @@ MODELS = (Framework, Theme, KeyArea, Indicator, LevelDescriptor, Assessment, Tar
 
 @pytest.fixture(scope="module")
 def parsed() -> ParsedFramework:
-    if not SEED.exists():
-        pytest.skip(f"seed text not available at {SEED}")
     return parse_strategy(SEED.read_text(encoding="utf-8"))
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from core.dates import add_months
+from core.history import history_note
 from procurement.models import Contract, SubTeam, Supplier
 from procurement.selectors import register as selectors
 from procurement.services.spend_summary import spend_summary_rebuild
@@ -223,10 +224,10 @@ def test_history_lists_each_change_newest_first_with_before_and_after():
     contract = ContractFactory(title="Old title", total_value=Decimal("1000"))
     contract.title = "New title"
     contract.total_value = Decimal("1500")
-    contract._history_user = officer
+    history_note(contract, user=officer)
     contract.save()
     contract.status = Contract.Status.EXPIRED
-    contract._history_user = officer
+    history_note(contract, user=officer)
     contract.save()
 
     history = selectors.contract_detail(contract_id=contract.pk)["history"]

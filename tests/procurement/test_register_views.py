@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
+from core.history import history_note
 from procurement.models import Contract, Supplier, Variation
 from procurement.services import register as services
 from procurement.services.spend_summary import spend_summary_rebuild
@@ -175,7 +176,7 @@ def _busy_contract(size: int) -> Contract:
     SpendTransactionFactory.create_batch(size, supplier=contract.supplier, contract=contract)
     for number in range(size):
         contract.title = f"Title {number}"
-        contract._history_user = user
+        history_note(contract, user=user)
         contract.save()
     return contract
 

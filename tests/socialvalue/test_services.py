@@ -26,10 +26,12 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
 
 
 def _office(member: str) -> bytes:
+    """A minimal Office file. Its members carry a fixed time, so the bytes (and the test ids
+    made from them) are the same in every pytest-xdist worker."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(member, "<xml/>")
+        for name, text in (("[Content_Types].xml", "<Types/>"), (member, "<xml/>")):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 4, 1, 0, 0, 0)), text)
     return buffer.getvalue()
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS
 
 from core.backup import BackupError, backup_create, size_text
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         "with SQLite's online backup API on SQLite. Prints the file's path and size."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--output",
             type=Path,
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             "--database", default=DEFAULT_DB_ALIAS, help="The database alias to back up."
         )
 
-    def handle(self, *args, output: Path | None, database: str, **options) -> None:
+    def handle(self, *args: Any, output: Path | None, database: str, **options: Any) -> None:
         try:
             backup = backup_create(path=output, alias=database)
         except BackupError as error:

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS
 
 from core.backup import BackupError, backup_restore
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         "(PostgreSQL or SQLite). Refuses a database that already has tables unless --force."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="The backup file to restore.")
         parser.add_argument(
             "--force",
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             "--database", default=DEFAULT_DB_ALIAS, help="The database alias to restore into."
         )
 
-    def handle(self, *args, file: Path, force: bool, database: str, **options) -> None:
+    def handle(self, *args: Any, file: Path, force: bool, database: str, **options: Any) -> None:
         try:
             backup_restore(path=file, alias=database, force=force)
         except BackupError as error:

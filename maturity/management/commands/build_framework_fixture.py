@@ -15,11 +15,12 @@ from maturity.strategy_parser import (
     render_fixture,
 )
 
-SEED_NAME = "shared/seed/worcestershire-corporate-procurement-strategy-2022-2025.txt"
+# The strategy text ships with the project (fixtures/seed/SOURCE.md says where it comes from).
+SEED_NAME = "fixtures/seed/worcestershire-corporate-procurement-strategy-2022-2025.txt"
 
 
 def default_source() -> Path:
-    return Path(settings.BASE_DIR).parent / SEED_NAME
+    return Path(settings.BASE_DIR) / SEED_NAME
 
 
 def default_output() -> Path:

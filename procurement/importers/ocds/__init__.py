@@ -61,7 +61,7 @@ from pathlib import Path
 from typing import IO
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -139,7 +139,7 @@ def import_ocds_file(
     source: str | Path | bytes | IO,
     *,
     dry_run: bool = False,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     strict: bool = False,
     buyers: Iterable[str] | None = None,
     buyer_ids: Iterable[str] | None = None,

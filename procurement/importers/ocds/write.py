@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
+from core.history import history_note
 from procurement.identity import SupplierIndex, name_key
 from procurement.importers.ocds.rows import ContractRow, SupplierRow, is_local_postcode
 from procurement.importers.ocds.text import clip
@@ -27,7 +28,7 @@ def import_rows(
     result: OcdsImportResult,
     *,
     dry_run: bool,
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> None:
     """Plan every change (checked with full_clean), then, unless a dry run, write them."""
     suppliers, new_suppliers = _resolve_suppliers(rows, result)
@@ -46,7 +47,7 @@ def import_rows(
         bulk_create_with_history(new_contracts, Contract, default_user=user)
     for contract in changed_contracts:
         contract.version += 1
-        contract._history_user = user
+        history_note(contract, user=user)
         contract.save()
     touched_supplier_ids.update(_write_memberships(rows, suppliers, held))
     touched_supplier_ids.update(contract.supplier_id for contract in new_contracts)
