@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 
 from accounts import roles
 
@@ -15,16 +14,15 @@ OFFICERS = (
 )  # fmt: skip
 
 
-def demo_officers() -> list[AbstractBaseUser]:
+def demo_officers() -> list[User]:
     """The demo officers in the Officers group, creating any that are missing; kept on replace."""
-    user_model = get_user_model()
     group = Group.objects.get(name=roles.OFFICERS)
-    officers: list[AbstractBaseUser] = []
+    officers: list[User] = []
     for number, (first, last) in enumerate(OFFICERS, start=1):
         username = f"officer{number:02d}"
-        user = user_model.objects.filter(username=username).first()
+        user = User.objects.filter(username=username).first()
         if user is None:
-            user = user_model(
+            user = User(
                 username=username,
                 first_name=first,
                 last_name=last,

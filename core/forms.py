@@ -146,8 +146,10 @@ class FinancialYearForm(forms.Form):
     def __init__(self, *args: Any, years: Sequence[int], default: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.default = default
-        self.fields["year"].set_years(years)
-        self.fields["year"].initial = default
+        field = self.fields["year"]
+        assert isinstance(field, FinancialYearField)
+        field.set_years(years)
+        field.initial = default
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.label_size = Size.SMALL
@@ -156,5 +158,5 @@ class FinancialYearForm(forms.Form):
     def selected_year(self) -> int:
         """The year asked for if it is one offered, otherwise the default."""
         if self.is_bound and self.is_valid():
-            return self.cleaned_data["year"]
+            return int(self.cleaned_data["year"])
         return self.default

@@ -18,7 +18,7 @@ PAGE_SIZE = 50
 
 def page_of(
     request: HttpRequest, rows: QuerySet[Any] | Sequence[Any], *, per_page: int = PAGE_SIZE
-) -> Page:
+) -> Page[Any]:
     """The page the address asks for (`?page=`); the last for one past the end, the first for
     anything that is not a page number."""
     return Paginator(rows, per_page).get_page(request.GET.get("page"))
@@ -45,13 +45,13 @@ def query_string(
     return f"?{kept.urlencode()}" if kept else "?"
 
 
-def pagination(page: Page, params: QueryDict | Mapping[str, Any]) -> dict[str, Any]:
+def pagination(page: Page[Any], params: QueryDict | Mapping[str, Any]) -> dict[str, Any]:
     """The links for the GOV.UK pagination component; nothing when there is one page."""
     if page.paginator.num_pages < 2:
         return {}
     items: list[dict[str, Any]] = []
     for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
-        if number == page.paginator.ELLIPSIS:
+        if not isinstance(number, int):  # the ellipsis
             items.append({"ellipsis": True})
         else:
             items.append(

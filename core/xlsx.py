@@ -47,7 +47,7 @@ def cell_value(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
-def _styled(sheet: WriteOnlyWorksheet, values: Sequence[Any], font: Font) -> list[WriteOnlyCell]:
+def _styled(sheet: WriteOnlyWorksheet, values: Sequence[Any], font: Font) -> list[Any]:
     cells = []
     for value in values:
         cell = WriteOnlyCell(sheet, value=cell_value(value))

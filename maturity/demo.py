@@ -11,7 +11,7 @@ import datetime as dt
 import random
 from collections.abc import Sequence
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from core.demo import DEMO_MARK
 from maturity import selectors, services
@@ -29,7 +29,7 @@ EVIDENCE = (
 
 
 def maturity_demo_assess(
-    *, officers: Sequence[AbstractBaseUser], seed: int, today: dt.date
+    *, officers: Sequence[User], seed: int, today: dt.date
 ) -> None:
     """Reassess 15 indicators in October 2023 and 2024 (not after `today`); move 4 targets."""
     framework = selectors.framework_current()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, ForeignObjectRel, ManyToManyRel
 
 from procurement.identity import normalise_company_number
 from procurement.models import Contract, SpendTransaction, SpendYearSummary, Supplier, SupplierMerge
@@ -39,15 +39,22 @@ def _relations(target: type[models.Model]) -> list[Relation]:
     many-to-many tables), except history and derived summaries."""
     found = []
     for rel in target._meta.get_fields(include_hidden=True):
-        if not (rel.auto_created and not rel.concrete and rel.is_relation):
-            continue
-        if rel.many_to_many:
-            through = rel.through
-            field = rel.field.m2m_reverse_field_name()
-            label = f"{rel.related_model._meta.verbose_name_plural} (as one of their suppliers)"
-            found.append(Relation(through, field, label, other=rel.field.m2m_field_name()))
+        if not isinstance(rel, ForeignObjectRel):  # reverse relations only
             continue
         model = rel.related_model
+        assert isinstance(model, type) and issubclass(model, models.Model)
+        if isinstance(rel, ManyToManyRel):
+            through = rel.through
+            assert isinstance(through, type) and issubclass(through, models.Model)
+            m2m = rel.field
+            assert isinstance(m2m, models.ManyToManyField)
+            label = f"{model._meta.verbose_name_plural} (as one of their suppliers)"
+            found.append(
+                Relation(
+                    through, m2m.m2m_reverse_field_name(), label, other=m2m.m2m_field_name()
+                )
+            )
+            continue
         if _is_history(model) or model in _REBUILT:
             continue
         found.append(Relation(model, rel.field.name, str(model._meta.verbose_name_plural)))

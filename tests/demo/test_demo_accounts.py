@@ -17,7 +17,7 @@ ACCOUNT = re.compile(r"^(officer|member|admin|supplier): password (\S+)  \(")
 
 
 def _accounts(text: str) -> list[tuple[str, str]]:
-    return [m.groups() for line in text.splitlines() if (m := ACCOUNT.match(line))]
+    return [(m[1], m[2]) for line in text.splitlines() if (m := ACCOUNT.match(line))]
 
 
 def test_demo_data_with_demo_users_prints_all_four_accounts_after_the_summary():
