@@ -52,12 +52,15 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "accounts.apps.AccountsConfig",
     "maturity",
     "procurement",
     "socialvalue",
     "dashboards",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +112,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # waits for the lock instead, so the second of two simultaneous saves gets the stale-edit
     # message rather than an error page.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+else:
+    # Progress of a background job is written on a connection of its own: the job's work runs
+    # in one transaction on "default", and the job page must see the rows read while it does.
+    # (Same settings, so the test runner makes it a mirror of the test database.)
+    DATABASES["jobs"] = dict(DATABASES["default"])
+
+# Long work (spend imports of large files) runs off the request on django-tasks' database
+# backend: `manage.py db_worker` runs it (`make run` starts one). See jobs/.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Spend files up to this size are imported inside the request (under a second); larger ones
+# as a background job with a progress page.
+SPEND_IMPORT_IN_REQUEST_BYTES = int(os.environ.get("SPEND_IMPORT_IN_REQUEST_BYTES", 1_000_000))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

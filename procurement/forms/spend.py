@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
@@ -16,12 +17,14 @@ from crispy_forms_gds.layout import (
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from core.text import counted
 from procurement.importers.spend import (
     ALREADY_IMPORTED,
+    IMPORTED,
     SPEND_FIELDS,
     SpendImportResult,
     format_pounds,
@@ -169,6 +172,41 @@ def spend_import_success_message(result: SpendImportResult) -> str:
         more = "…" if result.rows_skipped > 10 else ""
         message += f"; {counted(result.rows_skipped, 'bad row')} skipped (lines {lines}{more})"
     return message
+
+
+def spend_import_report(
+    result: SpendImportResult,
+    *,
+    name: str,
+    skip_bad_rows: bool,
+    layout: SpendLayout | None = None,
+    kept_token: str = "",
+) -> dict[str, Any]:
+    """An import's outcome as a background job's page shows it: the same words the upload
+    page shows (its message, or its errors) and where to go next."""
+    if result.status == IMPORTED:
+        return {
+            "succeeded": True,
+            "messages": [spend_import_success_message(result)],
+            "warnings": list(result.supplier_conflicts),
+            "errors": [],
+            "links": [
+                {"text": "See the spend imports", "url": reverse("procurement:spend-import-list")}
+            ],
+        }
+    collected = forms.Form(data={})
+    collected.is_valid()
+    collected.cleaned_data["skip_bad_rows"] = skip_bad_rows
+    add_result_errors(collected, result, name=name, field=None)
+    errors = [str(error) for error in collected.non_field_errors()]
+    if layout is not None and result.errors:
+        errors.append(layout_used_message(layout))
+    if kept_token:
+        url = reverse("procurement:spend-import-mapping", kwargs={"token": kept_token})
+        link = {"text": "Change how the file’s columns are read", "url": url}
+    else:
+        link = {"text": "Upload a spend file", "url": reverse("procurement:spend-import")}
+    return {"succeeded": False, "messages": [], "warnings": [], "errors": errors, "links": [link]}
 
 
 class SpendMappingForm(forms.Form):

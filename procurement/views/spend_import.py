@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.roles import editor_required, reader_required
 from core.concurrency import StaleEdit
+from jobs.models import Job
 from procurement.forms.spend import (
     SpendImportForm,
     SpendLayoutForm,
@@ -57,6 +58,8 @@ def spend_import(request: HttpRequest) -> HttpResponse:
         )
         if outcome.kept:
             return redirect("procurement:spend-import-mapping", token=outcome.kept.token)
+        if outcome.job:
+            return redirect("jobs:job-detail", pk=outcome.job.pk)
         if outcome.result.status == IMPORTED:
             _imported_messages(request, outcome.result)
             return redirect("procurement:spend-import-list")
@@ -88,6 +91,8 @@ def spend_import_mapping(request: HttpRequest, token: str) -> HttpResponse:
                 user=request.user,
                 skip_bad_rows=form.cleaned_data["skip_bad_rows"],
             )
+            if isinstance(result, Job):
+                return redirect("jobs:job-detail", pk=result.pk)
             if result.status == IMPORTED:
                 _imported_messages(request, result)
                 return redirect("procurement:spend-import-list")
