@@ -3,8 +3,25 @@ queue's worker, with the progress and the report the job page shows."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+# Longer than any import goes without a word: on SQLite the write of a million rows reports
+# nothing until it ends.
+STALE_AFTER = dt.timedelta(minutes=30)
+STOPPED_REPORT = {
+    "succeeded": False,
+    "messages": [],
+    "warnings": [],
+    "errors": [
+        "The job stopped before it finished (its worker ended), so nothing was written."
+        " Start it again."
+    ],
+    "links": [],
+}
 
 
 class Job(models.Model):
@@ -35,6 +52,9 @@ class Job(models.Model):
     task_id = models.CharField(max_length=64, blank=True, help_text="The task queue's result id.")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # When the work last said it was alive (started, or reported progress outside its
+    # transaction): a running job silent for longer than STALE_AFTER has lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -46,4 +66,13 @@ class Job(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED) or self.stopped
+
+    @property
+    def stopped(self) -> bool:
+        """Running, but silent for so long that its worker must have ended (killed, or the
+        machine restarted): its work was one transaction, so it wrote nothing."""
+        if self.status != self.Status.RUNNING:
+            return False
+        alive = self.heartbeat_at or self.started_at
+        return alive is not None and timezone.now() - alive > STALE_AFTER

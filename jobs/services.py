@@ -48,7 +48,7 @@ class Progress:
         if self.alias == "default" and connections["default"].in_atomic_block:
             return
         Job.objects.using(self.alias).filter(pk=self.job_id).update(
-            rows_read=rows_read, bad_rows=bad_rows
+            rows_read=rows_read, bad_rows=bad_rows, heartbeat_at=timezone.now()
         )
 
 
@@ -78,8 +78,9 @@ def job_run(*, job_id: int, work: Work) -> None:
     """Run `work` for the job (in the worker): mark it running, then done with the report the
     work returns, or failed (and re-raise, so the queue records the error too)."""
     job = Job.objects.get(pk=job_id)
-    job.status, job.started_at = Job.Status.RUNNING, timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    job.status = Job.Status.RUNNING
+    job.started_at = job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "started_at", "heartbeat_at"])
     progress = Progress(job_id)
     try:
         report = work(job, progress)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts.roles import editor_required
-from jobs.selectors import job_list, job_status, job_visible
+from jobs.selectors import job_list, job_report, job_status, job_visible
 
 PAGE_SIZE = 50
 REFRESH_SECONDS = 3  # the page without its script reloads itself this often while running
@@ -23,7 +23,12 @@ def jobs(request: HttpRequest) -> HttpResponse:
 @editor_required
 def job(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(job_visible(user=request.user), pk=pk)
-    context = {"job": found, "status": job_status(job=found), "refresh": REFRESH_SECONDS}
+    context = {
+        "job": found,
+        "status": job_status(job=found),
+        "report": job_report(job=found),
+        "refresh": REFRESH_SECONDS,
+    }
     return render(request, "jobs/job_detail.html", context)
 
 

@@ -4,6 +4,7 @@ shows its progress and then the report the upload page shows for a small file.""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,10 +14,11 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts import roles
-from jobs.models import Job
+from jobs.models import STALE_AFTER, Job
 from jobs.services import Progress
 from procurement.importers import spend as spend_importer
 from procurement.importers.spend import SPEND_FIELDS, import_spend_file
@@ -269,3 +271,21 @@ def test_the_job_pages_take_a_fixed_number_of_queries(jobs, django_assert_max_nu
     ):
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+def test_a_running_job_silent_for_longer_than_any_import_shows_as_stopped():
+    client = _client(_user(roles.OFFICERS, "officer1"))
+    job = _uploaded_job(client, "worcestershire_2024_04.csv")
+    silent = timezone.now() - STALE_AFTER - dt.timedelta(minutes=1)
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, started_at=silent, heartbeat_at=silent
+    )
+
+    status = client.get(reverse("jobs:job-status", kwargs={"pk": job.pk})).json()
+    page = client.get(reverse("jobs:job-detail", kwargs={"pk": job.pk})).content.decode()
+
+    assert (status["status"], status["finished"]) == ("stopped", True)
+    assert "The job stopped before it finished (its worker ended), so nothing was written" in page
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+    status = client.get(reverse("jobs:job-status", kwargs={"pk": job.pk})).json()
+    assert (status["status"], status["finished"]) == ("running", False)
