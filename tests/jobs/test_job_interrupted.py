@@ -7,9 +7,7 @@ import writes (as tests/procurement/test_import_interrupted.py kills `import_spe
 
 from __future__ import annotations
 
-import signal
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -20,15 +18,14 @@ from jobs.models import Job
 from procurement.models import SpendImport, SpendTransaction
 from procurement.services.spend_uploads import spend_upload_queue
 from tests.factories import UserFactory
-from tests.processes import database_url, manage, manage_start, python, row_counts, sqlite_file_copy
+from tests.processes import manage, manage_start, python, row_counts
 from tests.procurement.test_import_interrupted import (
     ON_SQLITE,
     ROWS_TO_KILL,
-    _application_name,
-    _backend_gone,
     _earlier_data,
     _spend_file,
-    _writing_now,
+    database_for_another_process,
+    kill_while_writing,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -36,7 +33,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 WORKER = ("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval=0")
 
 
-def _job_validated(database_file: Path | None) -> bool:
+def _validated(database_file: Path | None) -> bool:
     """SQLite: the job has read every row (its progress says so), so the next write is the
     import's own transaction, not a progress update or the queue's claim."""
     if not ON_SQLITE:
@@ -68,37 +65,11 @@ def test_a_worker_killed_part_way_through_an_import_job_writes_nothing(
         skip_bad_rows=False,
         publisher="",
     )
-    if ON_SQLITE:
-        database_file = sqlite_file_copy(tmp_path / "test.sqlite3")
-        url = database_url(sqlite_file=database_file)
-    else:
-        database_file = None
-        url = database_url(application_name=_application_name())
+    database_file, url = database_for_another_process(tmp_path)
     before = row_counts(url=url)
 
     worker = manage_start(*WORKER, url=url)
-    try:
-        deadline = time.monotonic() + 180
-        while (
-            not _job_validated(database_file)
-            or (seen := _writing_now(database_file=database_file)) is None
-        ):
-            assert worker.poll() is None, f"the worker ended first: {worker.communicate()}"
-            assert time.monotonic() < deadline, "the import never started writing"
-            time.sleep(0.02)
-        time.sleep(0.1)  # well inside the write
-        assert worker.poll() is None, f"the job finished before it was killed ({seen})"
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=30)
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-        worker.communicate()
-    assert worker.returncode == -signal.SIGKILL
-    if ON_SQLITE:
-        assert Path(f"{database_file}-journal").exists()  # died mid-write; rolled back next
-    else:
-        assert _backend_gone(seconds=30), "PostgreSQL still runs the killed worker's backend"
+    kill_while_writing(worker, database_file=database_file, ready=lambda: _validated(database_file))
 
     assert row_counts(url=url) == before
     assert default_storage.exists(stored), "the file stays for another try"

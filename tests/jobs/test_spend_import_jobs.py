@@ -25,7 +25,7 @@ from procurement.importers.spend import SPEND_FIELDS, import_spend_file
 from procurement.models import SpendImport, SpendLayout, SpendTransaction
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True, databases="__all__")
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "spend"
 IMPORT_URL = reverse("procurement:spend-import")
