@@ -115,8 +115,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # Progress of a background job is written on a connection of its own: the job's work runs
     # in one transaction on "default", and the job page must see the rows read while it does.
-    # (Same settings, so the test runner makes it a mirror of the test database.)
-    DATABASES["jobs"] = dict(DATABASES["default"])
+    # In tests it is a mirror of the test database (not flushed or restored a second time).
+    DATABASES["jobs"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 
 # Long work (spend imports of large files) runs off the request on django-tasks' database
 # backend: `manage.py db_worker` runs it (`make run` starts one). See jobs/.
