@@ -29,6 +29,10 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata framework socialvalue
 	$(PY) manage.py generate_demo_data --scale 0.05 --demo-users
+	@# The task queue's worker (large spend imports) in the background, the server in front;
+	@# Ctrl-C stops both.
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 bench: install

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "accounts.apps.AccountsConfig",
     "maturity",
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
     "socialvalue",
     "dashboards",
     "demo",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +118,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # waits for the lock instead, so the second of two simultaneous saves gets the stale-edit
     # message rather than an error page.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+else:
+    # Progress of a background job is written on a connection of its own: the job's work runs
+    # in one transaction on "default", and the job page must see the rows read while it does.
+    # In tests it is a mirror of the test database (not flushed or restored a second time).
+    DATABASES["jobs"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+
+# Long work (spend imports of large files) runs off the request on django-tasks' database
+# backend: `manage.py db_worker` runs it (`make run` starts one). See jobs/.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Spend files up to this size are imported inside the request (under a second); larger ones
+# as a background job with a progress page.
+SPEND_IMPORT_IN_REQUEST_BYTES = int(os.environ.get("SPEND_IMPORT_IN_REQUEST_BYTES", 1_000_000))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

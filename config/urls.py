@@ -7,6 +7,7 @@ urlpatterns = [
     path("procurement/", include("procurement.urls")),
     path("social-value/", include("socialvalue.urls")),
     path("review/", include("dashboards.urls")),
+    path("jobs/", include("jobs.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -125,6 +125,11 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     "procurement:spend-layout-edit": (WRITE, True),
     "procurement:spend-layout-delete": (WRITE, True),
     # -- end spend import
+    # -- background jobs: the walk's job is the officer's own; an administrator sees every job
+    "jobs:job-list": (WRITE, False),
+    "jobs:job-detail": (WRITE, False),
+    "jobs:job-status": (WRITE, False),
+    # -- end background jobs
     # -- spend dashboard
     "procurement:spend-dashboard": (READ, False),
     "procurement:spend-csv": (READ, False),
@@ -342,6 +347,13 @@ def _sv_year(users) -> dict[str, int]:
 # -- end social value
 
 
+def _officers_job(users) -> dict[str, int]:
+    from jobs.models import Job
+
+    job = Job.objects.create(kind=Job.Kind.SPEND_IMPORT, title="walk.csv", owner=users["officer"])
+    return {"pk": job.pk}
+
+
 # url name -> a function that makes the object the URL needs and returns its kwargs.
 OBJECTS = {
     "maturity:indicator-detail": _first_indicator,
@@ -375,6 +387,10 @@ OBJECTS = {
     "procurement:spend-layout-edit": _spend_layout,
     "procurement:spend-layout-delete": _spend_layout,
     # -- end spend import
+    # -- background jobs
+    "jobs:job-detail": _officers_job,
+    "jobs:job-status": _officers_job,
+    # -- end background jobs
     # -- spend dashboard
     "procurement:spend-csv": lambda users: {"slug": "by-year"},
     # -- end spend dashboard

@@ -16,24 +16,18 @@ from crispy_forms_gds.layout import (
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
-from core.money import format_pounds
-from core.text import counted
 from procurement.importers.spend import (
-    ALREADY_IMPORTED,
     SPEND_FIELDS,
     SpendImportResult,
 )
 from procurement.importers.workbook import is_workbook
-from procurement.models import SpendLayout
 from procurement.selectors.spend_layouts import NOT_IN_FILE
 from procurement.services.spend_layouts import spend_mapping_clean
+from procurement.spend_messages import add_result_errors
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx")
-ERRORS_SHOWN = 50
 OWN, OTHER = "own", "other"
 OTHER_LABEL = "Another council or organisation"
 
@@ -117,58 +111,6 @@ class SpendImportForm(forms.Form):
 
     def add_result_errors(self, result: SpendImportResult) -> None:
         add_result_errors(self, result, name=self.cleaned_data["file"].name, field="file")
-
-
-def add_result_errors(
-    form: forms.Form, result: SpendImportResult, *, name: str, field: str | None
-) -> None:
-    """Explain on `form` why the file was not imported: the file's problem, or its bad rows by
-    line. `field` is the field the advice belongs to (None: the whole form)."""
-    if result.status == ALREADY_IMPORTED:
-        when = timezone.localtime(result.spend_import.imported_at)
-        form.add_error(
-            field,
-            f"This file was already imported on {date_format(when, 'j F Y')}"
-            f" (as {result.spend_import.filename}), so nothing was imported",
-        )
-    elif result.file_error:
-        form.add_error(field, f"{name} could not be imported: {result.file_error}")
-    else:
-        rows = "1 row has" if result.error_count == 1 else f"{result.error_count} rows have"
-        form.add_error(None, f"{name} was not imported because {rows} errors")
-        shown = result.errors[:ERRORS_SHOWN]
-        for error in shown:
-            form.add_error(None, f"Line {error.line}: {error.message}")
-        if result.error_count > len(shown):
-            form.add_error(None, f"…and {result.error_count - len(shown)} more")
-        advice = "Correct the rows listed and upload the file again"
-        if not form.cleaned_data.get("skip_bad_rows"):
-            advice += ", or select “Skip bad rows”"
-        form.add_error(field, advice)
-
-
-def layout_used_message(layout: SpendLayout) -> str:
-    when = date_format(timezone.localtime(layout.saved_at), "j F Y")
-    return (
-        f"The columns were read as remembered for this layout on {when}. If they are read"
-        " wrongly, change the mapping under “Remembered file layouts” on the spend imports page"
-    )
-
-
-def spend_import_success_message(result: SpendImportResult) -> str:
-    spend_import = result.spend_import
-    message = (
-        f"Imported {counted(result.rows_imported, 'row')} totalling"
-        f" {format_pounds(result.total_amount)}"
-        f" from {spend_import.filename}"
-    )
-    if result.suppliers_created:
-        message += f"; {counted(result.suppliers_created, 'new supplier')} added"
-    if result.rows_skipped:
-        lines = ", ".join(str(error.line) for error in result.errors[:10])
-        more = "…" if result.rows_skipped > 10 else ""
-        message += f"; {counted(result.rows_skipped, 'bad row')} skipped (lines {lines}{more})"
-    return message
 
 
 class SpendMappingForm(forms.Form):

@@ -15,11 +15,15 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
+from jobs.models import Job
+from jobs.services import job_start
+from procurement import tasks
 from procurement.importers.spend import (
     ALREADY_IMPORTED,
     IMPORTED,
@@ -42,6 +46,7 @@ class KeptUpload:
     token: str
     filename: str  # as the officer uploaded it
     path: Path
+    stored: str  # the storage name
     skip_bad_rows: bool
     publisher: str  # "" for the council itself
     kept_at: dt.datetime
@@ -56,9 +61,7 @@ def spend_upload_keep(
 ) -> KeptUpload:
     """Store `upload` until the officer has mapped its columns; returns its token."""
     spend_uploads_purge()
-    token = secrets.token_urlsafe(24)
-    upload.seek(0)
-    stored = default_storage.save(f"{DIRECTORY}/{token}{Path(upload.name).suffix.lower()}", upload)
+    token, stored = _store(upload)
     kept_at = timezone.now()
     kept = dict(session.get(SESSION_KEY, {}))
     kept[token] = {
@@ -70,6 +73,14 @@ def spend_upload_keep(
     }
     session[SESSION_KEY] = kept
     return spend_upload_get(session=session, token=token)
+
+
+def _store(upload: UploadedFile) -> tuple[str, str]:
+    """Save `upload` under a random name; its token and the storage name."""
+    token = secrets.token_urlsafe(24)
+    upload.seek(0)
+    stored = default_storage.save(f"{DIRECTORY}/{token}{Path(upload.name).suffix.lower()}", upload)
+    return token, stored
 
 
 def spend_upload_get(*, session: MutableMapping, token: str) -> KeptUpload | None:
@@ -86,6 +97,7 @@ def spend_upload_get(*, session: MutableMapping, token: str) -> KeptUpload | Non
         token=token,
         filename=entry["filename"],
         path=Path(default_storage.path(entry["stored"])),
+        stored=entry["stored"],
         skip_bad_rows=entry["skip_bad_rows"],
         publisher=entry["publisher"],
         kept_at=kept_at,
@@ -123,6 +135,7 @@ class UploadOutcome:
     result: SpendImportResult | None = None
     kept: KeptUpload | None = None
     layout: SpendLayout | None = None  # the remembered layout the file was read with
+    job: Job | None = None  # a large file, imported in the background
 
 
 def spend_upload_import(
@@ -144,6 +157,18 @@ def spend_upload_import(
             session=session, upload=upload, skip_bad_rows=skip_bad_rows, publisher=publisher
         )
         return UploadOutcome(kept=kept)
+    if not in_request(upload.size):
+        spend_uploads_purge()
+        job = spend_upload_queue(
+            stored=_store(upload)[1],
+            filename=Path(upload.name).name,
+            user=user,
+            skip_bad_rows=skip_bad_rows,
+            publisher=publisher,
+            mapping=layout.mapping if layout else None,
+            layout=layout,
+        )
+        return UploadOutcome(job=job, layout=layout)
     result = import_spend_file(
         upload.file,
         filename=upload.name,
@@ -168,6 +193,35 @@ def spend_upload_import_mapped(
     mapping: dict[str, str],
     user: User,
     skip_bad_rows: bool,
+) -> SpendImportResult | Job:
+    """Import a kept file with the officer's mapping, or (a large file) queue the job that
+    will; see spend_upload_import_kept."""
+    if not in_request(kept.path.stat().st_size):
+        return spend_upload_queue(
+            stored=kept.stored,
+            filename=kept.filename,
+            user=user,
+            skip_bad_rows=skip_bad_rows,
+            publisher=kept.publisher,
+            mapping=mapping,
+            headings=headings,
+            kept_token=kept.token,
+        )
+    result = spend_upload_import_kept(
+        kept=kept, headings=headings, mapping=mapping, user=user, skip_bad_rows=skip_bad_rows
+    )
+    if result.status in (IMPORTED, ALREADY_IMPORTED):
+        spend_upload_discard(session=session, token=kept.token)
+    return result
+
+
+def spend_upload_import_kept(
+    *,
+    kept: KeptUpload,
+    headings: list[str],
+    mapping: dict[str, str],
+    user: User,
+    skip_bad_rows: bool,
 ) -> SpendImportResult:
     """Import a kept file with the officer's mapping. Once it is imported the mapping is
     remembered for its layout and the kept file is deleted (so it is if it had been imported
@@ -183,6 +237,56 @@ def spend_upload_import_mapped(
         )
     if result.status == IMPORTED:
         spend_layout_save(headings=headings, mapping=mapping, user=user)
-    if result.status in (IMPORTED, ALREADY_IMPORTED):
-        spend_upload_discard(session=session, token=kept.token)
     return result
+
+
+def in_request(size: int) -> bool:
+    """Whether a file of `size` bytes is imported inside the request (else as a job)."""
+    return size <= settings.SPEND_IMPORT_IN_REQUEST_BYTES
+
+
+def spend_upload_queue(
+    *,
+    stored: str,
+    filename: str,
+    user: User,
+    skip_bad_rows: bool,
+    publisher: str,
+    mapping: dict[str, str] | None = None,
+    headings: list[str] | None = None,
+    layout: SpendLayout | None = None,
+    kept_token: str = "",
+) -> Job:
+    """Queue the import of the stored file as a background job; the worker runs
+    procurement.tasks.spend_import. `headings` (with `mapping`): the officer's mapping, to be
+    remembered once imported; `kept_token`: the mapping step's file, kept if it is refused."""
+    params = {
+        "stored": stored,
+        "filename": filename,
+        "skip_bad_rows": skip_bad_rows,
+        "publisher": publisher,
+        "mapping": mapping,
+        "headings": headings,
+        "layout_id": layout.pk if layout else None,
+        "kept_token": kept_token,
+        "lines": _data_lines(stored),
+    }
+    return job_start(
+        task=tasks.spend_import,
+        kind=Job.Kind.SPEND_IMPORT,
+        owner=user,
+        title=filename,
+        params=params,
+    )
+
+
+def _data_lines(stored: str) -> int | None:
+    """About how many rows a CSV file has (its line feeds less the header), for the progress
+    bar; None for a workbook."""
+    if Path(stored).suffix == ".xlsx":
+        return None
+    lines = 0
+    with default_storage.open(stored, "rb") as source:
+        while block := source.read(1 << 20):
+            lines += block.count(b"\n")
+    return max(lines - 1, 0) or None

@@ -11,13 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from accounts.roles import editor_required, reader_required
 from core.concurrency import StaleEdit
 from core.pagination import paginated
+from jobs.models import Job
 from procurement.forms.spend import (
     SpendImportForm,
     SpendLayoutForm,
     SpendMappingForm,
-    add_result_errors,
-    layout_used_message,
-    spend_import_success_message,
 )
 from procurement.importers.spend import IMPORTED, SpendImportResult, preview_spend_file
 from procurement.models import SpendImport, SpendLayout
@@ -33,6 +31,11 @@ from procurement.services.spend_uploads import (
     spend_upload_get,
     spend_upload_import,
     spend_upload_import_mapped,
+)
+from procurement.spend_messages import (
+    add_result_errors,
+    layout_used_message,
+    spend_import_success_message,
 )
 
 GONE = (
@@ -56,6 +59,8 @@ def spend_import(request: HttpRequest) -> HttpResponse:
         )
         if outcome.kept:
             return redirect("procurement:spend-import-mapping", token=outcome.kept.token)
+        if outcome.job:
+            return redirect("jobs:job-detail", pk=outcome.job.pk)
         if outcome.result.status == IMPORTED:
             _imported_messages(request, outcome.result)
             return redirect("procurement:spend-import-list")
@@ -87,6 +92,8 @@ def spend_import_mapping(request: HttpRequest, token: str) -> HttpResponse:
                 user=request.user,
                 skip_bad_rows=form.cleaned_data["skip_bad_rows"],
             )
+            if isinstance(result, Job):
+                return redirect("jobs:job-detail", pk=result.pk)
             if result.status == IMPORTED:
                 _imported_messages(request, result)
                 return redirect("procurement:spend-import-list")

@@ -71,6 +71,7 @@ PAGES = [
     ("descriptors-form", "administrator", "/maturity/indicators/3/descriptors/"),
     # -- end action plan
     # -- procurement
+    ("jobs", "officer", "/jobs/"),
     ("contracts", "member", "/procurement/contracts/"),
     ("contract", "officer", "/procurement/contracts/{contract}/"),
     ("framework-contract", "officer", "/procurement/contracts/{framework}/"),

@@ -13,8 +13,9 @@ from __future__ import annotations
 import io
 import os
 import signal
+import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -110,22 +111,27 @@ def _backend_gone(*, seconds: float) -> bool:
     return False
 
 
-def test_an_import_killed_part_way_writes_nothing_and_the_file_then_imports_in_full(tmp_path):
-    _earlier_data()
-    spend_file = _spend_file(tmp_path / "spend.csv", rows=ROWS_TO_KILL)
+def database_for_another_process(tmp_path: Path) -> tuple[Path | None, str]:
+    """The test database as another process reaches it: SQLite's copied to a file (returned
+    too), PostgreSQL's with this test's application name, which _writing_now looks for."""
     if ON_SQLITE:
         database_file = sqlite_file_copy(tmp_path / "test.sqlite3")
-        url = database_url(sqlite_file=database_file)
-    else:
-        database_file = None
-        url = database_url(application_name=_application_name())
-    before = row_counts(url=url)
+        return database_file, database_url(sqlite_file=database_file)
+    return None, database_url(application_name=_application_name())
 
-    process = manage_start("import_spend", str(spend_file), url=url)
+
+def kill_while_writing(
+    process: subprocess.Popen[str],
+    *,
+    database_file: Path | None,
+    ready: Callable[[], bool] = lambda: True,
+) -> None:
+    """SIGKILL `process` well inside its import's write, once `ready()` too, and check the
+    database saw it die mid-write: a hot journal on SQLite, the backend gone on PostgreSQL."""
     try:
-        deadline = time.monotonic() + 120
-        while (seen := _writing_now(database_file=database_file)) is None:
-            assert process.poll() is None, "the import ended before it could be killed"
+        deadline = time.monotonic() + 180
+        while not ready() or (seen := _writing_now(database_file=database_file)) is None:
+            assert process.poll() is None, f"it ended before it could be killed: {process.stderr}"
             assert time.monotonic() < deadline, "the import never started writing"
             time.sleep(0.02)
         assert process.poll() is None, f"the import finished before it was killed ({seen})"
@@ -141,6 +147,16 @@ def test_an_import_killed_part_way_writes_nothing_and_the_file_then_imports_in_f
         assert Path(f"{database_file}-journal").exists()
     else:
         assert _backend_gone(seconds=30), "PostgreSQL still runs the killed import's backend"
+
+
+def test_an_import_killed_part_way_writes_nothing_and_the_file_then_imports_in_full(tmp_path):
+    _earlier_data()
+    spend_file = _spend_file(tmp_path / "spend.csv", rows=ROWS_TO_KILL)
+    database_file, url = database_for_another_process(tmp_path)
+    before = row_counts(url=url)
+
+    process = manage_start("import_spend", str(spend_file), url=url)
+    kill_while_writing(process, database_file=database_file)
 
     assert row_counts(url=url) == before
 

@@ -1,0 +1,48 @@
+"""Which jobs a user sees, and a job's status as the progress page polls it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from accounts.roles import is_administrator
+from jobs.models import STOPPED_REPORT, Job
+
+
+def job_visible(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Job]:
+    """The jobs `user` may see: an officer's own, every job for an administrator."""
+    jobs = Job.objects.select_related("owner")
+    return jobs if is_administrator(user) else jobs.filter(owner=user)
+
+
+def job_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Job]:
+    """The jobs `user` may see, newest first, without their inputs and reports."""
+    return job_visible(user=user).defer("params", "report")
+
+
+def job_report(*, job: Job) -> dict[str, Any]:
+    """What the finished job's page says: the work's report, or why there is none."""
+    return STOPPED_REPORT if job.stopped else job.report
+
+
+def job_status(*, job: Job) -> dict[str, Any]:
+    """What the progress page shows and its script polls: rows read of about how many."""
+    lines = int(job.params.get("lines") or 0)
+    if job.finished:
+        percent = 100
+    elif lines:
+        percent = min(99, job.rows_read * 100 // lines)
+    else:
+        percent = None  # a workbook: how many rows it has is known only once read
+    stopped = job.stopped
+    return {
+        "status": "stopped" if stopped else job.status,
+        "status_label": "Stopped" if stopped else job.get_status_display(),
+        "finished": job.finished,
+        "rows_read": job.rows_read,
+        "bad_rows": job.bad_rows,
+        "rows_expected": lines or None,
+        "percent": percent,
+    }

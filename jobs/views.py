@@ -1,0 +1,40 @@
+"""An officer's background jobs: the list, a job's progress page and report, and the status
+its script polls."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+
+from accounts.roles import editor_required
+from jobs.selectors import job_list, job_report, job_status, job_visible
+
+PAGE_SIZE = 50
+REFRESH_SECONDS = 3  # the page without its script reloads itself this often while running
+
+
+@editor_required
+def jobs(request: HttpRequest) -> HttpResponse:
+    page = Paginator(job_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "jobs/job_list.html", {"page": page})
+
+
+@editor_required
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(job_visible(user=request.user), pk=pk)
+    context = {
+        "job": found,
+        "status": job_status(job=found),
+        "report": job_report(job=found),
+        "refresh": REFRESH_SECONDS,
+    }
+    return render(request, "jobs/job_detail.html", context)
+
+
+@editor_required
+def job_status_json(request: HttpRequest, pk: int) -> JsonResponse:
+    found = get_object_or_404(job_visible(user=request.user).defer("report"), pk=pk)
+    response = JsonResponse(job_status(job=found))
+    response["Cache-Control"] = "no-store"
+    return response
