@@ -3,21 +3,19 @@ its script polls."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts.roles import editor_required
+from core.pagination import paginated
 from jobs.selectors import job_list, job_report, job_status, job_visible
 
-PAGE_SIZE = 50
 REFRESH_SECONDS = 3  # the page without its script reloads itself this often while running
 
 
 @editor_required
 def jobs(request: HttpRequest) -> HttpResponse:
-    page = Paginator(job_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "jobs/job_list.html", {"page": page})
+    return render(request, "jobs/job_list.html", paginated(request, job_list(user=request.user)))
 
 
 @editor_required
