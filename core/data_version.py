@@ -1,10 +1,22 @@
-"""Keys for cached page parts: one query that reads a few per-table aggregates."""
+"""Keys for cached page parts: one query that reads a few per-table aggregates.
+
+A page part that is the same for every reader is rendered once per data version and kept in
+the cache (`{% cache page_seconds name page_key %}`): the key changes whenever a row it reads
+is added, saved or deleted, so a cached figure never outlives its data. The cache's timeout
+bounds only what no version sees (a raw UPDATE outside the ORM, a reference-data rename).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.models import Model
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.http import urlencode
+
+PAGE_CACHE_SECONDS = 10 * 60
 
 
 def data_version(aggregates: Iterable[tuple[str, str]]) -> str:
@@ -18,3 +30,26 @@ def data_version(aggregates: Iterable[tuple[str, str]]) -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {parts}")
         return ":".join(str(value) for value in cursor.fetchone())
+
+
+def models_version(models: Iterable[type[Model]]) -> str:
+    """`data_version` of `models`: the newest history id of a model whose history is kept
+    (simple-history adds a row for every save and delete), else its newest id and row count
+    (append-only and reference tables, where an edit is a new row)."""
+    quote = connection.ops.quote_name
+    aggregates: list[tuple[str, str]] = []
+    for model in models:
+        history = getattr(model, "history", None)
+        if history is not None:
+            aggregates.append((history.model._meta.db_table, "max(history_id)"))
+        else:
+            table, key = model._meta.db_table, quote(model._meta.pk.column)
+            aggregates += [(table, f"max({key})"), (table, "count(*)")]
+    return data_version(aggregates)
+
+
+def page_key(request: HttpRequest, *parts: object) -> str:
+    """What a cached page part varies on: `parts` (a data version, a role's flag), today (the
+    default "as at" date and what is overdue move with it) and the query string, sorted."""
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    return ":".join([*(str(part) for part in parts), timezone.localdate().isoformat(), query])

@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.data_version import models_version
 from maturity.models import (
     Action,
     Assessment,
@@ -39,6 +40,7 @@ from maturity.models import (
     KeyArea,
     Level,
     LevelDescriptor,
+    StrategyPeriod,
     Target,
     Theme,
 )
@@ -46,6 +48,14 @@ from maturity.models import (
 LATEST_ASSESSMENT = ("-assessed_on", "-recorded_at", "-id")
 FIRST_ASSESSMENT = ("assessed_on", "recorded_at", "id")
 LATEST_TARGET = ("-recorded_at", "-id")
+
+
+def maturity_version() -> str:
+    """A key that moves with any change the framework overview or gap dashboard could show:
+    one query (core.data_version)."""
+    return models_version(
+        [Framework, Theme, KeyArea, Indicator, Level, Assessment, Target, StrategyPeriod, Action]
+    )
 
 
 def framework_current() -> Framework | None:
