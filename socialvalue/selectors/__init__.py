@@ -35,6 +35,7 @@ from socialvalue.selectors.pages import (
     return_list,
     returns_for_contract,
     social_value_dashboard,
+    social_value_version,
     status_changes,
     supplier_portal,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "returns_overdue",
     "returns_visible_to",
     "social_value_dashboard",
+    "social_value_version",
     "social_value_totals",
     "social_value_trend",
     "status_changes",

@@ -14,8 +14,15 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from core.data_version import models_version
 from core.financial_year import financial_year_bounds
-from procurement.models import SOCIAL_VALUE_THRESHOLD, Contract, SpendYearSummary
+from procurement.models import (
+    SOCIAL_VALUE_THRESHOLD,
+    Category,
+    Contract,
+    SpendYearSummary,
+    Supplier,
+)
 from socialvalue.models import (
     Commitment,
     EvidenceFile,
@@ -317,6 +324,14 @@ class Dashboard:
     overdue: list[dict[str, Any]]
     without_commitments: list[Contract]
     total_value: Decimal | None = field(default=None)
+
+
+def social_value_version() -> str:
+    """A key that moves with any change the dashboard could show: one query."""
+    return models_version(
+        [Goal, Measure, ProxyValue, Commitment, SocialValueReturn, ReturnLine]
+        + [Contract, Supplier, Category]
+    )
 
 
 def social_value_dashboard(*, year: int, today: dt.date) -> Dashboard:

@@ -98,3 +98,15 @@ def test_each_as_at_date_is_cached_apart(officer_client, framework):
 
     assert "Position as at 31 March 2024" in earlier.content.decode()
     assert _chart_data(earlier.content.decode(), "chart-themes") != today
+
+
+def test_an_indicator_renamed_in_place_shows_on_the_next_visit(officer_client, framework):
+    indicator = Indicator.objects.first()
+    assert indicator.name in officer_client.get(OVERVIEW).content.decode()
+
+    indicator.name = "Contract pipeline published every quarter"
+    indicator.save()  # reference data keeps no history: core.DataStamp counts the edit
+
+    assert (
+        "Contract pipeline published every quarter" in officer_client.get(OVERVIEW).content.decode()
+    )
