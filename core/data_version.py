@@ -37,10 +37,12 @@ def data_version(aggregates: Iterable[tuple[str, str]]) -> str:
         return ":".join(str(value) for value in cursor.fetchone())
 
 
-def models_version(models: Iterable[type[Model]]) -> str:
+def models_version(
+    models: Iterable[type[Model]], *, extra: Iterable[tuple[str, str]] = ()
+) -> str:
     """`data_version` of `models`: the newest history id of a model whose history is kept
     (simple-history adds a row for every save and delete), else its newest id and row count
-    (append-only and reference tables, where an edit is a new row)."""
+    (append-only and reference tables, where an edit is a new row), and `extra` aggregates."""
     from core.models import DataStamp
 
     quote = connection.ops.quote_name
@@ -55,7 +57,7 @@ def models_version(models: Iterable[type[Model]]) -> str:
             if model in _tracked:
                 # Every tracked table's edits together: they are rare, so one sum will do.
                 aggregates.append((DataStamp._meta.db_table, "sum(changes)"))
-    return data_version(dict.fromkeys(aggregates))
+    return data_version(dict.fromkeys([*aggregates, *extra]))
 
 
 _tracked: set[type[Model]] = set()
