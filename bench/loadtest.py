@@ -136,9 +136,11 @@ def sign_in(port: int, username: str, password: str) -> dict[str, str]:
     return cookies
 
 
-def gunicorn_start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+def gunicorn_start(
+    env: dict[str, str], port: int, log: Path, *, workers: int = WORKERS
+) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{port}"]
-    command += ["--workers", str(WORKERS), "--log-level", "warning"]
+    command += ["--workers", str(workers), "--log-level", "warning"]
     with log.open("w") as output:
         # Its own session: Ctrl-C reaches this process, which stops gunicorn in order.
         server = subprocess.Popen(
