@@ -57,15 +57,17 @@ SCALE = os.environ.get("LOADTEST_SCALE", "1")
 WORKERS = int(os.environ.get("LOADTEST_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 CALIBRATION_SECONDS = min(5.0, SECONDS)
 P99_TARGET_S = 1.0
+# The demo data's last year of spend (2024/25): the year pages show it, not an empty year.
+YEAR = "?year=2024"
 # (page, URL path, demo user who reads it, target share of the hello-world view's rate)
 HELLO = ("hello-world", "/healthz/", None, 1.0)
 PAGES = (
-    ("annual review", "/review/", "member", 0.25),
+    ("annual review", f"/review/{YEAR}", "member", 0.25),
     ("contracts list", "/procurement/contracts/", "officer", 0.05),
     ("framework", "/maturity/", "officer", 0.25),
     ("gap dashboard", "/maturity/gaps/", "officer", 0.05),
-    ("spend dashboard", "/procurement/spend/", "officer", 0.05),
-    ("social value", "/social-value/dashboard/", "officer", 0.05),
+    ("spend dashboard", f"/procurement/spend/{YEAR}", "officer", 0.05),
+    ("social value", f"/social-value/dashboard/{YEAR}", "officer", 0.05),
 )
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
