@@ -182,8 +182,8 @@ def gap_dashboard(request: HttpRequest) -> HttpResponse:
     form = ThemeFilterForm(request.GET or None, themes=selectors.themes_for(framework))
     theme = form.selected_theme()
     as_at = form.selected_date()
-    # What follows the form is the same for every reader: read and drawn only when the cached
-    # body is (once per data version, day and query string).
+    # The form and what follows are the same for every reader: read and drawn only when the
+    # cached body is (once per data version, day and query string; the themes are in the data).
     key_areas = SimpleLazyObject(
         lambda: selectors.key_area_summaries(framework=framework, theme=theme, as_at=as_at)
     )

@@ -39,7 +39,7 @@ DASHBOARD_ROWS = 25
 @reader_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, year = _year(request)
-    # Below the form the page is the same for every reader: read and drawn only when the cached
+    # Below the title the page is the same for every reader: read and drawn only when the cached
     # body is (once per social value data version, day and query string).
     data = lazy(lambda: selectors.social_value_dashboard(year=year, today=timezone.localdate()))
     tables = lazy(lambda: exports.dashboard_tables(data))
@@ -51,7 +51,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "year": year,
             "year_label": financial_year_label(year),
-            "page_key": page_key(request, selectors.social_value_version()),
+            # The form is cached with the body: the years it offers are part of the key.
+            "page_key": page_key(request, selectors.social_value_version(), *form.years),
             "page_seconds": PAGE_CACHE_SECONDS,
             "data": data,
             # Long lists (thousands of rows at a large council) show their first rows; the
