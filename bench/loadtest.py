@@ -1,12 +1,16 @@
-"""`make loadtest`: the annual review and the contracts list under load, served as in production.
+"""`make loadtest`: each page of the issue's table under load, beside a hello-world view.
 
 Builds a throwaway PostgreSQL database (framework, social value measures, demo users, demo data
 at scale 1), collects the static files into a temporary directory and starts gunicorn with the
 production settings (DJANGO_DEBUG=0, a random secret key) on 127.0.0.1 and a free port. It
-signs in as the demo member and the demo officer, then holds 50 connections for 60 seconds,
-half on the member's annual review and half on the officer's contracts list, and prints
-requests per second, latency percentiles and errors per page. It asserts nothing. gunicorn is
-stopped and the database dropped at the end, on failure and on Ctrl-C too.
+signs in as the demo member and the demo officer, then holds 50 connections on one page at a
+time for 20 seconds each: first the liveness check `/healthz/` (the hello-world view: the
+framework and middleware, no database), then every page of the table. It prints requests per
+second, each page's share of the hello-world rate (a page's throughput is about the CPUs divided
+by its server time, so the share is the page's cost), latency percentiles, server CPU per
+response, errors, and the issue's targets (25% for the annual review and the framework, 5% for
+the rest). It asserts nothing. gunicorn is stopped and the database dropped at the end, on
+failure and on Ctrl-C too.
 
 Requests carry `X-Forwarded-Proto: https`, as the TLS-terminating proxy in front of gunicorn
 sends it in production (settings trust it through SECURE_PROXY_SSL_HEADER), so the production
@@ -14,13 +18,15 @@ settings run unchanged: SSL redirect, secure cookies and the CSRF origin check i
 
 Needs PostgreSQL on 127.0.0.1:5432 as user postgres, like `make bench`. Run it from the project
 directory as `.venv/bin/python -m bench.loadtest`. Shorter runs while developing:
-LOADTEST_SECONDS=10 LOADTEST_CONNECTIONS=10 LOADTEST_SCALE=0.1; LOADTEST_WORKERS sets the
-gunicorn workers (2 * CPUs + 1 by default) and GUNICORN_CMD_ARGS passes anything else to it.
+LOADTEST_SECONDS=5 (per page) LOADTEST_CONNECTIONS=10 LOADTEST_SCALE=0.1; LOADTEST_WORKERS sets
+the gunicorn workers (2 * CPUs + 1 by default), GUNICORN_CMD_ARGS passes anything else to it,
+and CACHE_URL (a Redis) is passed on to the servers like any other setting.
 """
 
 from __future__ import annotations
 
 import http.client
+import math
 import os
 import re
 import secrets
@@ -41,19 +47,27 @@ from bench.run import PORT as PG_PORT
 from bench.run import USER as PG_USER
 from bench.run import postgres_problem, psql
 
-ROOT = Path(__file__).resolve().parent.parent
-DATABASE = "loadtest_procurement"
+# The tree whose server is measured: this one, or another checkout to compare (LOADTEST_ROOT).
+ROOT = Path(os.environ.get("LOADTEST_ROOT", Path(__file__).resolve().parent.parent))
+DATABASE = os.environ.get("LOADTEST_DATABASE", "loadtest_procurement")
 HOST = "127.0.0.1"
-SECONDS = float(os.environ.get("LOADTEST_SECONDS", "60"))
+SECONDS = float(os.environ.get("LOADTEST_SECONDS", "20"))  # per page
 CONNECTIONS = int(os.environ.get("LOADTEST_CONNECTIONS", "50"))
 SCALE = os.environ.get("LOADTEST_SCALE", "1")
 WORKERS = int(os.environ.get("LOADTEST_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 CALIBRATION_SECONDS = min(5.0, SECONDS)
 P99_TARGET_S = 1.0
-# (page, URL path, demo user who reads it)
+# The demo data's last year of spend (2024/25): the year pages show it, not an empty year.
+YEAR = "?year=2024"
+# (page, URL path, demo user who reads it, target share of the hello-world view's rate)
+HELLO = ("hello-world", "/healthz/", None, 1.0)
 PAGES = (
-    ("annual review", "/review/", "member"),
-    ("contracts list", "/procurement/contracts/", "officer"),
+    ("annual review", f"/review/{YEAR}", "member", 0.25),
+    ("contracts list", "/procurement/contracts/", "officer", 0.05),
+    ("framework", "/maturity/", "officer", 0.25),
+    ("gap dashboard", "/maturity/gaps/", "officer", 0.05),
+    ("spend dashboard", f"/procurement/spend/{YEAR}", "officer", 0.05),
+    ("social value", f"/social-value/dashboard/{YEAR}", "officer", 0.05),
 )
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
@@ -136,9 +150,11 @@ def sign_in(port: int, username: str, password: str) -> dict[str, str]:
     return cookies
 
 
-def gunicorn_start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+def gunicorn_start(
+    env: dict[str, str], port: int, log: Path, *, workers: int = WORKERS
+) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{port}"]
-    command += ["--workers", str(WORKERS), "--log-level", "warning"]
+    command += ["--workers", str(workers), "--log-level", "warning"]
     with log.open("w") as output:
         # Its own session: Ctrl-C reaches this process, which stops gunicorn in order.
         server = subprocess.Popen(
@@ -210,6 +226,32 @@ def report(tallies: dict[str, Tally]) -> list[str]:
     return lines
 
 
+def share_lines(tallies: dict[str, Tally], server_ms: dict[str, float]) -> list[str]:
+    """The issue's table: each page's rate, its share of the hello-world view's rate (the
+    first tally), p50, server CPU per response and whether the page meets its target."""
+    targets = {name: share for name, _, _, share in (HELLO, *PAGES)}
+    hello_name = next(iter(tallies))
+    hello = tallies[hello_name]
+    hello_rate = hello.responses / hello.seconds if hello.seconds else 0.0
+    header = f"  {'page':<16} {'req/s':>8} {'share':>7} {'p50 ms':>8} {'CPU ms':>7}  target"
+    lines = [header]
+    for name, tally in tallies.items():
+        rate = tally.responses / tally.seconds if tally.seconds else 0.0
+        share = rate / hello_rate if hello_rate else 0.0
+        p50 = percentile([latency * 1000 for latency in tally.latencies], 50)
+        target = targets.get(name, 0.0)
+        verdict = (
+            ""
+            if name == hello_name
+            else f"{target:.0%} {'met' if share >= target and not tally.errors else 'NOT MET'}"
+        )
+        lines.append(
+            f"  {name:<16} {rate:8.1f} {share:7.1%} {p50:8.0f} "
+            f"{server_ms.get(name, math.nan):7.1f}  {verdict}"
+        )
+    return lines
+
+
 def server_process(server: subprocess.Popen) -> Classifier:
     """gunicorn's workers, and PostgreSQL's backends for the load test database."""
 
@@ -244,13 +286,15 @@ def cpu_lines(used: dict[str, float], responses: int) -> list[str]:
 
 
 def measure(port: int, sessions: dict[str, dict[str, str]], server: subprocess.Popen) -> None:
+    pages = (HELLO, *PAGES)
     # A page at rest: what one request costs with nothing else running.
     print("Pages at rest: 5 requests one after another after a warm-up")
-    for name, path, user in PAGES:
-        status, body, _ = get(port, path, sessions[user])
+    for name, path, user, _ in pages:
+        cookies = sessions[user] if user else {}
+        status, body, _ = get(port, path, cookies)
         if status != 200:  # a lost session redirects to the sign-in page
             raise RuntimeError(f"{path} as {user} gave {status}, not the page")
-        timings = sorted(get(port, path, sessions[user])[2] * 1000 for _ in range(5))
+        timings = sorted(get(port, path, cookies)[2] * 1000 for _ in range(5))
         print(
             f"  {name:<16} median {timings[2]:6.0f} ms  min {timings[0]:6.0f} ms  "
             f"{len(body.encode()) / 1024:6.0f} KiB"
@@ -274,29 +318,39 @@ def measure(port: int, sessions: dict[str, dict[str, str]], server: subprocess.P
             f"{tally.responses / tally.seconds:,.0f} req/s, {tally.errors} errors, "
             f"generator CPU {(time.process_time() - cpu) / tally.seconds:.0%} of one core"
         )
-    targets = [
-        Target(name, path, {**PROXY_HEADERS, "Cookie": cookie_header(sessions[user])})
-        for name, path, user in PAGES
-    ]
     print(
-        f"\nLoad: {CONNECTIONS} connections for {SECONDS:.0f} s, split evenly over the pages "
-        f"(member on the annual review, officer on the contracts list)"
+        f"\nLoad: {CONNECTIONS} connections on one page at a time, {SECONDS:.0f} s each "
+        f"(the member on the annual review, the officer on the rest)"
     )
     machine, generator = machine_busy_seconds(), time.process_time()
     load_before = os.getloadavg()[0]
-    with CpuSampler(server_process(server)) as sampler:
-        tallies = load_run(
-            host=HOST, port=port, targets=targets, connections=CONNECTIONS, seconds=SECONDS
-        )
-    used = {"gunicorn workers": 0.0, "PostgreSQL backends": 0.0, **sampler.used()}
+    tallies: dict[str, Tally] = {}
+    server_ms: dict[str, float] = {}
+    used = {"gunicorn workers": 0.0, "PostgreSQL backends": 0.0}
+    for name, path, user, _ in pages:
+        headers = {**PROXY_HEADERS, "Cookie": cookie_header(sessions[user])} if user else {}
+        with CpuSampler(server_process(server)) as sampler:
+            run = load_run(
+                host=HOST,
+                port=port,
+                targets=[Target(name, path, headers or PROXY_HEADERS)],
+                connections=CONNECTIONS,
+                seconds=SECONDS,
+            )
+        tallies[name] = run[name]
+        page_used = {"gunicorn workers": 0.0, "PostgreSQL backends": 0.0, **sampler.used()}
+        server_ms[name] = sum(page_used.values()) / max(run[name].responses, 1) * 1000
+        for group, seconds in page_used.items():
+            used[group] = used.get(group, 0.0) + seconds
     used["load generator"] = time.process_time() - generator
     used["anything else"] = machine_busy_seconds() - machine - sum(used.values())
-    elapsed = next(iter(tallies.values())).seconds
     responses = sum(tally.responses for tally in tallies.values())
-    print("\n".join(report(tallies) + cpu_lines(used, responses)))
+    print("\n".join(report(tallies)))
+    print("\n  Share of the hello-world view's rate (CPU ms: gunicorn and PostgreSQL a response):")
+    print("\n".join(share_lines(tallies, server_ms) + cpu_lines(used, responses)))
     print(
-        f"  The run took {elapsed:.1f} s; load average {load_before:.1f} before, "
-        f'{os.getloadavg()[0]:.1f} after. "anything else" is other work on the machine.'
+        f"  Load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after. "
+        '"anything else" is other work on the machine.'
     )
 
 
@@ -340,7 +394,7 @@ def main() -> int:
                 f"DJANGO_DEBUG=0; setup took {time.perf_counter() - started:.0f} s\n"
             )
             sessions = {
-                user: sign_in(port, user, passwords[user]) for user in {u for *_, u in PAGES}
+                user: sign_in(port, user, passwords[user]) for user in {page[2] for page in PAGES}
             }
             measure(port, sessions, server)
             log = (Path(scratch) / "gunicorn.log").read_text().strip()

@@ -17,6 +17,7 @@ import gzip
 import importlib.util
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -61,6 +62,34 @@ def chart_bundle_report(*, full: Path = FULL_PLOTLY, bundle: Path = CHART_BUNDLE
         f"  the bundle is {100 * small / raw:.0f}% of the full size "
         f"({100 * small_packed / packed:.0f}% gzipped)",
     ]
+
+
+JS_TARGET_BYTES = 1_000_000  # issue 17: at most 1 MB of JavaScript for a session's first chart page
+FIRST_CHART_PAGE = "maturity/gap_dashboard.html"
+
+
+def chart_page_js_report(*, template: str = FIRST_CHART_PAGE) -> list[str]:
+    """The JavaScript a session's first chart page transfers: every script base.html and the
+    page load from our static files, gzipped as whitenoise serves them, against the target."""
+    templates = ROOT / "templates"
+    scripts: list[str] = []
+    for name in ("base.html", template):
+        text = (templates / name).read_text()
+        found = re.findall(r"<script src=\"{% static '([^']+\.js)' %}\"", text)
+        scripts += [script for script in found if script not in scripts]
+    lines = [f"JavaScript of the first chart page ({template}; gzip -9, as whitenoise serves it)"]
+    total = packed_total = 0
+    for script in scripts:
+        path = ROOT / "static" / script
+        if not path.exists():
+            return lines + [f"  {script}: not built (make assets)"]
+        raw, packed = _sizes(path)
+        total, packed_total = total + raw, packed_total + packed
+        lines.append(f"  {script:<32} {raw:>11,} bytes  {packed:>9,} gzipped")
+    met = "met" if packed_total <= JS_TARGET_BYTES else "NOT MET"
+    lines.append(f"  {'total':<32} {total:>11,} bytes  {packed_total:>9,} gzipped")
+    lines.append(f"  target at most {JS_TARGET_BYTES:,} bytes transferred: {met}")
+    return lines
 
 
 def pages_db(scale: str) -> str:
@@ -196,7 +225,7 @@ def lighthouse() -> None:
 
 
 def main() -> int:
-    print("\n".join(["", *chart_bundle_report()]))
+    print("\n".join(["", *chart_bundle_report(), "", *chart_page_js_report()]))
     problem = postgres_problem()
     if problem:
         print(f"make bench needs PostgreSQL on {HOST}:{PORT} as user {USER}: {problem}")

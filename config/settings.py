@@ -131,6 +131,24 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # as a background job with a progress page.
 SPEND_IMPORT_IN_REQUEST_BYTES = int(os.environ.get("SPEND_IMPORT_IN_REQUEST_BYTES", 1_000_000))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache holds page parts rendered once per data version (core.data_version). Each process
+# keeps its own by default (`make run`); with CACHE_URL (or REDIS_URL), e.g.
+# redis://127.0.0.1:6379/0, every app server shares one Redis cache and so one data version.
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "procurement"),
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core import health
+
 urlpatterns = [
+    path("healthz/", health.healthz, name="healthz"),
+    path("readyz/", health.readyz, name="readyz"),
     path("", include("accounts.urls")),
     path("maturity/", include("maturity.urls")),
     path("procurement/", include("procurement.urls")),

@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_stubs_ext import WithAnnotations
 
+from core.data_version import models_version
 from maturity.models import (
     Action,
     Assessment,
@@ -40,6 +41,7 @@ from maturity.models import (
     KeyArea,
     Level,
     LevelDescriptor,
+    StrategyPeriod,
     Target,
     Theme,
 )
@@ -47,6 +49,14 @@ from maturity.models import (
 LATEST_ASSESSMENT = ("-assessed_on", "-recorded_at", "-id")
 FIRST_ASSESSMENT = ("assessed_on", "recorded_at", "id")
 LATEST_TARGET = ("-recorded_at", "-id")
+
+
+def maturity_version() -> str:
+    """A key that moves with any change the framework overview or gap dashboard could show:
+    one query (core.data_version)."""
+    return models_version(
+        [Framework, Theme, KeyArea, Indicator, Level, Assessment, Target, StrategyPeriod, Action]
+    )
 
 
 def framework_current() -> Framework | None:

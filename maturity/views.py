@@ -8,10 +8,12 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from accounts.roles import editor_required, reader_required
 from core.csv_export import csv_response
+from core.data_version import PAGE_CACHE_SECONDS, page_key
 from core.save_flow import Stale, save_form
 from maturity import charts, exports, plan_selectors, selectors, services
 from maturity.forms import ActionForm, AsAtForm, AssessmentForm, TargetForm, ThemeFilterForm
@@ -32,7 +34,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     framework = selectors.framework_current()
     form = AsAtForm(request.GET or None)
     as_at = form.selected_date()
-    key_areas = selectors.framework_tree(framework=framework, as_at=as_at)
+    # The tree is read only when the cached body is drawn (once per data version and query).
+    key_areas = SimpleLazyObject(lambda: selectors.framework_tree(framework=framework, as_at=as_at))
     if request.GET.get("format") == "csv":
         return csv_response(
             f"maturity-framework-{as_at.isoformat()}.csv",
@@ -42,7 +45,14 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "maturity/overview.html",
-        {"framework": framework, "key_areas": key_areas, "form": form, **_as_at(form)},
+        {
+            "framework": framework,
+            "key_areas": key_areas,
+            "form": form,
+            **_as_at(form),
+            "page_key": page_key(request, selectors.maturity_version()),
+            "page_seconds": PAGE_CACHE_SECONDS,
+        },
     )
 
 
@@ -163,9 +173,17 @@ def gap_dashboard(request: HttpRequest) -> HttpResponse:
     form = ThemeFilterForm(request.GET or None, themes=selectors.themes_for(framework))
     theme = form.selected_theme()
     as_at = form.selected_date()
-    key_areas = selectors.key_area_summaries(framework=framework, theme=theme, as_at=as_at)
-    themes = selectors.theme_summaries(framework=framework, theme=theme, as_at=as_at)
-    largest = selectors.largest_gaps(framework=framework, theme=theme, as_at=as_at)
+    # The form and what follows are the same for every reader: read and drawn only when the
+    # cached body is (once per data version, day and query string; the themes are in the data).
+    key_areas = SimpleLazyObject(
+        lambda: selectors.key_area_summaries(framework=framework, theme=theme, as_at=as_at)
+    )
+    themes = SimpleLazyObject(
+        lambda: selectors.theme_summaries(framework=framework, theme=theme, as_at=as_at)
+    )
+    largest = SimpleLazyObject(
+        lambda: selectors.largest_gaps(framework=framework, theme=theme, as_at=as_at)
+    )
     table = request.GET.get("table")
     if table is not None:
         if table not in GAP_TABLES:
@@ -187,9 +205,19 @@ def gap_dashboard(request: HttpRequest) -> HttpResponse:
             "key_areas": key_areas,
             "largest_gaps": largest,
             **_as_at(form),
-            "theme_figure": charts.where_we_are_figure(themes, title="By theme"),
-            "key_area_figure": charts.where_we_are_figure(key_areas, title="By key area"),
-            "gap_figure": charts.gap_figure(key_areas, title="Average gap by key area"),
-            "action_counts": plan_selectors.action_counts(as_at=timezone.localdate()),
+            "theme_figure": SimpleLazyObject(
+                lambda: charts.where_we_are_figure(themes, title="By theme")
+            ),
+            "key_area_figure": SimpleLazyObject(
+                lambda: charts.where_we_are_figure(key_areas, title="By key area")
+            ),
+            "gap_figure": SimpleLazyObject(
+                lambda: charts.gap_figure(key_areas, title="Average gap by key area")
+            ),
+            "action_counts": SimpleLazyObject(
+                lambda: plan_selectors.action_counts(as_at=timezone.localdate())
+            ),
+            "page_key": page_key(request, selectors.maturity_version()),
+            "page_seconds": PAGE_CACHE_SECONDS,
         },
     )

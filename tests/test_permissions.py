@@ -60,6 +60,8 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     ),
     "logout": ({**dict.fromkeys(ROLES, 405), "anonymous": LOGIN}, False),
     "accessibility": (dict.fromkeys(ROLES, 200), False),
+    "healthz": (dict.fromkeys(ROLES, 200), False),
+    "readyz": (dict.fromkeys(ROLES, 200), False),
     "maturity:overview": (READ, False),
     "maturity:gap-dashboard": (READ, False),
     "maturity:indicator-detail": (READ, False),

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import TypedDict
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -43,9 +44,19 @@ from django.db.models import (
 from django.db.models.expressions import BaseExpression, ValueRange, WindowFrame
 from django.db.models.functions import Coalesce, Lag, Lead
 
+from core.data_version import models_version
 from core.financial_year import financial_year_bounds, financial_year_label
 from core.money import to_penny, whole_pounds
-from procurement.models import MONEY, SpendTransaction, SpendYearSummary, SubTeam, Supplier
+from procurement.models import (
+    MONEY,
+    Category,
+    Contract,
+    SpendImport,
+    SpendTransaction,
+    SpendYearSummary,
+    SubTeam,
+    Supplier,
+)
 
 UNCATEGORISED = "Off-contract / uncategorised"
 TOP_SUPPLIERS = 20
@@ -205,6 +216,17 @@ def spend_by_year() -> list[YearSpend]:
         )
         for row in rows
     ]
+
+
+def spend_version() -> str:
+    """A key that moves with any change the spend dashboard could show: one query. Every change
+    to spend is followed by a summary rebuild (its newest rebuild time and ids move); supplier
+    and contract edits keep history; categories are counted by core.DataStamp."""
+    rebuilt = connection.ops.quote_name("rebuilt_at")
+    return models_version(
+        [SpendImport, SpendYearSummary, Supplier, Contract, Category],
+        extra=[(SpendYearSummary._meta.db_table, f"max({rebuilt})")],
+    )
 
 
 def spend_summary_missing(*, by_year: list[YearSpend]) -> bool:

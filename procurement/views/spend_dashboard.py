@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from accounts.roles import can_edit, reader_required
 from core.csv_export import csv_response
+from core.data_version import PAGE_CACHE_SECONDS, lazy, page_key
 from core.financial_year import financial_year_label, financial_years_with_data
 from procurement.charts import spend as charts
 from procurement.forms.spend_filters import SpendYearForm
@@ -18,19 +19,25 @@ from procurement.selectors import spend
 
 @reader_required
 def spend_dashboard(request: HttpRequest) -> HttpResponse:
-    by_year = spend.spend_by_year()
-    form = SpendYearForm(request.GET or None, years=financial_years_with_data())
+    years = financial_years_with_data()
+    form = SpendYearForm(request.GET or None, years=years)
     year = form.selected_year()
-    dashboard = spend.spend_dashboard(year=year, by_year=by_year)
+    # The page below the title is the same for every reader with the same role: read and drawn
+    # only when the cached body is (once per spend data version, day and query string).
+    by_year = lazy(spend.spend_by_year)
+    dashboard = lazy(lambda: spend.spend_dashboard(year=year, by_year=by_year))
+    editor = can_edit(request.user)
     context = {
         "form": form,
         "year_label": financial_year_label(year),
-        "any_spend": bool(by_year),
+        "any_spend": lazy(lambda: bool(by_year)),
         "dashboard": dashboard,
-        "charts": charts.spend_charts(dashboard) if dashboard else {},
-        "summary_missing": spend.spend_summary_missing(by_year=by_year),
-        "can_edit": can_edit(request.user),
+        "charts": lazy(lambda: charts.spend_charts(dashboard) if dashboard else {}),
+        "summary_missing": lazy(lambda: spend.spend_summary_missing(by_year=by_year)),
+        "can_edit": editor,
         "rules": spend.CHECK_RULES,
+        "page_key": page_key(request, spend.spend_version(), editor, *years),
+        "page_seconds": PAGE_CACHE_SECONDS,
     }
     return render(request, "procurement/spend/dashboard.html", context)
 

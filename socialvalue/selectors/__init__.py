@@ -26,6 +26,7 @@ from socialvalue.selectors.reports import (
     Dashboard,
     annual_review,
     social_value_dashboard,
+    social_value_version,
 )
 from socialvalue.selectors.returns import (
     MeasureProgress,
@@ -84,6 +85,7 @@ __all__ = [
     "returns_overdue",
     "returns_visible_to",
     "social_value_dashboard",
+    "social_value_version",
     "social_value_totals",
     "social_value_trend",
     "status_changes",

@@ -11,10 +11,15 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
+from core.data_version import models_version
 from core.financial_year import financial_year_bounds
 from core.money import to_penny, to_penny_or_none
-from procurement.models import Contract, SpendYearSummary
+from procurement.models import Category, Contract, SpendYearSummary, Supplier
 from socialvalue.models import (
+    Commitment,
+    Goal,
+    Measure,
+    ProxyValue,
     ReturnLine,
     SocialValueReturn,
 )
@@ -53,6 +58,14 @@ class Dashboard:
     overdue: list[dict[str, Any]]
     without_commitments: list[Contract]
     total_value: Decimal | None = field(default=None)
+
+
+def social_value_version() -> str:
+    """A key that moves with any change the dashboard could show: one query."""
+    return models_version(
+        [Goal, Measure, ProxyValue, Commitment, SocialValueReturn, ReturnLine]
+        + [Contract, Supplier, Category]
+    )
 
 
 def social_value_dashboard(*, year: int, today: dt.date) -> Dashboard:

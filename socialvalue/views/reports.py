@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 
 from accounts.roles import editor_required, reader_required
 from core.csv_export import csv_response
+from core.data_version import PAGE_CACHE_SECONDS, lazy, page_key
 from core.financial_year import (
     default_financial_year,
     financial_year_label,
@@ -40,8 +41,10 @@ DASHBOARD_ROWS = 25
 @reader_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, year = _year(request)
-    data = selectors.social_value_dashboard(year=year, today=timezone.localdate())
-    tables = exports.dashboard_tables(data)
+    # Below the title the page is the same for every reader: read and drawn only when the cached
+    # body is (once per social value data version, day and query string).
+    data = lazy(lambda: selectors.social_value_dashboard(year=year, today=timezone.localdate()))
+    tables = lazy(lambda: exports.dashboard_tables(data))
     csv_url = reverse("socialvalue:dashboard-csv")
     return render(
         request,
@@ -50,27 +53,42 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "year": year,
             "year_label": financial_year_label(year),
+            # The form is cached with the body: the years it offers are part of the key.
+            "page_key": page_key(request, selectors.social_value_version(), *form.years),
+            "page_seconds": PAGE_CACHE_SECONDS,
             "data": data,
             # Long lists (thousands of rows at a large council) show their first rows; the
             # CSV download beside each has them all.
             "shown": DASHBOARD_ROWS,
-            "supplier_rows": data.by_supplier[:DASHBOARD_ROWS],
-            "overdue_rows": data.overdue[:DASHBOARD_ROWS],
-            "no_commitment_rows": data.without_commitments[:DASHBOARD_ROWS],
-            "trend_header": tables["trend"][1][0],
-            "trend_rows": tables["trend"][1][1],
-            "downloads": {
-                key.replace("-", "_"): f"{csv_url}?{urlencode({'table': key, 'year': year})}"
-                for key in tables
-            },
-            "goal_figure": charts.value_figure(data.by_goal, title="Social value by goal"),
-            "measure_figure": charts.measure_figure(data.by_measure, title="Delivered by measure"),
-            "category_figure": charts.value_figure(data.by_category, title="By category"),
-            "sub_team_figure": charts.value_figure(data.by_sub_team, title="By sub-team"),
-            "supplier_figure": charts.value_figure(
-                data.by_supplier, title="Top 15 suppliers", limit=15
+            "supplier_rows": lazy(lambda: data.by_supplier[:DASHBOARD_ROWS]),
+            "overdue_rows": lazy(lambda: data.overdue[:DASHBOARD_ROWS]),
+            "no_commitment_rows": lazy(lambda: data.without_commitments[:DASHBOARD_ROWS]),
+            "trend_header": lazy(lambda: tables["trend"][1][0]),
+            "trend_rows": lazy(lambda: tables["trend"][1][1]),
+            "downloads": lazy(
+                lambda: {
+                    key.replace("-", "_"): f"{csv_url}?{urlencode({'table': key, 'year': year})}"
+                    for key in tables
+                }
             ),
-            "trend_figure": charts.trend_figure(data.trend, title="Social value by year"),
+            "goal_figure": lazy(
+                lambda: charts.value_figure(data.by_goal, title="Social value by goal")
+            ),
+            "measure_figure": lazy(
+                lambda: charts.measure_figure(data.by_measure, title="Delivered by measure")
+            ),
+            "category_figure": lazy(
+                lambda: charts.value_figure(data.by_category, title="By category")
+            ),
+            "sub_team_figure": lazy(
+                lambda: charts.value_figure(data.by_sub_team, title="By sub-team")
+            ),
+            "supplier_figure": lazy(
+                lambda: charts.value_figure(data.by_supplier, title="Top 15 suppliers", limit=15)
+            ),
+            "trend_figure": lazy(
+                lambda: charts.trend_figure(data.trend, title="Social value by year")
+            ),
         },
     )
 

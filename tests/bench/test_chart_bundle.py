@@ -93,3 +93,22 @@ def test_collectstatic_in_production_stores_the_bundle_gzipped(tmp_path):
     size = stored[0].stat().st_size
     assert size < CHART_BUNDLE.stat().st_size / 2
     assert gzip.decompress(stored[0].read_bytes()) == CHART_BUNDLE.read_bytes()
+
+
+@needs_build
+def test_bench_counts_every_script_of_the_first_chart_page_against_one_megabyte():
+    from bench.run import chart_page_js_report
+
+    lines = chart_page_js_report()
+
+    scripts = [line.split()[0] for line in lines[1:-2]]
+    assert scripts == [
+        "js/js-enabled.js",
+        "dist/js/govuk-frontend.min.js",
+        "js/init.js",
+        "dist/js/plotly-charts.min.js",
+        "js/charts.js",
+    ]
+    packed = sum(int(line.split()[3].replace(",", "")) for line in lines[1:-2])
+    assert lines[-2].split()[3] == f"{packed:,}"
+    assert lines[-1].endswith("met" if packed <= 1_000_000 else "NOT MET")

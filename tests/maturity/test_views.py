@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -109,6 +110,7 @@ def test_dashboard_queries_do_not_grow_with_the_data(
 ):
     url = reverse(url_name)
     officer_client.get(url)  # warm the session
+    cache.clear()  # both sizes draw the page's body, not the cached one
     with CaptureQueriesContext(connection) as small:
         officer_client.get(url)
     key_area = framework.themes.first().key_areas.first()
@@ -120,4 +122,5 @@ def test_dashboard_queries_do_not_grow_with_the_data(
 
     with django_assert_num_queries(len(small)):
         officer_client.get(url)
-    assert len(small) <= 13  # the gap dashboard: 12, and one for the open and overdue actions
+    # the gap dashboard: 12, one for the open and overdue actions, one for the data version
+    assert len(small) <= 14
