@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from accounts.roles import is_administrator
 from jobs.models import STOPPED_REPORT, Job
 
 
-def job_visible(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Job]:
+def job_visible(*, user: User | AnonymousUser) -> QuerySet[Job]:
     """The jobs `user` may see: an officer's own, every job for an administrator."""
     jobs = Job.objects.select_related("owner")
-    return jobs if is_administrator(user) else jobs.filter(owner=user)
+    if is_administrator(user):
+        return jobs
+    return jobs.filter(owner=user) if isinstance(user, User) else jobs.none()
 
 
-def job_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Job]:
+def job_list(*, user: User | AnonymousUser) -> QuerySet[Job]:
     """The jobs `user` may see, newest first, without their inputs and reports."""
     return job_visible(user=user).defer("params", "report")
 

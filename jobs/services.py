@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connections, transaction
 from django.utils import timezone
 from django_tasks.base import Task
@@ -59,7 +59,7 @@ def job_start(
     *,
     task: Task[[int], None],
     kind: str,
-    owner: AbstractBaseUser,
+    owner: User,
     title: str,
     params: dict[str, Any],
 ) -> Job:

@@ -23,7 +23,7 @@ def add_result_errors(
 ) -> None:
     """Explain on `form` why the file was not imported: the file's problem, or its bad rows by
     line. `field` is the field the advice belongs to (None: the whole form)."""
-    if result.status == ALREADY_IMPORTED:
+    if result.status == ALREADY_IMPORTED and result.spend_import is not None:
         when = timezone.localtime(result.spend_import.imported_at)
         form.add_error(
             field,
@@ -33,13 +33,14 @@ def add_result_errors(
     elif result.file_error:
         form.add_error(field, f"{name} could not be imported: {result.file_error}")
     else:
-        rows = "1 row has" if result.error_count == 1 else f"{result.error_count} rows have"
+        count = len(result.errors) if result.error_count is None else result.error_count
+        rows = "1 row has" if count == 1 else f"{count} rows have"
         form.add_error(None, f"{name} was not imported because {rows} errors")
         shown = result.errors[:ERRORS_SHOWN]
         for error in shown:
             form.add_error(None, f"Line {error.line}: {error.message}")
-        if result.error_count > len(shown):
-            form.add_error(None, f"…and {result.error_count - len(shown)} more")
+        if count > len(shown):
+            form.add_error(None, f"…and {count - len(shown)} more")
         advice = "Correct the rows listed and upload the file again"
         if not form.cleaned_data.get("skip_bad_rows"):
             advice += ", or select “Skip bad rows”"
@@ -56,6 +57,7 @@ def layout_used_message(layout: SpendLayout) -> str:
 
 def spend_import_success_message(result: SpendImportResult) -> str:
     spend_import = result.spend_import
+    assert spend_import is not None  # an imported file has its import
     message = (
         f"Imported {counted(result.rows_imported, 'row')} totalling"
         f" {format_pounds(result.total_amount)}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import BinaryIO, cast
+
 from django.core.files.storage import default_storage
 from django_tasks import task
 
@@ -26,7 +28,7 @@ def _spend_import(job: Job, progress: Progress) -> Report:
     stored = params["stored"]
     with default_storage.open(stored, "rb") as source:
         result = import_spend_file(
-            source,
+            cast(BinaryIO, source),  # a storage File reads bytes like the files it wraps
             filename=params["filename"],
             user=job.owner,
             skip_bad_rows=params["skip_bad_rows"],

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, connections, transaction
@@ -23,7 +24,6 @@ from jobs.services import Progress
 from procurement.importers import spend as spend_importer
 from procurement.importers.spend import SPEND_FIELDS, import_spend_file
 from procurement.models import SpendImport, SpendLayout, SpendTransaction
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True, databases="__all__")
 
@@ -50,10 +50,8 @@ def _client(user) -> Client:
     return client
 
 
-def _user(group: str, username: str):
-    from django.contrib.auth.models import Group
-
-    user = UserFactory(username=username)
+def _user(group: str, username: str) -> User:
+    user = User.objects.create_user(username=username)
     user.groups.add(Group.objects.get(name=group))
     return user
 
@@ -69,7 +67,7 @@ def _uploaded_job(client: Client, name: str, content: bytes | None = None, **dat
     response = client.post(IMPORT_URL, {"file": _upload(name, content), **data})
     job = Job.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("jobs:job-detail", kwargs={"pk": job.pk})
+    assert response["Location"] == reverse("jobs:job-detail", kwargs={"pk": job.pk})
     return job
 
 
@@ -137,7 +135,7 @@ def test_a_mapped_file_imports_in_the_background_and_its_layout_is_remembered():
     response = client.post(response.url, fields)
 
     job = Job.objects.get()
-    assert response.url == reverse("jobs:job-detail", kwargs={"pk": job.pk})
+    assert response["Location"] == reverse("jobs:job-detail", kwargs={"pk": job.pk})
     run_worker()
     job.refresh_from_db()
     assert job.report["succeeded"] is True, job.report
