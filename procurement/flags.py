@@ -320,6 +320,9 @@ def find_duplicates(
             if credit.paid_on < since:
                 continue
             signs = _pair_signs(kept, cancelled, rules)
+            per_person = rules.is_per_person(kept)
+            if not (_reference_only(signs) if per_person else _is_duplicate(signs)):
+                continue
             flags.append(
                 Flag(
                     kind=Kind.DUPLICATE,

@@ -11,10 +11,11 @@ so a page runs the same few queries whatever the size of the data.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -302,6 +303,23 @@ class ReviewedFlag:
         return SpendFlagReview.Status(self.status).label
 
     @property
+    def payments_query(self) -> str:
+        """The payments page's filters that show this flag's payments (and their neighbours)."""
+        flag = self.flag
+        query: dict[str, Any] = {
+            "paid_from": flag.first_paid_on.isoformat(),
+            "paid_to": flag.last_paid_on.isoformat(),
+        }
+        if len({p.supplier_id for p in flag.payments}) == 1 and flag.supplier_id:
+            query["supplier"] = flag.supplier_id
+        amounts = {abs(p.amount) for p in flag.payments}
+        if len(amounts) == 1:
+            query["amount_min"] = query["amount_max"] = f"{min(amounts):.2f}"
+            if any(p.amount < 0 for p in flag.payments):
+                query["amount_min"] = f"{-min(amounts):.2f}"
+        return urlencode(query)
+
+    @property
     def counts(self) -> bool:
         """Explained flags leave the dashboard's counts; they stay on the list."""
         return self.status != SpendFlagReview.Status.EXPLAINED
@@ -359,3 +377,31 @@ def spend_flag_history(*, key: str) -> list[Any]:
         .select_related("history_user")
         .order_by("-history_date")
     )
+
+
+FLAGS_HEADER = (
+    "kind",
+    "supplier",
+    "amount",
+    "first_paid_on",
+    "last_paid_on",
+    "score",
+    "status",
+    "lines",
+)
+
+
+def flag_rows(flags: Iterable[ReviewedFlag]) -> Iterable[Sequence[Any]]:
+    """One CSV row per flag under FLAGS_HEADER; `lines` lists its payments as file:line;..."""
+    for item in flags:
+        flag = item.flag
+        yield (
+            flag.kind,
+            flag.supplier,
+            flag.amount,
+            flag.first_paid_on,
+            flag.last_paid_on,
+            flag.score,
+            item.status,
+            flag.lines,
+        )
