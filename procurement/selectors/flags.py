@@ -226,9 +226,9 @@ def _outside_candidates(
     for t in terms:
         ends.setdefault(t.supplier_id, []).append(t.end)
     ended = [s for s, dates in ends.items() if all(d is not None and d < end for d in dates)]
-    valued = [t.id for t in terms if t.value is not None]
-    if not ended and not valued:
-        return []
+    # A subquery, not a list of ids, so the query runs (and is counted) even when no contract
+    # has a value.
+    valued = Contract.objects.filter(total_value__isnull=False).values("pk")
     return _lines(
         SpendTransaction.objects.filter(
             Q(supplier_id__in=ended) | Q(contract_id__in=valued),
