@@ -3,6 +3,8 @@ and the payments page every flag, supplier and dashboard figure links to."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -64,11 +66,8 @@ def flag_detail(request: HttpRequest, year: int, key: str) -> HttpResponse:
     item = selectors.spend_flag(year=year, key=key)
     if item is None:
         raise Http404("No such flag in that year")
-    review = item.review
-    initial = {"status": item.status, "version": review.version if review else None}
-    if review:
-        initial |= {"reason": review.reason, "note": review.note}
-    form = FlagReviewForm(request.POST or None, initial=initial)
+    form = FlagReviewForm(request.POST or None, initial=_initial(item))
+    problem = ""
     if request.method == "POST" and form.is_valid():
         try:
             spend_flag_review(
@@ -81,7 +80,10 @@ def flag_detail(request: HttpRequest, year: int, key: str) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            # Someone else reviewed it meanwhile: show theirs, with the form at their version.
+            problem = " ".join(error.messages)
+            item = selectors.spend_flag(year=year, key=key) or item
+            form = FlagReviewForm(initial=_initial(item))
         else:
             messages.success(request, "Review saved.")
             return redirect("procurement:spend-flag", year=year, key=key)
@@ -91,10 +93,23 @@ def flag_detail(request: HttpRequest, year: int, key: str) -> HttpResponse:
         "year": year,
         "year_label": financial_year_label(year),
         "form": form,
+        "problem": problem,
         "can_edit": can_edit(request.user),
         "history": selectors.spend_flag_history(key=key),
     }
     return render(request, "procurement/spend/flag_detail.html", context)
+
+
+def _initial(item: selectors.ReviewedFlag) -> dict[str, Any]:
+    review = item.review
+    if review is None:
+        return {"status": item.status}
+    return {
+        "status": review.status,
+        "reason": review.reason,
+        "note": review.note,
+        "version": review.version,
+    }
 
 
 def _query(request: HttpRequest) -> str:
