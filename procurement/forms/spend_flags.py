@@ -15,6 +15,7 @@ from procurement.models import SpendFlagReview
 class FlagReviewForm(forms.Form):
     status = forms.ChoiceField(
         choices=SpendFlagReview.Status.choices,
+        widget=forms.RadioSelect,
         label="Status",
         help_text="Explained flags leave the dashboard's counts but stay on the list.",
     )
