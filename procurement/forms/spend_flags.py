@@ -12,6 +12,15 @@ from procurement.flags import Kind
 from procurement.models import SpendFlagReview
 
 
+def _filter_helper(*fields: Any) -> FormHelper:
+    """A GET form's helper: filters go in the address, so every view of a list can be linked."""
+    helper = FormHelper()
+    helper.form_method = "get"
+    helper.label_size = Size.SMALL
+    helper.layout = Layout(*fields)
+    return helper
+
+
 class FlagReviewForm(forms.Form):
     status = forms.ChoiceField(
         choices=SpendFlagReview.Status.choices,
@@ -64,10 +73,7 @@ class FlagFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = _filter_helper(
             Field.select("kind"), Field.select("status"), Button("show", "Show flags")
         )
 
@@ -92,10 +98,7 @@ class PaymentFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = _filter_helper(
             "supplier",
             Fieldset(
                 Field.text("supplier_name"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from core.concurrency import update_versioned
+from core.concurrency import save_new, update_versioned
 from procurement.flags import Flag
 from procurement.models import SpendFlagReview
 
@@ -37,10 +37,7 @@ def spend_flag_review(
             updated_by=user,
             **changes,
         )
-        review.full_clean()
-        if user is not None:
-            review._history_user = user
-        review.save()
+        save_new(review, user=user)
         return review
     return update_versioned(
         review,

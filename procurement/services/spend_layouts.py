@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.concurrency import update_versioned
+from core.concurrency import save_new, update_versioned
 from procurement.importers.spend import SPEND_FIELDS, layout_signature
 from procurement.models import SpendLayout
 
@@ -72,10 +72,7 @@ def spend_layout_save(
     layout = SpendLayout(
         signature=signature, headings=list(headings), mapping=cleaned, saved_by=user
     )
-    layout.full_clean()
-    if user is not None:
-        layout._history_user = user
-    layout.save()
+    save_new(layout, user=user)
     return layout
 
 
