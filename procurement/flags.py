@@ -65,6 +65,12 @@ class Rules:
     split_days: int = 30
     split_min_share: Decimal = Decimal("0.5")
     split_max_payments: int = 4
+    # Invoices for work done under a contract arrive after it ends: payments within this many
+    # days of the end are not "after the contract".
+    contract_grace_days: int = 90
+    # Paid to date may pass a contract's value by this share before it is flagged: the
+    # Procurement Act 2023 treats a change of up to 10% (goods and services) as minor.
+    contract_tolerance: Decimal = Decimal("0.10")
     # Purposes paid per person or per period (care fees, placements, timesheets): the same
     # amount again is the next child or week, and no purchase is split. Matched as words in
     # the payment's purpose or expense type.
@@ -559,13 +565,20 @@ class ContractTerms:
     end: dt.date | None
     value: Decimal | None
     paid_before: Decimal = ZERO
+    paid_by: Decimal = ZERO  # paid under it by the end of the year
 
 
 def find_outside_contracts(
-    payments: Iterable[Payment], *, contracts: Sequence[ContractTerms], since: dt.date
+    payments: Iterable[Payment],
+    *,
+    contracts: Sequence[ContractTerms],
+    since: dt.date,
+    rules: Rules,
 ) -> list[Flag]:
-    """Payments to a supplier after every contract it holds has ended (variations extending
-    one count), and payments that take a contract past its value (variations included)."""
+    """Payments to a supplier more than contract_grace_days after every contract it holds has
+    ended (variations extending one count), and payments that take a contract more than
+    contract_tolerance past its value (variations included)."""
+    grace = dt.timedelta(days=rules.contract_grace_days)
     rows = sorted((p for p in payments if p.paid_on >= since), key=_by_date)
     by_supplier: dict[int, list[ContractTerms]] = defaultdict(list)
     for terms in contracts:
@@ -577,7 +590,7 @@ def find_outside_contracts(
         held = by_supplier.get(payment.supplier_id or 0)
         if not held or payment.amount <= 0:
             continue
-        if all(t.end is not None and t.end < payment.paid_on for t in held):
+        if all(t.end is not None and t.end + grace < payment.paid_on for t in held):
             after[payment.supplier_id or 0].append(payment)
     for supplier_id, paid in after.items():
         ended = max(t.end for t in by_supplier[supplier_id] if t.end is not None)
@@ -601,7 +614,8 @@ def find_outside_contracts(
         if terms is None or terms.value is None:
             continue
         running[terms.id] += payment.amount
-        if running[terms.id] > terms.value and payment.amount > 0:
+        limit = terms.value * (1 + rules.contract_tolerance)
+        if running[terms.id] > limit and payment.amount > 0:
             beyond[terms.id].append(payment)
     for contract_id, paid in beyond.items():
         terms = terms_by_id[contract_id]

@@ -166,9 +166,20 @@ def _year_totals(year: int) -> dict[int, Decimal]:
     return {row["supplier_id"]: _pence(row["total"]) for row in rows}
 
 
-def _contract_terms(*, before: dt.date) -> list[ContractTerms]:
-    """Every contract with its end and value after variations, and what was paid under it
-    before `before`: one query."""
+def _paid_under(**when: dt.date) -> Subquery:
+    return Subquery(
+        SpendTransaction.objects.filter(contract=OuterRef("pk"), **when)
+        .order_by()
+        .values("contract")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1],
+        output_field=MONEY_FIELD,
+    )
+
+
+def _contract_terms(*, before: dt.date, until: dt.date) -> list[ContractTerms]:
+    """Every contract with its end and value after variations, what was paid under it before
+    `before`, and by `until`: one query."""
     varied_end = Variation.objects.filter(contract=OuterRef("pk")).values("contract")
     rows = Contract.objects.annotate(
         varied_to=Subquery(varied_end.annotate(end=Max("new_end_date")).values("end")[:1]),
@@ -176,14 +187,8 @@ def _contract_terms(*, before: dt.date) -> list[ContractTerms]:
             varied_end.annotate(change=Sum("value_change")).values("change")[:1],
             output_field=MONEY_FIELD,
         ),
-        paid_before=Subquery(
-            SpendTransaction.objects.filter(contract=OuterRef("pk"), paid_on__lt=before)
-            .order_by()
-            .values("contract")
-            .annotate(total=Sum("amount"))
-            .values("total")[:1],
-            output_field=MONEY_FIELD,
-        ),
+        paid_before=_paid_under(paid_on__lt=before),
+        paid_by=_paid_under(paid_on__lte=until),
     ).values(
         "id",
         "reference",
@@ -194,6 +199,7 @@ def _contract_terms(*, before: dt.date) -> list[ContractTerms]:
         "varied_to",
         "varied_by",
         "paid_before",
+        "paid_by",
     )
     terms = []
     for row in rows:
@@ -212,26 +218,32 @@ def _contract_terms(*, before: dt.date) -> list[ContractTerms]:
                 end=end,
                 value=value,
                 paid_before=_pence(row["paid_before"] or ZERO),
+                paid_by=_pence(row["paid_by"] or ZERO),
             )
         )
     return terms
 
 
 def _outside_candidates(
-    *, start: dt.date, end: dt.date, terms: list[ContractTerms]
+    *, start: dt.date, end: dt.date, terms: list[ContractTerms], rules: Rules
 ) -> list[Payment]:
-    """The year's payments to suppliers whose every contract ended before the year's end, and
-    under contracts that have a value."""
+    """The year's payments to suppliers whose every contract ended (with the grace days)
+    before the year's end, and under contracts paid past their value by the year's end."""
     ends: dict[int, list[dt.date | None]] = {}
     for t in terms:
         ends.setdefault(t.supplier_id, []).append(t.end)
-    ended = [s for s, dates in ends.items() if all(d is not None and d < end for d in dates)]
-    # A subquery, not a list of ids, so the query runs (and is counted) even when no contract
-    # has a value.
-    valued = Contract.objects.filter(total_value__isnull=False).values("pk")
+    last = end - dt.timedelta(days=rules.contract_grace_days)
+    ended = [s for s, dates in ends.items() if all(d is not None and d < last for d in dates)]
+    over = [
+        t.id
+        for t in terms
+        if t.value is not None and t.paid_by > t.value * (1 + rules.contract_tolerance)
+    ]
+    # Id 0 is no row: the query runs (and is counted) even when both lists are empty.
+    ended, over = ended or [0], over or [0]
     return _lines(
         SpendTransaction.objects.filter(
-            Q(supplier_id__in=ended) | Q(contract_id__in=valued),
+            Q(supplier_id__in=ended) | Q(contract_id__in=over),
             NAMED_OWN,
             paid_on__range=(start, end),
         )
@@ -255,7 +267,7 @@ def spend_flags_found(*, year: int) -> Found:
         rules=rules,
         since=start,
     )
-    terms = _contract_terms(before=start)
+    terms = _contract_terms(before=start, until=end)
     covering: dict[int, list[tuple[dt.date | None, dt.date | None]]] = {}
     for t in terms:
         covering.setdefault(t.supplier_id, []).append((t.start, t.end))
@@ -267,7 +279,10 @@ def spend_flags_found(*, year: int) -> Found:
         contracts=covering,
     )
     outside = rules_module.find_outside_contracts(
-        _outside_candidates(start=start, end=end, terms=terms), contracts=terms, since=start
+        _outside_candidates(start=start, end=end, terms=terms, rules=rules),
+        contracts=terms,
+        since=start,
+        rules=rules,
     )
     recurring.sort(key=lambda r: (-r.amount * r.payments, r.supplier))
     return Found(

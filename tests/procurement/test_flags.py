@@ -355,25 +355,32 @@ def test_the_thresholds_are_the_rules_numbers():
 # -- payments outside contracts ----------------------------------------------------------------
 
 
-def test_payments_after_the_only_contract_ended_are_flagged_once():
+def test_payments_90_days_after_the_only_contract_ended_are_flagged_once():
     terms = [ContractTerms(7, "C-7", 1, dt.date(2022, 1, 1), dt.date(2024, 5, 31), None)]
-    rows = [pay("1000", dt.date(2024, 5, 30)), pay("1200", june(5)), pay("1300", june(25))]
+    rows = [
+        pay("1000", dt.date(2024, 5, 30)),
+        pay("1100", june(25)),  # a late invoice for work done under the contract
+        pay("1200", dt.date(2024, 9, 5)),
+        pay("1300", dt.date(2024, 9, 25)),
+    ]
 
-    (flag,) = find_outside_contracts(rows, contracts=terms, since=SINCE)
+    (flag,) = find_outside_contracts(rows, contracts=terms, since=SINCE, rules=RULES)
 
     assert (flag.kind, flag.amount, len(flag.payments)) == (Kind.AFTER_CONTRACT, D("2500"), 2)
 
 
 def test_a_new_contract_or_an_open_ended_one_covers_the_payments():
     ended = ContractTerms(7, "C-7", 1, dt.date(2022, 1, 1), dt.date(2024, 5, 31), None)
-    rows = [pay("1200", june(5))]
+    rows = [pay("1200", dt.date(2024, 9, 5))]
 
     for other_end in (dt.date(2025, 5, 31), None):
         renewed = ContractTerms(8, "C-8", 1, dt.date(2024, 6, 1), other_end, None)
-        assert find_outside_contracts(rows, contracts=[ended, renewed], since=SINCE) == []
+        assert (
+            find_outside_contracts(rows, contracts=[ended, renewed], since=SINCE, rules=RULES) == []
+        )
 
 
-def test_payments_past_a_contracts_value_are_flagged_with_the_excess():
+def test_payments_more_than_10_percent_past_a_contracts_value_are_flagged_with_the_excess():
     terms = [ContractTerms(7, "C-7", 1, None, None, D("10000"), paid_before=D("8000"))]
     rows = [
         pay("1500", june(1), contract_id=7),
@@ -381,9 +388,10 @@ def test_payments_past_a_contracts_value_are_flagged_with_the_excess():
         pay("700", june(20), contract_id=7),
     ]
 
-    (flag,) = find_outside_contracts(rows, contracts=terms, since=SINCE)
+    (flag,) = find_outside_contracts(rows, contracts=terms, since=SINCE, rules=RULES)
 
-    assert (flag.kind, flag.amount, len(flag.payments)) == (Kind.OVER_VALUE, D("1700"), 2)
+    # £11,000 paid is within 10% of the value; the £700 after it is not.
+    assert (flag.kind, flag.amount, len(flag.payments)) == (Kind.OVER_VALUE, D("1700"), 1)
 
 
 # -- ranking and keys --------------------------------------------------------------------------
