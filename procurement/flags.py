@@ -27,7 +27,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from difflib import SequenceMatcher
 
@@ -637,6 +637,23 @@ def find_outside_contracts(
             )
         )
     return flags
+
+
+def merged(duplicates: Sequence[Flag], splits: Sequence[Flag]) -> list[Flag]:
+    """Duplicates and splits, with a split made of exactly a duplicate's payments folded into
+    that duplicate as one more sign: one pair of payments is one thing to check, not two."""
+    by_payments = {frozenset(p.id for p in flag.payments): flag for flag in duplicates}
+    kept: list[Flag] = []
+    for split in splits:
+        twin = by_payments.get(frozenset(p.id for p in split.payments))
+        if twin is None:
+            kept.append(split)
+            continue
+        crossing = f"together cross the £{split.extra['threshold']:,.0f} threshold"
+        by_payments[frozenset(p.id for p in twin.payments)] = replace(
+            twin, signs=(*twin.signs, crossing)
+        )
+    return [*by_payments.values(), *kept]
 
 
 def ranked(flags: Iterable[Flag]) -> list[Flag]:

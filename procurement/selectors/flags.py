@@ -84,6 +84,12 @@ def flag_rules() -> Rules:
         if thresholds
         else defaults.split_thresholds,
         per_person=tuple(configured.get("per_person", defaults.per_person)),
+        contract_grace_days=int(
+            configured.get("contract_grace_days", defaults.contract_grace_days)
+        ),
+        contract_tolerance=Decimal(
+            str(configured.get("contract_tolerance", defaults.contract_tolerance))
+        ),
     )
 
 
@@ -286,7 +292,8 @@ def spend_flags_found(*, year: int) -> Found:
     )
     recurring.sort(key=lambda r: (-r.amount * r.payments, r.supplier))
     return Found(
-        flags=rules_module.ranked([*duplicates, *twins, *splits, *outside]), recurring=recurring
+        flags=rules_module.ranked([*rules_module.merged(duplicates, splits), *twins, *outside]),
+        recurring=recurring,
     )
 
 

@@ -20,6 +20,7 @@ from procurement.flags import (
     find_outside_contracts,
     find_splits,
     find_twin_suppliers,
+    merged,
     one_character_apart,
     ranked,
 )
@@ -422,3 +423,14 @@ def test_a_flags_key_is_the_identity_of_its_payments_not_their_row_ids():
     assert {p.id for p in one.payments}.isdisjoint(p.id for p in two.payments)
     assert one.key == two.key
     assert one.lines.startswith("june.csv:")
+
+
+def test_a_pair_that_is_both_a_duplicate_and_a_split_is_one_flag_with_both_signs():
+    rows = [pay("70000", june(1)), pay("70000", june(3))]
+    duplicates, _ = find_duplicates(rows, rules=RULES, since=SINCE)
+    splits = _split(rows)
+
+    (flag,) = merged(duplicates, splits)
+
+    assert flag.kind == Kind.DUPLICATE
+    assert flag.signs[-1] == "together cross the £100,000 threshold"
