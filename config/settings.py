@@ -279,6 +279,24 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Red flags in spend (procurement.flags). The split thresholds are the council's contract
+# procedure rules: quotations from £5,000, a tender from £25,000, a key decision from £100,000.
+SPEND_FLAGS = {
+    "split_thresholds": env_list("SPEND_SPLIT_THRESHOLDS", "5000,25000,100000"),
+    "split_days": int(os.environ.get("SPEND_SPLIT_DAYS", "30")),
+    "duplicate_days": int(os.environ.get("SPEND_DUPLICATE_DAYS", "7")),
+    "min_amount": os.environ.get("SPEND_FLAG_MIN_AMOUNT", "500"),
+    # Payments this long after a contract's end are late invoices, not spend outside it; paid
+    # to date this share past its value is a minor change (Procurement Act 2023, 10%).
+    "contract_grace_days": int(os.environ.get("SPEND_CONTRACT_GRACE_DAYS", "90")),
+    "contract_tolerance": os.environ.get("SPEND_CONTRACT_TOLERANCE", "0.10"),
+    # Purposes paid per person or period: a repeated amount is the next child or week.
+    "per_person": env_list(
+        "SPEND_FLAG_PER_PERSON",
+        "care,placement,fostering,nursing,residential,supported,day centre,agency staff",
+    ),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -55,3 +55,11 @@ def update_versioned(
         history_note(current, user=user)
     current.save()
     return current
+
+
+def save_new(instance: models.Model, *, user: AbstractBaseUser | None) -> None:
+    """Validate and save a new row, its history recording `user` as who created it."""
+    instance.full_clean()
+    if user is not None:
+        instance._history_user = user
+    instance.save()

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import TypedDict
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -597,3 +598,61 @@ class SpendYearSummary(models.Model):
     def __str__(self) -> str:
         amount = format_pounds(self.amount)
         return f"{self.financial_year}: {self.supplier_id} / {self.contract_id} {amount}"
+
+
+class SpendFlagReview(VersionedModel):
+    """An officer's decision on a red flag (procurement.flags): open, explained, confirmed or
+    recovered, with a reason and a note.
+
+    Flags are computed, not stored, so the review is keyed on the flag's key: a hash of its
+    kind and the identity of its payments (supplier as written, date, amount, reference), which
+    a re-import of the same period or a summary rebuild leaves unchanged.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        EXPLAINED = "explained", "Explained"
+        CONFIRMED = "confirmed", "Confirmed"
+        RECOVERED = "recovered", "Recovered"
+
+    class Reason(models.TextChoices):
+        NONE = "", "No reason given"
+        RECURRING = "recurring", "Recurring charge"
+        STAGED = "staged", "Staged payment"
+        SEPARATE = "separate", "Separate invoices for separate goods or services"
+        CORRECTED = "corrected", "Corrected by a credit note"
+        CONTRACT = "contract", "Covered by a contract or framework"
+        OTHER = "other", "Other (see the note)"
+
+    key = models.CharField(max_length=40, unique=True, editable=False)
+    kind = models.CharField(max_length=30, editable=False)
+    financial_year = models.PositiveSmallIntegerField(editable=False)
+    supplier_name = models.CharField(max_length=255, editable=False)
+    status = models.CharField(
+        max_length=12,
+        choices=Status.choices,
+        default=Status.OPEN,
+        help_text="Explained flags leave the dashboard's counts but stay on the list of flags.",
+    )
+    reason = models.CharField(
+        max_length=12,
+        choices=Reason.choices,
+        blank=True,
+        help_text="Why the payments are in order; needed when the flag is explained.",
+    )
+    note = models.TextField(blank=True, help_text="What you checked and what you found.")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.supplier_name}: {self.get_status_display()}"
+
+    def clean(self) -> None:
+        if self.status == self.Status.EXPLAINED and not self.reason:
+            raise ValidationError({"reason": "Choose why the payments are in order"})

@@ -58,10 +58,14 @@ urlpatterns += [
 ]
 
 # -- spend dashboard ---------------------------------------------------------------------------
-from procurement.views import spend_dashboard  # noqa: E402
+from procurement.views import spend_dashboard, spend_flags  # noqa: E402
 
 urlpatterns += [
     path("spend/", spend_dashboard.spend_dashboard, name="spend-dashboard"),
+    path("spend/flags/", spend_flags.flag_list, name="spend-flag-list"),
+    path("spend/flags.csv", spend_flags.flag_csv, name="spend-flag-csv"),
+    path("spend/flags/<int:year>/<str:key>/", spend_flags.flag_detail, name="spend-flag"),
+    path("spend/payments/", spend_flags.payment_list, name="spend-payment-list"),
     path("spend/<slug:slug>.csv", spend_dashboard.spend_csv, name="spend-csv"),
 ]
 

@@ -135,6 +135,10 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     # -- spend dashboard
     "procurement:spend-dashboard": (READ, False),
     "procurement:spend-csv": (READ, False),
+    "procurement:spend-flag-list": (READ, False),
+    "procurement:spend-flag-csv": (READ, False),
+    "procurement:spend-flag": (READ, True),
+    "procurement:spend-payment-list": (READ, False),
     # -- end spend dashboard
     # -- open data
     "procurement:transparency-contracts-csv": (READ, False),
@@ -297,6 +301,24 @@ def _spend_layout(users) -> dict[str, int]:
 # -- end spend import
 
 
+# -- spend dashboard
+def _spend_flag(users) -> dict[str, object]:
+    """A possible duplicate: one amount paid to one supplier twice, two days apart."""
+    from procurement.selectors.flags import spend_flags_found
+    from procurement.services.spend_summary import spend_summary_rebuild
+    from tests.procurement.factories import SpendTransactionFactory, SupplierFactory
+
+    supplier = SupplierFactory()
+    for day in (1, 3):
+        SpendTransactionFactory(supplier=supplier, paid_on=dt.date(2024, 6, day))
+    spend_summary_rebuild()
+    (flag,) = spend_flags_found(year=2024).flags
+    return {"year": 2024, "key": flag.key}
+
+
+# -- end spend dashboard
+
+
 # -- social value
 @pytest.fixture(autouse=True)
 def _social_value_uploads(settings, tmp_path):
@@ -395,6 +417,7 @@ OBJECTS = {
     # -- end background jobs
     # -- spend dashboard
     "procurement:spend-csv": lambda users: {"slug": "by-year"},
+    "procurement:spend-flag": _spend_flag,
     # -- end spend dashboard
     # -- social value
     "socialvalue:review-year": _sv_year,

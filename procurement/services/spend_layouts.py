@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.concurrency import update_versioned
+from core.concurrency import save_new, update_versioned
 from core.history import history_note
 from procurement.importers.spend import SPEND_FIELDS, layout_signature
 from procurement.models import SpendLayout
@@ -73,10 +73,7 @@ def spend_layout_save(
     layout = SpendLayout(
         signature=signature, headings=list(headings), mapping=cleaned, saved_by=user
     )
-    layout.full_clean()
-    if user is not None:
-        history_note(layout, user=user)
-    layout.save()
+    save_new(layout, user=user)
     return layout
 
 

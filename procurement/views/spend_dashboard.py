@@ -35,7 +35,6 @@ def spend_dashboard(request: HttpRequest) -> HttpResponse:
         "charts": lazy(lambda: charts.spend_charts(dashboard) if dashboard else {}),
         "summary_missing": lazy(lambda: spend.spend_summary_missing(by_year=by_year)),
         "can_edit": editor,
-        "rules": spend.CHECK_RULES,
         "page_key": page_key(request, spend.spend_version(), editor, *years),
         "page_seconds": PAGE_CACHE_SECONDS,
     }
@@ -133,38 +132,6 @@ CSV_TABLES: dict[str, tuple[Callable[[int], Iterable[Sequence[Any]]], Sequence[s
             for r in spend.spend_off_contract_suppliers(year=year)
         ],
         SUPPLIER_HEADER,
-    ),
-    "duplicates": (
-        lambda year: [
-            (
-                r.supplier_name,
-                r.earlier_paid_on,
-                r.paid_on,
-                r.earlier_amount,
-                r.amount,
-                r.earlier_reference,
-                r.reference,
-                r.reason,
-            )
-            for r in spend.spend_possible_duplicates(year=year, limit=None)
-        ],
-        (
-            "Supplier",
-            "Earlier payment date",
-            "Payment date",
-            "Earlier amount (£)",
-            "Amount (£)",
-            "Earlier reference",
-            "Reference",
-            "Why it may be a duplicate",
-        ),
-    ),
-    "split-purchases": (
-        lambda year: [
-            (r.supplier_name, r.threshold, r.first_paid_on, r.last_paid_on, r.payments, r.total)
-            for r in spend.spend_possible_split_purchases(year=year, limit=None)
-        ],
-        ("Supplier", "Threshold (£)", "First payment", "Last payment", "Payments", "Total (£)"),
     ),
 }
 

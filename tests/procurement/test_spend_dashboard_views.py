@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.financial_year import financial_year_label, financial_year_of
+from procurement.flags import Kind
 from procurement.models import Supplier
 from procurement.services.spend_summary import spend_summary_rebuild
 from procurement.views.spend_dashboard import CSV_TABLES
@@ -153,7 +154,7 @@ def test_every_chart_has_its_summary_table_and_download(member_client):
     assert body.count('class="govuk-table"') == 9
 
 
-def test_the_page_lists_possible_duplicates_and_split_purchases(member_client):
+def test_the_page_shows_the_top_flags_and_links_to_all_of_them(member_client):
     supplier = SupplierFactory(name="Repeat Ltd")
     for day, amount in ((1, "4990"), (2, "4990"), (20, "4995")):
         SpendTransactionFactory(supplier=supplier, amount=D(amount), paid_on=dt.date(2024, 6, day))
@@ -161,16 +162,16 @@ def test_the_page_lists_possible_duplicates_and_split_purchases(member_client):
 
     response = member_client.get(URL_2024)
 
-    dashboard = response.context["dashboard"]
-    assert [(row.paid_on, row.amount) for row in dashboard.checks.duplicates] == [
-        (dt.date(2024, 6, 2), D("4990"))
-    ]
-    assert [(row.payments, row.total) for row in dashboard.checks.split_purchases] == [
-        (3, D("14975"))
+    flags = response.context["dashboard"].flags
+    assert [(row.flag.kind, row.flag.amount) for row in flags.top] == [
+        (Kind.SPLIT, D("14975.00")),
+        (Kind.DUPLICATE, D("4990.00")),
     ]
     body = response.content.decode()
-    assert "1 possible duplicate in 2024/25" in body
-    assert "1 possible split purchase ending in 2024/25" in body
+    assert "The highest-scoring flags to check in 2024/25" in body
+    assert reverse("procurement:spend-flag-list") + "?year=2024" in body
+    for row in flags.top:
+        assert reverse("procurement:spend-flag", args=[2024, row.flag.key]) in body
 
 
 # -- CSV downloads -----------------------------------------------------------------------------
@@ -242,7 +243,7 @@ def test_the_csv_downloads_follow_the_year_asked_for(member_client):
     ]
 
 
-def test_the_check_csvs_list_every_case(member_client):
+def test_the_flags_csv_lists_each_flag_with_the_file_and_line_of_its_payments(member_client):
     supplier = SupplierFactory(name="=Formula Ltd", size=Supplier.Size.LARGE)
     for week in range(3):
         SpendTransactionFactory(
@@ -250,36 +251,28 @@ def test_the_check_csvs_list_every_case(member_client):
             amount=D("24500"),
             paid_on=dt.date(2024, 7, 1) + dt.timedelta(days=7 * week),
             reference=f"R{week}",
+            spend_import__filename="july.csv",
+            line_number=week + 2,
         )
     spend_summary_rebuild()
 
-    duplicates = _csv(member_client, "duplicates", year=2024)
-    splits = _csv(member_client, "split-purchases", year=2024)
+    response = member_client.get(reverse("procurement:spend-flag-csv"), {"year": 2024})
 
-    assert duplicates[1:] == [
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # A weekly series of one amount is recurring, not a duplicate; three payments under £25,000
+    # that add up past it are a possible split.
+    assert rows == [
+        ["kind", "supplier", "amount", "first_paid_on", "last_paid_on", "score", "status", "lines"],
         [
+            "split",
             "'=Formula Ltd",
+            "73500.00",
             "2024-07-01",
-            "2024-07-08",
-            "24500.00",
-            "24500.00",
-            "R0",
-            "R1",
-            "Same amount within 7 days",
-        ],
-        [
-            "'=Formula Ltd",
-            "2024-07-08",
             "2024-07-15",
-            "24500.00",
-            "24500.00",
-            "R1",
-            "R2",
-            "Same amount within 7 days",
+            str(73500 * 5 + 5),
+            "open",
+            "july.csv:2;july.csv:3;july.csv:4",
         ],
-    ]
-    assert splits[1:] == [
-        ["'=Formula Ltd", "25000.00", "2024-07-01", "2024-07-15", "3", "73500.00"]
     ]
 
 
@@ -371,8 +364,8 @@ def test_the_payment_checks_are_cached_until_the_summary_is_rebuilt(member_clien
 
     (warm,) = _queries(member_client, URL_2024)
 
-    assert warm == cold - 4  # the two duplicate queries, their details and the split query
-    SpendTransactionFactory(supplier=supplier, amount=D("640"), paid_on=dt.date(2024, 6, 5))
-    assert len(member_client.get(URL_2024).context["dashboard"].checks.duplicates) == 1
+    assert warm == cold - 6  # the flags' six reads of payments and the register
+    SpendTransactionFactory(supplier=supplier, amount=D("640"), paid_on=dt.date(2024, 6, 8))
+    assert len(member_client.get(URL_2024).context["dashboard"].flags.flags[0].flag.payments) == 2
     spend_summary_rebuild()
-    assert len(member_client.get(URL_2024).context["dashboard"].checks.duplicates) == 2
+    assert len(member_client.get(URL_2024).context["dashboard"].flags.flags) == 0  # a series

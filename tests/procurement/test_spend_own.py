@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from procurement.flags import Kind
 from procurement.importers.spend import IMPORTED, import_spend_file
 from procurement.models import SpendYearSummary, Supplier
 from procurement.selectors import spend
+from procurement.selectors.flags import spend_flags_found
 from procurement.services.spend_summary import spend_summary_rebuild
 from tests.procurement.factories import SpendImportFactory, SpendTransactionFactory, SupplierFactory
 
@@ -72,8 +74,7 @@ def test_the_dashboard_totals_and_shares_leave_the_neighbours_spend_out(own_and_
 
 
 def test_the_payment_checks_ignore_the_neighbours_payments(own_and_neighbour):
-    assert spend.spend_possible_duplicates(year=2024) == []
-    assert spend.spend_possible_split_purchases(year=2024) == []
+    assert spend_flags_found(year=2024).flags == []
 
 
 def test_the_same_payments_in_our_own_file_are_flagged(own_and_neighbour):
@@ -82,8 +83,8 @@ def test_the_same_payments_in_our_own_file_are_flagged(own_and_neighbour):
 
     SpendImport.objects.update(is_own=True)
 
-    assert len(spend.spend_possible_duplicates(year=2024)) == 1
-    assert len(spend.spend_possible_split_purchases(year=2024)) == 1
+    kinds = sorted(flag.kind for flag in spend_flags_found(year=2024).flags)
+    assert kinds == [Kind.DUPLICATE, Kind.SPLIT]
 
 
 def test_only_a_neighbours_spend_is_not_a_missing_summary():
