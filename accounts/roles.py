@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth import models as auth
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -69,3 +70,11 @@ def is_supplier_only(user: User) -> bool:
 
 reader_required = _require(can_read)
 editor_required = _require(can_edit)
+
+
+def signed_in_user(request: HttpRequest) -> auth.User:
+    """The user of a view behind one of the role checks above, which let no one else in."""
+    user = request.user
+    if not isinstance(user, auth.User):
+        raise PermissionDenied
+    return user

@@ -57,9 +57,9 @@ def update_versioned(
     return current
 
 
-def save_new(instance: models.Model, *, user: AbstractBaseUser | None) -> None:
+def save_new(instance: models.Model, *, user: User | None) -> None:
     """Validate and save a new row, its history recording `user` as who created it."""
     instance.full_clean()
     if user is not None:
-        instance._history_user = user
+        history_note(instance, user=user)
     instance.save()

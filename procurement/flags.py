@@ -611,13 +611,13 @@ def find_outside_contracts(
     running: dict[int, Decimal] = {t.id: t.paid_before for t in contracts}
     beyond: dict[int, list[Payment]] = defaultdict(list)
     for payment in rows:
-        terms = terms_by_id.get(payment.contract_id or 0)
-        if terms is None or terms.value is None:
+        paid_under = terms_by_id.get(payment.contract_id or 0)
+        if paid_under is None or paid_under.value is None:
             continue
-        running[terms.id] += payment.amount
-        limit = terms.value * (1 + rules.contract_tolerance)
-        if running[terms.id] > limit and payment.amount > 0:
-            beyond[terms.id].append(payment)
+        running[paid_under.id] += payment.amount
+        limit = paid_under.value * (1 + rules.contract_tolerance)
+        if running[paid_under.id] > limit and payment.amount > 0:
+            beyond[paid_under.id].append(payment)
     for contract_id, paid in beyond.items():
         terms = terms_by_id[contract_id]
         excess = running[contract_id] - (terms.value or ZERO)
@@ -650,7 +650,9 @@ def merged(duplicates: Sequence[Flag], splits: Sequence[Flag]) -> list[Flag]:
         if twin is None:
             kept.append(split)
             continue
-        crossing = f"together cross the {whole_pounds(split.extra['threshold'])} threshold"
+        threshold = split.extra['threshold']
+        assert isinstance(threshold, Decimal)
+        crossing = f"together cross the {whole_pounds(threshold)} threshold"
         by_payments[frozenset(p.id for p in twin.payments)] = replace(
             twin, signs=(*twin.signs, crossing)
         )

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -47,10 +47,18 @@ from procurement.models import (
 )
 
 CACHE_SECONDS = 24 * 60 * 60
+
+
+class _Partition(TypedDict):
+    """The keyword argument of the Window expressions that share one partition."""
+
+    partition_by: list[F]
+
+
 DASHBOARD_TOP = 10
 PENNY = Decimal("0.01")
 ZERO = Decimal("0")
-MONEY_FIELD = DecimalField(**MONEY)
+MONEY_FIELD: DecimalField[Decimal, Decimal] = DecimalField(**MONEY)
 NAMED_OWN = Q(supplier__isnull=False, spend_import__is_own=True)
 PAYMENT_FIELDS = (
     "id",
@@ -137,7 +145,7 @@ def _repeated_amounts(*, start: dt.date, end: dt.date, rules: Rules) -> list[Pay
 
 def _shared_amounts(*, start: dt.date, end: dt.date, rules: Rules) -> list[Payment]:
     """Payments of an amount that more than one supplier was paid."""
-    window = {"partition_by": [F("amount")]}
+    window: _Partition = {"partition_by": [F("amount")]}
     return _lines(
         SpendTransaction.objects.filter(
             NAMED_OWN, paid_on__range=(start, end), amount__gte=rules.min_amount
@@ -305,7 +313,9 @@ def _version() -> str:
 def spend_flags_cached(*, year: int) -> Found:
     """spend_flags_found, cached until the summary is next rebuilt (one query when warm)."""
     key = f"spend-flags:{year}:{_version()}"
-    return cache.get_or_set(key, lambda: spend_flags_found(year=year), CACHE_SECONDS)
+    found = cache.get_or_set(key, lambda: spend_flags_found(year=year), CACHE_SECONDS)
+    assert isinstance(found, Found)
+    return found
 
 
 # -- with the officers' reviews ----------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from core.concurrency import save_new, update_versioned
@@ -19,7 +19,7 @@ def spend_flag_review(
     reason: str,
     note: str,
     expected_version: int | None,
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> SpendFlagReview:
     """Record the officer's status, reason and note on `flag`; who and when go in its history.
 

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.roles import can_edit, reader_required
+from accounts.roles import can_edit, reader_required, signed_in_user
 from core.csv_export import csv_response
 from core.financial_year import financial_year_label, financial_years_with_data
 from procurement.forms.spend_filters import SpendYearForm
@@ -77,7 +77,7 @@ def flag_detail(request: HttpRequest, year: int, key: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
                 expected_version=form.cleaned_data["version"],
-                user=request.user,
+                user=signed_in_user(request),
             )
         except ValidationError as error:
             # Someone else reviewed it meanwhile: show theirs, with the form at their version.

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0008_spend_layout'),
+        ('procurement', '0009_index_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
