@@ -18,6 +18,7 @@ from django.db import transaction
 from core.concurrency import update_versioned
 from procurement.models import Contract, Supplier, Variation
 from procurement.services.matching import transactions_match_contracts
+from procurement.services.notices import notices_sync
 
 
 def _check_dates(start_date: dt.date | None, end_date: dt.date | None) -> None:
@@ -34,6 +35,7 @@ def contract_create(*, user: AbstractBaseUser | None, **fields: Any) -> Contract
     contract._history_user = user
     contract.save()
     transactions_match_contracts(supplier_ids=[contract.supplier_id])
+    notices_sync(contract_ids=[contract.pk])
     return contract
 
 
@@ -59,6 +61,7 @@ def contract_update(
     if updated.is_framework:  # its dates and status decide the payments to all its suppliers
         suppliers.update(updated.framework_suppliers.values_list("pk", flat=True))
     transactions_match_contracts(supplier_ids=suppliers)
+    notices_sync(contract_ids=[updated.pk])
     return updated
 
 
@@ -87,6 +90,8 @@ def variation_record(
         new_end_date=new_end_date,
         approved_by=approved_by,
         recorded_by=user,
+        value_before=current.total_value,
+        end_date_before=current.end_date,
     )
     variation.full_clean()
     if new_end_date and current.start_date and new_end_date < current.start_date:
@@ -111,6 +116,7 @@ def variation_record(
     if changes:
         update_versioned(current, expected_version=current.version, changes=changes, user=user)
         transactions_match_contracts(supplier_ids=[current.supplier_id])
+    notices_sync(contract_ids=[current.pk])
     return variation
 
 

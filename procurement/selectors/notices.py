@@ -1,0 +1,194 @@
+"""Reads for the Procurement Act 2023: the compliance calendar, a contract's KPIs and notices,
+and whether a variation needs a contract change notice (rules in procurement/act.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+
+from procurement import act
+from procurement.models import Contract, Kpi, KpiRating, Notice, Route, Variation
+
+ZERO = Decimal("0")
+
+
+class NoticeStatus:
+    DUE = "due"
+    OVERDUE = "overdue"
+    PUBLISHED = "published"
+    PUBLISHED_LATE = "published_late"
+    CHOICES = [
+        (DUE, "Due"),
+        (OVERDUE, "Overdue"),
+        (PUBLISHED, "Published on time"),
+        (PUBLISHED_LATE, "Published late"),
+    ]
+    LABELS = dict(CHOICES)
+
+
+def _with_status(queryset: QuerySet, *, today: dt.date) -> QuerySet:
+    return queryset.annotate(
+        status=Case(
+            When(
+                published_on__isnull=False,
+                published_on__gt=F("due_on"),
+                then=Value(NoticeStatus.PUBLISHED_LATE),
+            ),
+            When(published_on__isnull=False, then=Value(NoticeStatus.PUBLISHED)),
+            When(due_on__lt=today, then=Value(NoticeStatus.OVERDUE)),
+            default=Value(NoticeStatus.DUE),
+            output_field=CharField(),
+        )
+    )
+
+
+def notice_list(
+    *,
+    today: dt.date,
+    kind: str = "",
+    status: str = "",
+    search: str = "",
+    due_from: dt.date | None = None,
+    due_to: dt.date | None = None,
+    contract_id: int | None = None,
+) -> QuerySet:
+    """The compliance calendar: every notice due, soonest deadline first, one query."""
+    queryset = _with_status(
+        Notice.objects.select_related("contract", "contract__owner", "published_by"), today=today
+    )
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if status:
+        queryset = queryset.filter(status=status)
+    if search.strip():
+        text = search.strip()
+        queryset = queryset.filter(
+            Q(contract__reference__icontains=text) | Q(contract__title__icontains=text)
+        )
+    if due_from:
+        queryset = queryset.filter(due_on__gte=due_from)
+    if due_to:
+        queryset = queryset.filter(due_on__lte=due_to)
+    if contract_id is not None:
+        queryset = queryset.filter(contract_id=contract_id)
+    return queryset.order_by("due_on", "id")
+
+
+def notice_counts(*, today: dt.date) -> dict[str, int]:
+    """How many notices are in each status, one query."""
+    rows = _with_status(Notice.objects.all(), today=today).values("status").annotate(n=Count("pk"))
+    counts = dict.fromkeys(NoticeStatus.LABELS, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+@dataclass
+class KpiRow:
+    kpi: Kpi
+    latest: KpiRating | None
+
+
+@dataclass
+class ContractAct:
+    """What the Act asks of one contract, for its page."""
+
+    notifiable: bool
+    under_act: bool
+    needs_kpis: bool
+    kpi_count: int
+    kpis: list[KpiRow] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    last_rated_on: dt.date | None = None
+
+    @property
+    def kpis_missing(self) -> int:
+        return max(act.MIN_KPIS - self.kpi_count, 0) if self.needs_kpis else 0
+
+    @property
+    def next_rating_due(self) -> dt.date | None:
+        if not self.kpi_count:
+            return None
+        return act.next_rating_due(self.last_rated_on) if self.last_rated_on else None
+
+
+def contract_needs_kpis(contract: Contract) -> bool:
+    return act.needs_kpis(
+        value_including_vat=contract.value_including_vat,
+        total_value=contract.total_value,
+        is_light_touch=contract.route == Route.LIGHT_TOUCH,
+        is_framework=contract.is_framework,
+    )
+
+
+def contract_act(*, contract: Contract, today: dt.date) -> ContractAct:
+    """The contract's KPIs with their latest ratings and its notices: three queries."""
+    kpis = list(Kpi.objects.filter(contract=contract).order_by("id"))
+    latest: dict[int, KpiRating] = {}
+    for rating in KpiRating.objects.filter(kpi__contract=contract).order_by("-rated_on", "-id"):
+        latest.setdefault(rating.kpi_id, rating)
+    rated = [rating.rated_on for rating in latest.values()]
+    return ContractAct(
+        notifiable=act.is_notifiable(
+            value_including_vat=contract.value_including_vat, total_value=contract.total_value
+        ),
+        under_act=act.under_act(
+            procedure=contract.procedure,
+            signed_on=contract.signed_on,
+            start_date=contract.start_date,
+        ),
+        needs_kpis=contract_needs_kpis(contract),
+        kpi_count=len(kpis),
+        kpis=[KpiRow(kpi, latest.get(kpi.pk)) for kpi in kpis],
+        notices=list(notice_list(today=today, contract_id=contract.pk)),
+        last_rated_on=min(rated) if rated else None,
+    )
+
+
+def contracts_needing_kpis() -> QuerySet:
+    """Contracts over the KPI threshold with fewer than three KPIs (s.52(1)), one query."""
+    threshold = act.kpi_threshold()
+    over = Q(value_including_vat__gt=threshold) | Q(
+        value_including_vat__isnull=True, total_value__gt=threshold
+    )
+    return (
+        Contract.objects.filter(over, is_framework=False)
+        .exclude(route=Route.LIGHT_TOUCH)
+        .exclude(status=Contract.Status.DRAFT)
+        .annotate(kpi_count=Count("kpis"))
+        .filter(kpi_count__lt=act.MIN_KPIS)
+    )
+
+
+def contract_change_test(
+    *,
+    contract: Contract,
+    value_change: Decimal,
+    new_end_date: dt.date | None,
+    variations: list[Variation] | None = None,
+) -> act.ChangeTest:
+    """Would a variation of `value_change` and `new_end_date` need a change notice (s.75)?
+
+    `variations` are the contract's earlier ones, oldest first (read here if not given).
+    """
+    if variations is None:
+        variations = list(Variation.objects.filter(contract=contract).order_by("varied_on", "id"))
+    earlier = sum((v.value_change for v in variations), ZERO)
+    value_on_award = variations[0].value_before if variations else None
+    if value_on_award is None and contract.total_value is not None:
+        value_on_award = contract.total_value - earlier
+    end_on_award = next(
+        (v.end_date_before for v in variations if v.end_date_before is not None),
+        contract.end_date,
+    )
+    return act.change_test(
+        kind=contract.kind,
+        value_on_award=value_on_award,
+        earlier_value_changes=earlier,
+        value_change=value_change,
+        start_date=contract.start_date,
+        end_on_award=end_on_award,
+        new_end_date=new_end_date,
+    )
