@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -355,6 +356,13 @@ class Contract(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    def clean(self) -> None:
+        # s.41 and Schedule 5: a direct award is justified by a ground the notices must name.
+        if self.procedure == self.Procedure.DIRECT_AWARD and not self.direct_award_justification:
+            raise ValidationError(
+                {"direct_award_justification": "Enter the justification for the direct award"}
+            )
 
 
 class Variation(models.Model):

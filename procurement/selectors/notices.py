@@ -7,9 +7,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 
 from procurement import act
+from procurement import act as act_rules
 from procurement.models import Contract, Kpi, KpiRating, Notice, Route, Variation
 
 ZERO = Decimal("0")
@@ -192,3 +193,34 @@ def contract_change_test(
         end_on_award=end_on_award,
         new_end_date=new_end_date,
     )
+
+
+def act_filter(
+    queryset: QuerySet,
+    *,
+    procedure: str = "",
+    act: str = "",
+    supplier_types: list[str] | tuple[str, ...] = (),
+    today: dt.date,
+) -> QuerySet:
+    """The contracts list's Procurement Act filters, as conditions on one query."""
+    if procedure:
+        queryset = queryset.filter(procedure=procedure)
+    if act == "notifiable":
+        threshold = act_rules.notifiable_threshold()
+        queryset = queryset.filter(
+            Q(value_including_vat__gte=threshold)
+            | Q(value_including_vat__isnull=True, total_value__gte=threshold)
+        )
+    elif act == "needs_kpis":
+        queryset = queryset.filter(pk__in=contracts_needing_kpis().values("pk"))
+    elif act == "notice_overdue":
+        overdue = Notice.objects.filter(
+            contract=OuterRef("pk"), published_on__isnull=True, due_on__lt=today
+        )
+        queryset = queryset.filter(Exists(overdue))
+    if "supported_employment" in supplier_types:
+        queryset = queryset.filter(supplier__is_supported_employment=True)
+    if "mutual" in supplier_types:
+        queryset = queryset.filter(supplier__is_public_service_mutual=True)
+    return queryset
