@@ -135,6 +135,8 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     "procurement:notice-list": (READ, False),
     "procurement:notice-csv": (READ, False),
     "procurement:notice-publish": (WRITE, True),
+    "procurement:notice-json": (READ, False),
+    "procurement:contract-notices-json": (READ, False),
     "procurement:kpi-create": (WRITE, True),
     "procurement:kpi-rate": (WRITE, True),
     # -- end procurement act
@@ -386,6 +388,8 @@ OBJECTS = {
     "procurement:kpi-create": _register_contract,
     "procurement:kpi-rate": _register_contract,
     "procurement:notice-publish": _act_notice,
+    "procurement:notice-json": _act_notice,
+    "procurement:contract-notices-json": _register_contract,
     "procurement:supplier-detail": _register_supplier,
     "procurement:supplier-edit": _register_supplier,
     "procurement:supplier-merge": _register_supplier_pair,

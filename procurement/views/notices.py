@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from accounts.roles import editor_required, reader_required
 from core.csv_export import csv_response
 from procurement.forms.notices import KpiForm, KpiRatingForm, NoticeFilterForm, NoticePublishForm
 from procurement.models import Contract, Kpi, Notice
+from procurement.ocds_notices import contract_release_package, notice_release
 from procurement.selectors import notices as selectors
 from procurement.services import notices as services
 
@@ -118,3 +119,21 @@ def kpi_rate(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("procurement:contract-detail", pk=contract.pk)
     context = {"contract": contract, "form": form, "kpis": kpis, "title": "Rate the KPIs"}
     return render(request, "procurement/notices/kpi_form.html", context)
+
+
+@reader_required
+def notice_json(request: HttpRequest, pk: int) -> JsonResponse:
+    """The notice as an OCDS release, as the central digital platform would take it."""
+    notice = get_object_or_404(Notice.objects.select_related("contract__supplier"), pk=pk)
+    response = JsonResponse(notice_release(notice), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}.json"'
+    return response
+
+
+@reader_required
+def contract_notices_json(request: HttpRequest, pk: int) -> JsonResponse:
+    """The contract's notices as an OCDS release package."""
+    contract = get_object_or_404(Contract.objects.select_related("supplier"), pk=pk)
+    response = JsonResponse(contract_release_package(contract), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{contract.reference}-notices.json"'
+    return response
