@@ -121,19 +121,21 @@ def kpi_rate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "procurement/notices/kpi_form.html", context)
 
 
+def _json_download(data: dict[str, object], filename: str) -> JsonResponse:
+    response = JsonResponse(data, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @reader_required
 def notice_json(request: HttpRequest, pk: int) -> JsonResponse:
     """The notice as an OCDS release, as the central digital platform would take it."""
     notice = get_object_or_404(Notice.objects.select_related("contract__supplier"), pk=pk)
-    response = JsonResponse(notice_release(notice), json_dumps_params={"indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}.json"'
-    return response
+    return _json_download(notice_release(notice), f"notice-{notice.pk}.json")
 
 
 @reader_required
 def contract_notices_json(request: HttpRequest, pk: int) -> JsonResponse:
     """The contract's notices as an OCDS release package."""
     contract = get_object_or_404(Contract.objects.select_related("supplier"), pk=pk)
-    response = JsonResponse(contract_release_package(contract), json_dumps_params={"indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="{contract.reference}-notices.json"'
-    return response
+    return _json_download(contract_release_package(contract), f"{contract.reference}-notices.json")

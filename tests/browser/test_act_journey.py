@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from accounts import roles
 from procurement.models import SubTeam
-from tests.browser.conftest import axe_violations, make_user, screenshot, sign_in
+from tests.browser.conftest import axe_violations, fill_date, make_user, screenshot, sign_in
 from tests.procurement.factories import CategoryFactory, SupplierFactory
 
 pytestmark = [
@@ -27,13 +27,6 @@ def register(live_server):
     CategoryFactory(name="Highways", sub_team=SubTeam.PLACE)
 
 
-def _fill_date(page, legend: str, day: str, month: str, year: str) -> None:
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(day)
-    group.get_by_label("Month").fill(month)
-    group.get_by_label("Year").fill(year)
-
-
 def _no_axe_violations(page) -> None:
     violations, rules = axe_violations(page)
     assert rules > 0
@@ -48,11 +41,11 @@ def test_a_6m_contract_from_kpis_to_the_compliance_calendar(page, register) -> N
     page.get_by_label("Supplier", exact=True).fill("Malvern Highways Ltd")
     page.get_by_label("Category").select_option(label="Highways")
     page.get_by_label("Owner").select_option(label="Olivia Officer")
-    _fill_date(page, "Start date", "1", "5", "2025")
-    _fill_date(page, "End date", "30", "4", "2028")
+    fill_date(page, "Start date", "1", "5", "2025")
+    fill_date(page, "End date", "30", "4", "2028")
     page.get_by_label("Total value (£)").fill("5,000,000")
     page.get_by_label("Procedure (Procurement Act 2023)").select_option(label="Open procedure")
-    _fill_date(page, "Signature date", "20", "4", "2025")
+    fill_date(page, "Signature date", "20", "4", "2025")
     page.get_by_label("Total value including VAT (£)").fill("6,000,000")
     page.get_by_role("button", name="Save contract").click()
 
@@ -75,8 +68,8 @@ def test_a_6m_contract_from_kpis_to_the_compliance_calendar(page, register) -> N
 
     page.get_by_role("link", name="Rate the KPIs").click()
     _no_axe_violations(page)
-    _fill_date(page, "Date of the assessment", "30", "4", "2026")
-    _fill_date(page, "Start of the period assessed", "1", "5", "2025")
+    fill_date(page, "Date of the assessment", "30", "4", "2026")
+    fill_date(page, "Start of the period assessed", "1", "5", "2025")
     for group in page.get_by_role("group", name="Rating").all():
         group.get_by_label("Good").check()
     page.get_by_role("button", name="Record ratings").click()
@@ -85,7 +78,7 @@ def test_a_6m_contract_from_kpis_to_the_compliance_calendar(page, register) -> N
     expect(notices).to_contain_text("30 May 2026")
 
     page.get_by_role("link", name="Record a variation").click()
-    _fill_date(page, "Date of variation", "1", "9", "2025")
+    fill_date(page, "Date of variation", "1", "9", "2025")
     page.get_by_label("Reason").fill("Storm damage repairs")
     page.get_by_label("Change to the total value (£)").fill("600,000")
     page.get_by_role("button", name="Record variation").click()
@@ -102,7 +95,7 @@ def test_a_6m_contract_from_kpis_to_the_compliance_calendar(page, register) -> N
     # The earliest deadline comes first: the contract details notice.
     page.locator("#notices").get_by_role("link", name="Mark published").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("contract details notice")
-    _fill_date(page, "Date published", "15", "5", "2025")
+    fill_date(page, "Date published", "15", "5", "2025")
     page.get_by_label("Notice identifier").fill("UK7-2025-000123")
     page.get_by_role("button", name="Mark published").click()
     expect(page.get_by_role("alert")).to_contain_text("marked published")
