@@ -7,7 +7,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from procurement import act
 from procurement import act as act_rules
@@ -148,8 +162,8 @@ def contract_act(*, contract: Contract, today: dt.date) -> ContractAct:
     )
 
 
-def contracts_needing_kpis() -> QuerySet:
-    """Contracts over the KPI threshold with fewer than three KPIs (s.52(1)), one query."""
+def contracts_over_kpi_threshold() -> QuerySet:
+    """Contracts that need KPIs (s.52(1)), each with its `kpi_count`."""
     threshold = act.kpi_threshold()
     over = Q(value_including_vat__gt=threshold) | Q(
         value_including_vat__isnull=True, total_value__gt=threshold
@@ -159,8 +173,12 @@ def contracts_needing_kpis() -> QuerySet:
         .exclude(route=Route.LIGHT_TOUCH)
         .exclude(status=Contract.Status.DRAFT)
         .annotate(kpi_count=Count("kpis"))
-        .filter(kpi_count__lt=act.MIN_KPIS)
     )
+
+
+def contracts_needing_kpis() -> QuerySet:
+    """Contracts over the KPI threshold with fewer than three KPIs (s.52(1)), one query."""
+    return contracts_over_kpi_threshold().filter(kpi_count__lt=act.MIN_KPIS)
 
 
 def contract_change_test(
@@ -224,3 +242,42 @@ def act_filter(
     if "mutual" in supplier_types:
         queryset = queryset.filter(supplier__is_public_service_mutual=True)
     return queryset
+
+
+def kpi_coverage(*, today: dt.date) -> dict[str, int]:
+    """Live contracts that need KPIs (s.52): how many, and how many have three with a rating in
+    the last 12 months (s.71(2)). One query."""
+    recent = today - dt.timedelta(days=act_rules.RATING_INTERVAL_DAYS)
+    rated = KpiRating.objects.filter(kpi__contract=OuterRef("pk"), rated_on__gte=recent)
+    kpis = (
+        Kpi.objects.filter(contract=OuterRef("pk"))
+        .order_by()
+        .values("contract")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    over = contracts_over_kpi_threshold().values("pk")
+    counts = (
+        Contract.objects.filter(pk__in=over, status=Contract.Status.LIVE)
+        .annotate(
+            kpi_total=Coalesce(Subquery(kpis, output_field=IntegerField()), 0),
+            rated=Exists(rated),
+        )
+        .aggregate(
+            total=Count("pk"),
+            covered=Count("pk", filter=Q(kpi_total__gte=act_rules.MIN_KPIS, rated=True)),
+        )
+    )
+    return {"total": counts["total"], "covered": counts["covered"]}
+
+
+def notice_timeliness(*, start: dt.date, end: dt.date, today: dt.date) -> dict[str, int]:
+    """Notices whose deadline fell between `start` and `end` (and has passed): published on
+    time, late, or not yet. One query."""
+    counts = Notice.objects.filter(due_on__gte=start, due_on__lte=min(end, today)).aggregate(
+        total=Count("pk"),
+        on_time=Count("pk", filter=Q(published_on__lte=F("due_on"))),
+        late=Count("pk", filter=Q(published_on__gt=F("due_on"))),
+    )
+    counts["unpublished"] = counts["total"] - counts["on_time"] - counts["late"]
+    return counts

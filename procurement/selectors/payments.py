@@ -124,3 +124,13 @@ def period_of(day: dt.date) -> tuple[dt.date, dt.date]:
         return dt.date(day.year, 4, 1), dt.date(day.year, 9, 30)
     year = day.year if day.month >= 10 else day.year - 1
     return dt.date(year, 10, 1), dt.date(year + 1, 3, 31)
+
+
+def sme_payment_times(*, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Payments to SMEs in the period that carry an invoice date, and those made within 30
+    days: one query."""
+    payments = SpendTransaction.objects.filter(
+        spend_import__is_own=True, amount__gt=0, supplier__size__in=Supplier.SME_SIZES
+    )
+    paid = _paid(payments, start=start, end=end)
+    return {"payments": int(paid["n"] or 0), "within_30": int(paid["within_30"] or 0)}

@@ -15,7 +15,12 @@ from django.urls import reverse
 
 from procurement.forms.register import VariationForm
 from procurement.models import Contract, Kpi, KpiRating, Notice
-from procurement.selectors.notices import contract_act, contracts_needing_kpis
+from procurement.selectors.notices import (
+    contract_act,
+    contracts_needing_kpis,
+    kpi_coverage,
+    notice_timeliness,
+)
 from procurement.services import notices as act_services
 from procurement.services import register as services
 from tests.factories import UserFactory
@@ -284,3 +289,47 @@ def test_the_calendar_runs_the_same_queries_for_3_or_30_notices(member_client) -
     few = _calendar_queries(member_client, 3)
     many = _calendar_queries(member_client, 30)
     assert few == many
+
+
+# -- evidence for the self-assessment ------------------------------------------------------------
+
+
+def test_kpi_coverage_counts_contracts_with_three_kpis_and_a_recent_rating() -> None:
+    covered = _six_million_contract()
+    _six_million_contract(reference="WCC-ACT-2")  # no KPIs
+    kpis = [
+        act_services.kpi_create(
+            contract=covered, name=f"KPI {n}", good_looks_like="Good", measured_by="Log", user=None
+        )
+        for n in range(3)
+    ]
+    act_services.kpi_ratings_record(
+        contract=covered,
+        rated_on=dt.date(2026, 1, 31),
+        period_start=dt.date(2025, 5, 1),
+        ratings={kpi.pk: (KpiRating.Rating.GOOD, "") for kpi in kpis},
+        user=None,
+    )
+
+    assert kpi_coverage(today=dt.date(2026, 3, 31)) == {"total": 2, "covered": 1}
+    assert kpi_coverage(today=dt.date(2027, 3, 31)) == {"total": 2, "covered": 0}
+
+
+def test_notice_timeliness_counts_on_time_late_and_unpublished() -> None:
+    on_time, late, _ = (
+        _six_million_contract(reference=f"WCC-T-{n}", signed_on=dt.date(2025, 5, 1))
+        for n in range(3)
+    )
+    for contract, published in ((on_time, dt.date(2025, 5, 30)), (late, dt.date(2025, 5, 31))):
+        act_services.notice_publish(
+            notice=Notice.objects.get(contract=contract),
+            published_on=published,
+            identifier="UK7",
+            user=None,
+        )
+
+    counts = notice_timeliness(
+        start=dt.date(2025, 4, 1), end=dt.date(2026, 3, 31), today=dt.date(2026, 6, 1)
+    )
+
+    assert counts == {"total": 3, "on_time": 1, "late": 1, "unpublished": 1}

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from procurement.models import Supplier
-from procurement.selectors.payments import payments_compliance, period_of
+from procurement.selectors.payments import payments_compliance, period_of, sme_payment_times
 from tests.procurement.factories import SpendImportFactory, SpendTransactionFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +115,9 @@ def test_the_periods_are_april_to_september_and_october_to_march(
     day: dt.date, period: tuple[dt.date, dt.date]
 ) -> None:
     assert period_of(day) == period
+
+
+def test_the_evidence_counts_payments_to_smes_within_30_days(half_year: None) -> None:
+    figures = sme_payment_times(start=dt.date(2025, 4, 1), end=dt.date(2026, 3, 31))
+
+    assert figures == {"payments": 4, "within_30": 2}
