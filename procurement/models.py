@@ -319,6 +319,7 @@ class Contract(VersionedModel):
         "Goods, services or works",
         max_length=10,
         choices=Kind.choices,
+        blank=True,
         default=Kind.SERVICES,
         help_text="Works contracts may change by 15% before a change notice, others by 10%.",
     )

@@ -86,16 +86,18 @@ class ChangeNoticeConfirmation(forms.Form):
 
 def check_change_notice(form: forms.Form, contract: Contract) -> None:
     """Add the s.75 warning to a bound variation form unless the officer confirmed it."""
-    from procurement.selectors.notices import contract_change_test
+    from procurement.selectors.notices import contract_change_test, owes_change_notices
 
     data: dict[str, Any] = form.cleaned_data
+    understood = data.pop("change_notice_understood", False)
+    if not owes_change_notices(contract):
+        return
     test = contract_change_test(
         contract=contract,
         value_change=data.get("value_change") or 0,
         new_end_date=data.get("new_end_date"),
     )
     form.change_test = test  # type: ignore[attr-defined]
-    understood = data.pop("change_notice_understood", False)
     if test.needs_notice and not understood:
         raise ValidationError(
             f"{test.reason}: the Procurement Act 2023 (s.75) requires a contract change notice "

@@ -103,7 +103,9 @@ def notice_counts(*, today: dt.date) -> dict[str, int]:
 @dataclass
 class KpiRow:
     kpi: Kpi
-    latest: KpiRating | None
+    rating: str | None  # the latest rating's label, None if never rated
+    rated_on: dt.date | None
+    explanation: str
 
 
 @dataclass
@@ -139,12 +141,19 @@ def contract_needs_kpis(contract: Contract) -> bool:
 
 
 def contract_act(*, contract: Contract, today: dt.date) -> ContractAct:
-    """The contract's KPIs with their latest ratings and its notices: three queries."""
-    kpis = list(Kpi.objects.filter(contract=contract).order_by("id"))
-    latest: dict[int, KpiRating] = {}
-    for rating in KpiRating.objects.filter(kpi__contract=contract).order_by("-rated_on", "-id"):
-        latest.setdefault(rating.kpi_id, rating)
-    rated = [rating.rated_on for rating in latest.values()]
+    """The contract's KPIs with their latest ratings, and its notices: two queries."""
+    latest = KpiRating.objects.filter(kpi=OuterRef("pk")).order_by("-rated_on", "-id")
+    kpis = list(
+        Kpi.objects.filter(contract=contract)
+        .annotate(
+            latest_rating=Subquery(latest.values("rating")[:1]),
+            latest_rated_on=Subquery(latest.values("rated_on")[:1]),
+            latest_explanation=Subquery(latest.values("explanation")[:1]),
+        )
+        .order_by("id")
+    )
+    labels = dict(KpiRating.Rating.choices)
+    rated = [kpi.latest_rated_on for kpi in kpis if kpi.latest_rated_on]
     return ContractAct(
         notifiable=act.is_notifiable(
             value_including_vat=contract.value_including_vat, total_value=contract.total_value
@@ -156,7 +165,15 @@ def contract_act(*, contract: Contract, today: dt.date) -> ContractAct:
         ),
         needs_kpis=contract_needs_kpis(contract),
         kpi_count=len(kpis),
-        kpis=[KpiRow(kpi, latest.get(kpi.pk)) for kpi in kpis],
+        kpis=[
+            KpiRow(
+                kpi,
+                labels.get(kpi.latest_rating) if kpi.latest_rating else None,
+                kpi.latest_rated_on,
+                kpi.latest_explanation or "",
+            )
+            for kpi in kpis
+        ],
         notices=list(notice_list(today=today, contract_id=contract.pk)),
         last_rated_on=min(rated) if rated else None,
     )
@@ -179,6 +196,24 @@ def contracts_over_kpi_threshold() -> QuerySet:
 def contracts_needing_kpis() -> QuerySet:
     """Contracts over the KPI threshold with fewer than three KPIs (s.52(1)), one query."""
     return contracts_over_kpi_threshold().filter(kpi_count__lt=act.MIN_KPIS)
+
+
+def owes_change_notices(contract: Contract) -> bool:
+    """s.75 applies to a public contract (above Schedule 1's threshold) procured under the Act;
+    s.75(6)(b): not to a light touch contract."""
+    return (
+        contract.route != Route.LIGHT_TOUCH
+        and act.under_act(
+            procedure=contract.procedure,
+            signed_on=contract.signed_on,
+            start_date=contract.start_date,
+        )
+        and act.is_public_contract(
+            kind=contract.kind,
+            value_including_vat=contract.value_including_vat,
+            total_value=contract.total_value,
+        )
+    )
 
 
 def contract_change_test(

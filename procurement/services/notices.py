@@ -27,7 +27,7 @@ from django.utils.dateformat import format as format_date
 
 from procurement import act
 from procurement.models import Contract, Kpi, KpiRating, Notice, Variation
-from procurement.selectors.notices import contract_change_test
+from procurement.selectors.notices import contract_change_test, owes_change_notices
 
 Kind = Notice.Kind
 ENDED = (Contract.Status.EXPIRED, Contract.Status.TERMINATED)
@@ -84,9 +84,7 @@ def _contract_notices(contract: Contract, *, today: dt.date) -> list[Due]:
 
 def _change_notices(contract: Contract, variations: list[Variation]) -> list[Due]:
     """s.75: each variation that, with the earlier ones, crosses the lines."""
-    if not act.under_act(
-        procedure=contract.procedure, signed_on=contract.signed_on, start_date=contract.start_date
-    ):
+    if not owes_change_notices(contract):
         return []
     due = []
     for index, variation in enumerate(variations):
