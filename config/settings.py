@@ -8,6 +8,7 @@ allowed hosts and DATABASE_URL (PostgreSQL).
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -243,6 +244,20 @@ SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/"
 CONTRACT_ALERT_MONTHS = tuple(
     int(months) for months in env_list("CONTRACT_ALERT_MONTHS", "9,6,3") if months.isdigit()
 )
+# The Procurement Act 2023 from the register (procurement/act.py cites the sections).
+# A council's contract is notifiable from this value including VAT (s.87/s.88: £30,000 for an
+# authority that is not central government).
+ACT_NOTIFIABLE_THRESHOLD = Decimal(os.environ.get("ACT_NOTIFIABLE_THRESHOLD", "30000"))
+# Schedule 1 thresholds for a council, including VAT (goods and services; works): above them a
+# contract is a public contract, owing change and termination notices (s.75, s.80).
+ACT_PUBLIC_CONTRACT_THRESHOLDS = {
+    "goods": Decimal(os.environ.get("ACT_THRESHOLD_GOODS_SERVICES", "214904")),
+    "works": Decimal(os.environ.get("ACT_THRESHOLD_WORKS", "5372609")),
+}
+# Contracts worth more than this need at least three KPIs (s.52(1)).
+ACT_KPI_THRESHOLD = Decimal(os.environ.get("ACT_KPI_THRESHOLD", "5000000"))
+# Contract owners are reminded this many days before a notice's deadline.
+ACT_NOTICE_REMINDER_DAYS = int(os.environ.get("ACT_NOTICE_REMINDER_DAYS", "7"))
 # Uploads larger than this are refused before they are read (spend files, evidence).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

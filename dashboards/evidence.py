@@ -28,7 +28,7 @@ from procurement.models import (
     Risk,
     Variation,
 )
-from procurement.selectors import planning, register
+from procurement.selectors import notices, payments_compliance, planning, register
 from procurement.selectors.spend import Headline
 from socialvalue.models import Commitment, SocialValueReturn
 from socialvalue.periods import ended_quarters
@@ -218,6 +218,48 @@ def _counted(part: int, whole: int, sentence: str) -> tuple[Decimal | None, str]
     return share(part, whole), sentence.format(part=f"{part:,}", whole=f"{whole:,}")
 
 
+def act_evidence(*, year: int, today: dt.date) -> dict[str, tuple[Decimal | None, str]]:
+    """The Procurement Act's signals (rules act-kpis, act-notices, sme-payments): three
+    queries."""
+    label = financial_year_label(year)
+    start, end = financial_year_bounds(year)
+    kpis = notices.kpi_coverage(today=min(end, today))
+    timeliness = notices.notice_timeliness(start=start, end=end, today=today)
+    paid = payments_compliance.sme_payment_times(start=start, end=end)
+    return {
+        "act-kpis": (
+            _counted(
+                kpis["covered"],
+                kpis["total"],
+                "{part} of {whole} live contracts over £5 million have three KPIs and a rating "
+                "in the last 12 months.",
+            )
+            if kpis["total"]
+            else (None, "No live contract is worth over £5 million.")
+        ),
+        "act-notices": (
+            _counted(
+                timeliness["on_time"],
+                timeliness["total"],
+                f"{{part}} of {{whole}} notices due in {label} were published on time; "
+                f"{timeliness['late']} late and {timeliness['unpublished']} not yet published.",
+            )
+            if timeliness["total"]
+            else (None, f"No notice under the Act fell due in {label}.")
+        ),
+        "sme-payments": (
+            _counted(
+                paid["within_30"],
+                paid["payments"],
+                f"{{part}} of {{whole}} payments to SMEs in {label} with an invoice date were "
+                "made within 30 days.",
+            )
+            if paid["payments"]
+            else (None, f"No payment to an SME in {label} carries an invoice date.")
+        ),
+    }
+
+
 def evidence_signals(
     *,
     framework: Framework | None,
@@ -314,6 +356,8 @@ def evidence_signals(
             f"{whole_pounds(savings_total)} of savings recorded in {label} against a target of "
             f"{whole_pounds(savings_target)}.",
         )
+
+    measured.update(act_evidence(year=year, today=today))
 
     return [
         EvidenceSignal(

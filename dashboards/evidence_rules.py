@@ -94,6 +94,40 @@ RULES: tuple[EvidenceRule, ...] = (
     ),
 )
 
+# The Procurement Act 2023 (procurement/act.py): what the register's notices and payments show.
+RULES += (
+    EvidenceRule(
+        key="act-kpis",
+        key_area="Managing contracts and relationships",
+        indicator="High level principle / specific behaviour",
+        measures="Share of live contracts over £5 million with three KPIs and a rating in the "
+        "last 12 months (Procurement Act 2023 s.52, s.71).",
+        rule="The Act requires it of every such contract: 100% supports Innovator, 90% Leader, "
+        "70% Mature, 40% Developing.",
+        thresholds=(40, 70, 90, 100),
+    ),
+    EvidenceRule(
+        key="act-notices",
+        key_area="Working with partners",
+        indicator="Governance and processes",
+        measures="Share of the Act's notices due in the year that were published by their "
+        "deadline (contract details, performance, change, termination).",
+        rule="Transparency under the Act: 95% or more on time supports Innovator, 85% Leader, "
+        "70% Mature, 50% Developing.",
+        thresholds=(50, 70, 85, 95),
+    ),
+    EvidenceRule(
+        key="sme-payments",
+        key_area="Engaging local SMEs and micro-businesses",
+        indicator="Contract management",
+        measures="Share of the year's payments to SMEs made within 30 days of the invoice "
+        "(Procurement Act 2023 s.68-s.69), from the spend file's invoice dates.",
+        rule="Prompt payment keeps SMEs in the supply chain: 95% or more supports Innovator, "
+        "90% Leader, 80% Mature, 60% Developing.",
+        thresholds=(60, 80, 90, 95),
+    ),
+)
+
 RULES_BY_KEY = {rule.key: rule for rule in RULES}
 
 

@@ -101,6 +101,25 @@ class Supplier(VersionedModel):
     is_strategic = models.BooleanField(
         "Strategic", default=False, help_text="One of the council's strategic suppliers."
     )
+    # What a contract details notice records of each supplier (Procurement Regulations 2024,
+    # reg. 32-35): its identifiers and whether it is an SME, a VCSE, a supported employment
+    # provider or a public service mutual.
+    ppon = models.CharField(
+        "PPON",
+        max_length=40,
+        blank=True,
+        help_text="Public Procurement Organisation Number on the central digital platform.",
+    )
+    is_supported_employment = models.BooleanField(
+        "Supported employment provider",
+        default=False,
+        help_text="Mainly employs disabled or disadvantaged people (Procurement Act 2023 s.32).",
+    )
+    is_public_service_mutual = models.BooleanField(
+        "Public service mutual",
+        default=False,
+        help_text="A mutual spun out of the public sector (Procurement Act 2023 s.33).",
+    )
     financial_risk = models.CharField(
         max_length=10,
         choices=Risk.choices,
@@ -200,6 +219,24 @@ class Contract(VersionedModel):
         EXPIRED = "expired", "Expired"
         TERMINATED = "terminated", "Terminated early"
 
+    class Procedure(models.TextChoices):
+        """How the contract was awarded under the Procurement Act 2023 (s.19-s.46)."""
+
+        OPEN = "open", "Open procedure"
+        COMPETITIVE_FLEXIBLE = "competitive_flexible", "Competitive flexible procedure"
+        DIRECT_AWARD = "direct_award", "Direct award"
+        FRAMEWORK_CALL_OFF = "framework_call_off", "Call-off from a framework"
+        DYNAMIC_MARKET = "dynamic_market", "Award through a dynamic market"
+        BELOW_THRESHOLD = "below_threshold", "Below-threshold award"
+        PCR_2015 = "pcr_2015", "Procured before the Act (PCR 2015)"
+
+    class Kind(models.TextChoices):
+        """Goods and services change by 10%, works by 15%, before a change notice (s.75(2))."""
+
+        GOODS = "goods", "Goods"
+        SERVICES = "services", "Services"
+        WORKS = "works", "Works"
+
     reference = models.CharField(
         max_length=60, unique=True, help_text="The council's contract reference."
     )
@@ -278,6 +315,38 @@ class Contract(VersionedModel):
         related_name="frameworks",
         help_text="Every supplier on the framework agreement.",
     )
+    # What a contract details notice needs (Procurement Act 2023 s.53, s.87; Regulations 2024
+    # reg. 32-35). The procurement's identifier is `ocid`, the contract's is `reference`.
+    procedure = models.CharField(
+        "Procedure (Procurement Act 2023)",
+        max_length=24,
+        choices=Procedure.choices,
+        blank=True,
+        help_text="How the contract was awarded; empty where not yet recorded.",
+    )
+    direct_award_justification = models.TextField(
+        blank=True, help_text="For a direct award: the ground in Schedule 5 or s.41 relied on."
+    )
+    kind = models.CharField(
+        "Goods, services or works",
+        max_length=10,
+        choices=Kind.choices,
+        blank=True,
+        default=Kind.SERVICES,
+        help_text="Works contracts may change by 15% before a change notice, others by 10%.",
+    )
+    awarded_on = models.DateField("Award date", null=True, blank=True)
+    signed_on = models.DateField(
+        "Signature date", null=True, blank=True, help_text="When the contract was entered into."
+    )
+    value_including_vat = models.DecimalField(
+        "Total value including VAT",
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message="The value including VAT must be £0 or more")],
+        help_text="Whole-life value including VAT, which the notice thresholds use.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -305,6 +374,13 @@ class Contract(VersionedModel):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
+    def clean(self) -> None:
+        # s.41 and Schedule 5: a direct award is justified by a ground the notices must name.
+        if self.procedure == self.Procedure.DIRECT_AWARD and not self.direct_award_justification:
+            raise ValidationError(
+                {"direct_award_justification": "Enter the justification for the direct award"}
+            )
+
 
 class Variation(models.Model):
     """Change control: one recorded change to a contract."""
@@ -321,6 +397,10 @@ class Variation(models.Model):
     approved_by = models.CharField(
         max_length=120, blank=True, help_text="Who approved the change (name and role)."
     )
+    # The contract as it stood before this variation: the change notice rule (procurement/act.py)
+    # measures every change against the contract as awarded.
+    value_before = models.DecimalField(**MONEY, null=True, blank=True, editable=False)
+    end_date_before = models.DateField(null=True, blank=True, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
@@ -656,3 +736,6 @@ class SpendFlagReview(VersionedModel):
     def clean(self) -> None:
         if self.status == self.Status.EXPLAINED and not self.reason:
             raise ValidationError({"reason": "Choose why the payments are in order"})
+
+
+from procurement.act_models import Kpi, KpiRating, Notice  # noqa: E402, F401

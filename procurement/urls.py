@@ -79,3 +79,20 @@ urlpatterns += [
         name="transparency-contracts-csv",
     ),
 ]
+
+# -- Procurement Act 2023: compliance calendar, KPIs ---------------------------------------------
+from procurement.views import notices  # noqa: E402
+
+urlpatterns += [
+    path("notices/", notices.notice_list, name="notice-list"),
+    path("notices.csv", notices.notice_csv, name="notice-csv"),
+    path("notices/<int:pk>/publish/", notices.notice_publish, name="notice-publish"),
+    path("notices/<int:pk>.json", notices.notice_json, name="notice-json"),
+    path(
+        "contracts/<int:pk>/notices.json",
+        notices.contract_notices_json,
+        name="contract-notices-json",
+    ),
+    path("contracts/<int:pk>/kpis/new/", notices.kpi_create, name="kpi-create"),
+    path("contracts/<int:pk>/kpis/rate/", notices.kpi_rate, name="kpi-rate"),
+]

@@ -142,6 +142,15 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     # -- end spend dashboard
     # -- open data
     "procurement:transparency-contracts-csv": (READ, False),
+    # -- procurement act
+    "procurement:notice-list": (READ, False),
+    "procurement:notice-csv": (READ, False),
+    "procurement:notice-publish": (WRITE, True),
+    "procurement:notice-json": (READ, False),
+    "procurement:contract-notices-json": (READ, False),
+    "procurement:kpi-create": (WRITE, True),
+    "procurement:kpi-rate": (WRITE, True),
+    # -- end procurement act
     # -- end open data
     # -- social value
     "socialvalue:dashboard": (READ, False),
@@ -378,6 +387,20 @@ def _officers_job(users) -> dict[str, int]:
     return {"pk": job.pk}
 
 
+def _act_notice(users: dict[str, object]) -> dict[str, int]:
+    from procurement.models import Notice
+
+    contract = _register_contract(users)
+    notice = Notice.objects.create(
+        kind=Notice.Kind.CONTRACT_DETAILS,
+        contract_id=contract["pk"],
+        key=f"walk:{contract['pk']}",
+        reason="Walk",
+        due_on=dt.date(2026, 1, 1),
+    )
+    return {"pk": notice.pk}
+
+
 # url name -> a function that makes the object the URL needs and returns its kwargs.
 OBJECTS = {
     "maturity:indicator-detail": _first_indicator,
@@ -398,6 +421,11 @@ OBJECTS = {
     "procurement:contract-detail": _register_contract,
     "procurement:contract-edit": _register_contract,
     "procurement:variation-create": _register_contract,
+    "procurement:kpi-create": _register_contract,
+    "procurement:kpi-rate": _register_contract,
+    "procurement:notice-publish": _act_notice,
+    "procurement:notice-json": _act_notice,
+    "procurement:contract-notices-json": _register_contract,
     "procurement:supplier-detail": _register_supplier,
     "procurement:supplier-edit": _register_supplier,
     "procurement:supplier-merge": _register_supplier_pair,

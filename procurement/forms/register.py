@@ -26,6 +26,16 @@ from django.http import QueryDict
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
 from core.forms import DateInputField, ListFilterForm, VersionedForm
+from procurement.forms.act_fields import (
+    ACT_CONTRACT_FIELDS,
+    ACT_SUPPLIER_FIELDS,
+    ACT_SUPPLIER_TYPE_CHOICES,
+    ChangeNoticeConfirmation,
+    act_contract_fieldset,
+    act_filter_fields,
+    act_supplier_layout,
+    check_change_notice,
+)
 from procurement.models import Category, Contract, SubTeam, Supplier
 from procurement.selectors.register import (
     CONTRACT_SORTS,
@@ -175,10 +185,12 @@ class ContractFilterForm(ListFilterForm):
         choices=[("", "Any time"), *((m, f"In the next {m} months") for m in ENDING_WITHIN_MONTHS)],
         help_text="Contracts whose end date falls in this period from today.",
     )
+    procedure = act_filter_fields()["procedure"]
+    act = act_filter_fields()["act"]
     supplier_types = forms.MultipleChoiceField(
         label="Supplier type",
         required=False,
-        choices=SUPPLIER_TYPE_CHOICES,
+        choices=[*SUPPLIER_TYPE_CHOICES, *ACT_SUPPLIER_TYPE_CHOICES],
         widget=forms.CheckboxSelectMultiple,
         help_text="Select all that apply.",
     )
@@ -198,6 +210,8 @@ class ContractFilterForm(ListFilterForm):
             Field.select("owner"),
             Field.select("value_band"),
             Field.select("ending_within"),
+            Field.select("procedure"),
+            Field.select("act"),
             Field.checkboxes("supplier_types", legend_size=Size.SMALL, small=True),
             "sort",
             Button("filter", "Apply filters"),
@@ -297,6 +311,10 @@ class ContractForm(_VersionedModelForm):
     review_date = _date_field(
         "Review date", help_text="When the contract is next reviewed. For example, 1 10 2026"
     )
+    awarded_on = _date_field("Award date", help_text="For example, 1 3 2025")
+    signed_on = _date_field(
+        "Signature date", help_text="When the contract was entered into. For example, 14 3 2025"
+    )
 
     class Meta:
         model = Contract
@@ -322,11 +340,17 @@ class ContractForm(_VersionedModelForm):
             "processes_personal_data",
             "carbon_commitment",
             "ocid",
+            *ACT_CONTRACT_FIELDS,
         ]
-        field_classes = {"total_value": MoneyField, "annual_value": MoneyField}
+        field_classes = {
+            "total_value": MoneyField,
+            "annual_value": MoneyField,
+            "value_including_vat": MoneyField,
+        }
         labels = {
             "total_value": "Total value (£)",
             "annual_value": "Annual value (£)",
+            "value_including_vat": "Total value including VAT (£)",
             "social_value_weighting": "Social value weighting (%)",
             "processes_personal_data": "The supplier processes personal data",
             "carbon_commitment": "The contract has a carbon reduction commitment",
@@ -393,6 +417,7 @@ class ContractForm(_VersionedModelForm):
                     legend="Value",
                     legend_size=Size.MEDIUM,
                 ),
+                act_contract_fieldset(),
                 Fieldset(
                     Field.text("social_value_weighting", field_width=Fixed.FIVE),
                     Field.select("risk_rating"),
@@ -476,9 +501,11 @@ class VariationForm(forms.Form):
         required=False,
         help_text="Who approved the change (name and role).",
     )
+    change_notice_understood = ChangeNoticeConfirmation.base_fields["change_notice_understood"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, contract: Contract | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.contract = contract
         self.helper = _record_helper(
             Layout(
                 _date_layout("varied_on"),
@@ -486,12 +513,21 @@ class VariationForm(forms.Form):
                 Field.text("value_change", field_width=Fixed.TEN),
                 _date_layout("new_end_date"),
                 Field.text("approved_by"),
+                Field.checkbox("change_notice_understood", small=True),
                 Button("submit", "Record variation"),
             )
         )
 
     def clean_value_change(self) -> Decimal:
         return self.cleaned_data.get("value_change") or Decimal("0")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.contract is not None and not self.errors:
+            check_change_notice(self, self.contract)
+        else:
+            cleaned.pop("change_notice_understood", None)
+        return cleaned
 
 
 class SupplierForm(_VersionedModelForm):
@@ -507,6 +543,7 @@ class SupplierForm(_VersionedModelForm):
             "is_local",
             "is_strategic",
             "financial_risk",
+            *ACT_SUPPLIER_FIELDS,
         ]
         labels = {
             "is_vcse": "Voluntary, community or social enterprise (VCSE)",
@@ -533,6 +570,7 @@ class SupplierForm(_VersionedModelForm):
                 Field.checkbox("is_local", small=True),
                 Field.checkbox("is_strategic", small=True),
                 Field.select("financial_risk"),
+                *act_supplier_layout(),
                 "version",
                 Button("submit", "Save supplier"),
             )

@@ -54,6 +54,7 @@ from procurement.models import (
     SupplierMerge,
     Variation,
 )
+from procurement.selectors.notices import act_filter, contract_act
 from procurement.supplier_relations import merge_counts, merge_refusal
 
 ZERO = Decimal("0")
@@ -232,6 +233,8 @@ def contract_list(
     supplier_types: list[str] | tuple[str, ...] = (),
     sort: str = "reference",
     today: dt.date | None = None,
+    procedure: str = "",
+    act: str = "",
 ) -> ContractQuerySet:
     """The register filtered and sorted as the contracts list asks.
 
@@ -260,6 +263,13 @@ def contract_list(
         queryset = queryset.with_vcse_supplier()
     if "local" in supplier_types:
         queryset = queryset.with_local_supplier()
+    queryset = act_filter(
+        queryset,
+        procedure=procedure,
+        act=act,
+        supplier_types=supplier_types,
+        today=today or timezone.localdate(),
+    )
     return queryset.order_by(*_ordering(sort, CONTRACT_SORTS, "reference"))
 
 
@@ -511,6 +521,7 @@ def contract_detail(*, contract_id: int) -> dict[str, Any]:
         "history": history_entries(
             Contract.history.filter(id=contract_id), related=("supplier", "category", "owner")
         ),
+        "act": contract_act(contract=contract, today=timezone.localdate()),
     }
 
 

@@ -19,6 +19,7 @@ from core.concurrency import update_versioned
 from core.history import history_note
 from core.money import format_pounds
 from procurement.models import Contract, Supplier, Variation
+from procurement.services.notices import notices_sync
 from procurement.services.payment_matching import transactions_match_contracts
 
 
@@ -36,6 +37,7 @@ def contract_create(*, user: User | None, **fields: Any) -> Contract:
     history_note(contract, user=user)
     contract.save()
     transactions_match_contracts(supplier_ids=[contract.supplier_id])
+    notices_sync(contract_ids=[contract.pk])
     return contract
 
 
@@ -61,6 +63,7 @@ def contract_update(
     if updated.is_framework:  # its dates and status decide the payments to all its suppliers
         suppliers.update(updated.framework_suppliers.values_list("pk", flat=True))
     transactions_match_contracts(supplier_ids=suppliers)
+    notices_sync(contract_ids=[updated.pk])
     return updated
 
 
@@ -89,6 +92,8 @@ def variation_record(
         new_end_date=new_end_date,
         approved_by=approved_by,
         recorded_by=user,
+        value_before=current.total_value,
+        end_date_before=current.end_date,
     )
     variation.full_clean()
     if new_end_date and current.start_date and new_end_date < current.start_date:
@@ -114,6 +119,7 @@ def variation_record(
     if changes:
         update_versioned(current, expected_version=current.version, changes=changes, user=user)
         transactions_match_contracts(supplier_ids=[current.supplier_id])
+    notices_sync(contract_ids=[current.pk])
     return variation
 
 

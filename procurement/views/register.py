@@ -115,7 +115,7 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 def variation_create(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_object_or_404(Contract.objects.select_related("supplier"), pk=pk)
-    form = VariationForm(request.POST or None)
+    form = VariationForm(request.POST or None, contract=contract)
     return save_form(
         request,
         form,

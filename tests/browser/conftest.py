@@ -80,6 +80,14 @@ def sign_in(page, username: str) -> None:
     page.wait_for_url(lambda url: "/login/" not in url)
 
 
+def fill_date(page, legend: str, day: str, month: str, year: str) -> None:
+    """Fill the Day, Month and Year boxes of the GOV.UK date input named by its legend."""
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(day)
+    group.get_by_label("Month").fill(month)
+    group.get_by_label("Year").fill(year)
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

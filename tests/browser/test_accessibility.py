@@ -78,6 +78,8 @@ PAGES = [
     ("contract-form", "officer", "/procurement/contracts/new/"),
     ("contract-edit-form", "officer", "/procurement/contracts/{contract}/edit/"),
     ("variation-form", "officer", "/procurement/contracts/{contract}/variations/new/"),
+    ("compliance-calendar", "member", "/procurement/notices/"),
+    ("kpi-form", "officer", "/procurement/contracts/{contract}/kpis/new/"),
     ("suppliers", "member", "/procurement/suppliers/"),
     ("supplier", "member", "/procurement/suppliers/{supplier}/"),
     ("supplier-form", "officer", "/procurement/suppliers/new/"),

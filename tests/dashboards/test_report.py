@@ -55,7 +55,7 @@ def test_the_xlsx_report_has_a_sheet_per_section_with_text_made_safe(review_data
     assert "=HYPERLINK(1)" not in risk_cells
     evidence = list(workbook["Evidence"].iter_rows(values_only=True))
     assert evidence[3][0] == "Indicator"
-    assert len([row for row in evidence[4:] if row[0]]) == 6
+    assert len([row for row in evidence[4:] if row[0]]) == 9
 
 
 def test_the_command_refuses_a_year_out_of_range(db):

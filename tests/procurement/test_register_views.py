@@ -53,11 +53,17 @@ def _contract_post(contract: Contract, **overrides) -> dict[str, object]:
         "risk_rating": contract.risk_rating,
         "modern_slavery_risk": contract.modern_slavery_risk,
         "ocid": contract.ocid,
+        "procedure": contract.procedure,
+        "direct_award_justification": contract.direct_award_justification,
+        "kind": contract.kind,
+        "value_including_vat": contract.value_including_vat or "",
         "version": contract.version,
     }
     data.update(_date("start_date", contract.start_date))
     data.update(_date("end_date", contract.end_date))
     data.update(_date("review_date", contract.review_date))
+    data.update(_date("awarded_on", contract.awarded_on))
+    data.update(_date("signed_on", contract.signed_on))
     data.update(overrides)
     return data
 
@@ -190,7 +196,7 @@ def test_the_contract_page_runs_the_same_queries_for_5_or_60_of_everything(membe
     many = _queries(member_client, reverse("procurement:contract-detail", args=[busy.pk]))
 
     assert few == many
-    assert many <= 12
+    assert many <= 14  # 12, and the Procurement Act's KPIs and notices
 
 
 def test_the_supplier_page_runs_the_same_queries_for_5_or_60_contracts(member_client):

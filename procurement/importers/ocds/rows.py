@@ -68,6 +68,7 @@ class SupplierRow:
     charity_number: str
     postcode: str
     size: str
+    ppon: str = ""  # the central digital platform's organisation number (GB-PPON)
 
 
 @dataclass
@@ -224,8 +225,26 @@ def _row(
             # An award to several suppliers is a framework agreement (or a dynamic purchasing
             # system): its value is the most that may be spent under it, by all of them.
             "is_framework": len(suppliers) > 1,
+            **_act_fields(path, item, award, value, is_contract=is_contract),
         },
     )
+
+
+def _act_fields(
+    path: str, item: dict, award: dict, value: dict, *, is_contract: bool
+) -> dict[str, Any]:
+    """What the contract details notice needs (procurement/act.py), where the release gives it:
+    the award's date, the contract's signature date, the value with VAT (`amountGross`, as the
+    UK platform's releases carry it). Absent ones are left out, so an officer's entry stays."""
+    found = {
+        "awarded_on": _date(award, "date", path),
+        "signed_on": _date(item, "dateSigned", path) if is_contract else None,
+        "value_including_vat": _money(
+            {"amount": value.get("amountGross"), "currency": value.get("currency")},
+            f"{path}value.amountGross.",
+        ),
+    }
+    return {name: found_value for name, found_value in found.items() if found_value is not None}
 
 
 def contract_reference(ocid: str, contract_id: str) -> str:
@@ -251,7 +270,7 @@ def _supplier_row(party: dict, path: str) -> SupplierRow:
         raise Unusable(
             SUPPLIER_NOT_NAMED, f"{path}supplier {clip(party.get('id'))} has no name (withheld)"
         )
-    company_number = charity_number = ""
+    company_number = charity_number = ppon = ""
     for identifier in [obj(party, "identifier"), *objs(party, "additionalIdentifiers")]:
         scheme = text(identifier, "scheme").upper()
         number = re.sub(r"\s+", "", text(identifier, "id")).upper()
@@ -259,6 +278,8 @@ def _supplier_row(party: dict, path: str) -> SupplierRow:
             company_number = normalise_company_number(number) or number
         elif scheme == "GB-CHC" and number and not charity_number:
             charity_number = number
+        elif scheme == "GB-PPON" and number and not ppon:
+            ppon = number
     postcode = " ".join(text(obj(party, "address"), "postalCode").upper().split())
     if len(postcode) > POSTCODE_MAX:
         postcode = ""
@@ -271,6 +292,7 @@ def _supplier_row(party: dict, path: str) -> SupplierRow:
         charity_number=charity_number,
         postcode=postcode,
         size=SCALES.get(scale, Supplier.Size.UNKNOWN),
+        ppon=ppon[:40],
     )
 
 

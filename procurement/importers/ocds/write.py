@@ -86,6 +86,7 @@ def _resolve_suppliers(
                 charity_number=data.charity_number,
                 postcode=data.postcode,
                 size=data.size,
+                ppon=data.ppon,
                 is_vcse=bool(data.charity_number),
                 is_local=is_local_postcode(data.postcode),
             )

@@ -1,0 +1,175 @@
+"""The Procurement Act 2023 rules the register applies: pure functions, no database.
+
+Sources, read from legislation.gov.uk and the Cabinet Office guidance (GOV.UK, "Procurement
+Act 2023 guidance documents"):
+- s.53(1) and s.87(1): a contract details notice within the period of 30 days beginning with
+  the day the contract is entered into; s.87/s.88 with Regulations 2024: a council's
+  below-threshold contract is notifiable from £30,000 including VAT (a setting).
+- s.52(1): a contract with an estimated value of more than £5 million needs at least three KPIs;
+  s.52 does not apply to light touch contracts or framework agreements.
+- s.71(2) and Regulations 2024 reg. 39: each KPI is assessed at least once every 12 months and
+  on termination, rated Good, Approaching target, Requires improvement, Inadequate or Other;
+  the assessment is published in a contract performance notice (the guidance: within 30 days).
+- s.75(1)-(5): a contract change notice before a modification takes effect, unless it changes
+  the value by 10% or less (goods, services) or 15% or less (works) and the term by 10% or less
+  of the maximum term on award; an earlier modification that could reasonably have been made
+  together with this one counts with it.
+- s.80(1): a contract termination notice within the period of 30 days beginning with the day
+  the contract terminated (every way a contract ends: expiry, termination, completion).
+The Act applies to procurements begun from 24 February 2025; a contract procured under the
+Public Contracts Regulations 2015 owes none of these notices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+
+ACT_COMMENCED = dt.date(2025, 2, 24)
+NOTICE_DAYS = 30
+RATING_INTERVAL_DAYS = 365
+MIN_KPIS = 3
+HUNDRED = Decimal("100")
+
+
+def notifiable_threshold() -> Decimal:
+    return Decimal(getattr(settings, "ACT_NOTIFIABLE_THRESHOLD", Decimal("30000")))
+
+
+def public_contract_threshold(kind: str) -> Decimal:
+    """Schedule 1's threshold for a council (not central government), including VAT: above it a
+    contract is a public contract and owes change (s.75) and termination (s.80) notices."""
+    thresholds = getattr(settings, "ACT_PUBLIC_CONTRACT_THRESHOLDS", {})
+    defaults = {"works": Decimal("5372609"), "goods": Decimal("214904")}
+    key = "works" if kind == "works" else "goods"
+    return Decimal(thresholds.get(key, defaults[key]))
+
+
+def is_public_contract(
+    *, kind: str, value_including_vat: Decimal | None, total_value: Decimal | None
+) -> bool:
+    value = value_for_thresholds(value_including_vat=value_including_vat, total_value=total_value)
+    return value is not None and value >= public_contract_threshold(kind)
+
+
+def kpi_threshold() -> Decimal:
+    return Decimal(getattr(settings, "ACT_KPI_THRESHOLD", Decimal("5000000")))
+
+
+def value_for_thresholds(
+    *, value_including_vat: Decimal | None, total_value: Decimal | None
+) -> Decimal | None:
+    """The value the thresholds read: with VAT where recorded. Without it, the value before VAT
+    is a floor of the value with it, so a contract it already puts over a line is over it."""
+    return value_including_vat if value_including_vat is not None else total_value
+
+
+def is_notifiable(*, value_including_vat: Decimal | None, total_value: Decimal | None) -> bool:
+    """s.87(1) with s.88: the value including VAT reaches the council's threshold."""
+    value = value_for_thresholds(value_including_vat=value_including_vat, total_value=total_value)
+    return value is not None and value >= notifiable_threshold()
+
+
+def under_act(*, procedure: str, signed_on: dt.date | None, start_date: dt.date | None) -> bool:
+    """Whether the contract was procured under the Act rather than the 2015 regulations."""
+    if procedure == "pcr_2015":
+        return False
+    if procedure:
+        return True
+    day = signed_on or start_date
+    return day is not None and day >= ACT_COMMENCED
+
+
+def needs_kpis(
+    *,
+    value_including_vat: Decimal | None,
+    total_value: Decimal | None,
+    is_light_touch: bool,
+    is_framework: bool,
+) -> bool:
+    """s.52(1): more than £5 million (a setting); s.52(5): not light touch, not a framework."""
+    if is_light_touch or is_framework:
+        return False
+    value = value_for_thresholds(value_including_vat=value_including_vat, total_value=total_value)
+    return value is not None and value > kpi_threshold()
+
+
+def within_30_days_of(day: dt.date) -> dt.date:
+    """The last day of the period of 30 days beginning with `day` (s.53(1), s.80(1))."""
+    return day + dt.timedelta(days=NOTICE_DAYS - 1)
+
+
+def details_deadline(entered_into: dt.date) -> dt.date:
+    """s.53(1), s.87(1): 30 days beginning with the day the contract is entered into."""
+    return within_30_days_of(entered_into)
+
+
+def performance_deadline(rated_on: dt.date) -> dt.date:
+    """s.71(2), reg. 39: the guidance asks for the notice within 30 days of the assessment."""
+    return rated_on + dt.timedelta(days=NOTICE_DAYS)
+
+
+def termination_deadline(end_date: dt.date) -> dt.date:
+    """s.80(1): `end_date` is the contract's last day, so it has terminated from the next
+    day, and the 30 days beginning with that day end 30 days after `end_date`."""
+    return within_30_days_of(end_date + dt.timedelta(days=1))
+
+
+def next_rating_due(last_rated_on: dt.date) -> dt.date:
+    """s.71(2)(a): assessed at least once every 12 months."""
+    return last_rated_on + dt.timedelta(days=RATING_INTERVAL_DAYS)
+
+
+@dataclass(frozen=True)
+class ChangeTest:
+    """Whether a modification needs a contract change notice (s.75), and why."""
+
+    needs_notice: bool
+    value_share: Decimal | None  # the change to the value as a % of the value on award
+    term_share: Decimal | None  # the change to the term as a % of the term on award
+    value_limit: Decimal
+    reason: str
+
+
+def change_value_limit(kind: str) -> Decimal:
+    """s.75(2)(a): 15% for works, 10% for goods or services."""
+    return Decimal("15") if kind == "works" else Decimal("10")
+
+
+def change_test(
+    *,
+    kind: str,
+    value_on_award: Decimal | None,
+    earlier_value_changes: Decimal,
+    value_change: Decimal,
+    start_date: dt.date | None,
+    end_on_award: dt.date | None,
+    new_end_date: dt.date | None,
+) -> ChangeTest:
+    """Does this modification, with the earlier ones (s.75(4)-(5)), cross s.75(2)'s lines?
+
+    Changes are measured against the contract as awarded: its value and term then. Earlier
+    changes count with this one because together they could reasonably have been one.
+    """
+    limit = change_value_limit(kind)
+    value_share = None
+    if value_on_award and value_change:
+        value_share = abs(earlier_value_changes + value_change) / value_on_award * HUNDRED
+    term_share = None
+    if start_date and end_on_award and new_end_date and end_on_award > start_date:
+        term = (end_on_award - start_date).days
+        term_share = Decimal(abs((new_end_date - end_on_award).days)) / term * HUNDRED
+    reasons = []
+    if value_share is not None and value_share > limit:
+        reasons.append(f"changes the value by {value_share:.1f}% (more than {limit}%)")
+    if term_share is not None and term_share > 10:
+        reasons.append(f"changes the term by {term_share:.1f}% (more than 10%)")
+    reason = (
+        "Counting earlier variations, this " + " and ".join(reasons) + " of the contract as awarded"
+        if reasons
+        else ""
+    )
+    return ChangeTest(bool(reasons), value_share, term_share, limit, reason)

@@ -1,0 +1,141 @@
+"""Pages for the Procurement Act 2023: the compliance calendar, marking a notice published,
+and a contract's KPIs and their ratings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from accounts.roles import editor_required, reader_required
+from core.csv_export import csv_response
+from procurement.forms.notices import KpiForm, KpiRatingForm, NoticeFilterForm, NoticePublishForm
+from procurement.models import Contract, Kpi, Notice
+from procurement.ocds_notices import contract_release_package, notice_release
+from procurement.selectors import notices as selectors
+from procurement.services import notices as services
+
+PAGE_SIZE = 50
+CSV_HEADER = [
+    "notice",
+    "contract_reference",
+    "contract_title",
+    "owner",
+    "reason",
+    "deadline",
+    "status",
+    "published_on",
+    "identifier",
+]
+
+
+@reader_required
+def notice_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = NoticeFilterForm(request.GET)
+    rows = selectors.notice_list(today=today, **form.selector_kwargs())
+    context = {
+        "form": form,
+        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "counts": selectors.notice_counts(today=today),
+        "labels": selectors.NoticeStatus.LABELS,
+        "query": request.GET.urlencode(),
+        "today": today,
+    }
+    return render(request, "procurement/notices/notice_list.html", context)
+
+
+@reader_required
+def notice_csv(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = selectors.notice_list(today=today, **NoticeFilterForm(request.GET).selector_kwargs())
+    return csv_response(
+        "procurement-act-notices.csv",
+        CSV_HEADER,
+        (
+            [
+                notice.get_kind_display(),
+                notice.contract.reference,
+                notice.contract.title,
+                notice.contract.owner.get_username() if notice.contract.owner else "",
+                notice.reason,
+                notice.due_on.isoformat(),
+                selectors.NoticeStatus.LABELS[notice.status],
+                notice.published_on.isoformat() if notice.published_on else "",
+                notice.identifier,
+            ]
+            for notice in rows
+        ),
+    )
+
+
+@editor_required
+def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_object_or_404(Notice.objects.select_related("contract"), pk=pk)
+    form = NoticePublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notice_publish(notice=notice, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{notice.get_kind_display()} marked published.")
+            return redirect("procurement:notice-list")
+    context = {"notice": notice, "form": form}
+    return render(request, "procurement/notices/notice_publish.html", context)
+
+
+@editor_required
+def kpi_create(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_object_or_404(Contract, pk=pk)
+    form = KpiForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.kpi_create(contract=contract, user=request.user, **form.cleaned_data)
+        messages.success(request, f"KPI added to {contract.reference}.")
+        return redirect("procurement:contract-detail", pk=contract.pk)
+    context = {"contract": contract, "form": form, "title": "Add a KPI"}
+    return render(request, "procurement/notices/kpi_form.html", context)
+
+
+@editor_required
+def kpi_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_object_or_404(Contract, pk=pk)
+    kpis = list(Kpi.objects.filter(contract=contract).order_by("id"))
+    form = KpiRatingForm(request.POST or None, kpis=kpis)
+    if request.method == "POST" and kpis and form.is_valid():
+        services.kpi_ratings_record(
+            contract=contract,
+            rated_on=form.cleaned_data["rated_on"],
+            period_start=form.cleaned_data["period_start"],
+            ratings=form.ratings(),
+            user=request.user,
+        )
+        messages.success(
+            request, f"KPIs rated; a contract performance notice for {contract.reference} is due."
+        )
+        return redirect("procurement:contract-detail", pk=contract.pk)
+    context = {"contract": contract, "form": form, "kpis": kpis, "title": "Rate the KPIs"}
+    return render(request, "procurement/notices/kpi_form.html", context)
+
+
+def _json_download(data: dict[str, object], filename: str) -> JsonResponse:
+    response = JsonResponse(data, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@reader_required
+def notice_json(request: HttpRequest, pk: int) -> JsonResponse:
+    """The notice as an OCDS release, as the central digital platform would take it."""
+    notice = get_object_or_404(Notice.objects.select_related("contract__supplier"), pk=pk)
+    return _json_download(notice_release(notice), f"notice-{notice.pk}.json")
+
+
+@reader_required
+def contract_notices_json(request: HttpRequest, pk: int) -> JsonResponse:
+    """The contract's notices as an OCDS release package."""
+    contract = get_object_or_404(Contract.objects.select_related("supplier"), pk=pk)
+    return _json_download(contract_release_package(contract), f"{contract.reference}-notices.json")
