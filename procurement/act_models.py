@@ -89,7 +89,7 @@ class Notice(models.Model):
     )
     key = models.CharField(max_length=120, unique=True, editable=False)
     reason = models.CharField(max_length=255, help_text="What made the notice due.")
-    due_on = models.DateField("Deadline", db_index=True)
+    due_on = models.DateField("Deadline")
     published_on = models.DateField(null=True, blank=True)
     identifier = models.CharField(
         "Notice identifier",
@@ -111,7 +111,10 @@ class Notice(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["contract", "due_on"])]
+        indexes = [
+            models.Index(fields=["due_on"], name="notice_due_on"),
+            models.Index(fields=["contract", "due_on"], name="notice_contract_due_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.contract_id} due {self.due_on}"

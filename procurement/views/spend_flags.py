@@ -7,20 +7,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.roles import can_edit, reader_required, signed_in_user
 from core.csv_export import csv_response
 from core.financial_year import financial_year_label, financial_years_with_data
+from core.pagination import paginated
 from procurement.forms.spend_filters import SpendYearForm
 from procurement.forms.spend_flags import FlagFilterForm, FlagReviewForm, PaymentFilterForm
 from procurement.selectors import flags as selectors
 from procurement.selectors.payments import spend_payments
 from procurement.services.flags import spend_flag_review
-
-PAGE_SIZE = 50
 
 
 def _year(request: HttpRequest) -> tuple[SpendYearForm, int]:
@@ -33,15 +31,13 @@ def flag_list(request: HttpRequest) -> HttpResponse:
     year_form, year = _year(request)
     filter_form = FlagFilterForm(request.GET or None)
     flags = selectors.spend_flags(year=year, **filter_form.filters())
-    page = Paginator(flags.flags, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
+        **paginated(request, flags.flags),
         "year_form": year_form,
         "filter_form": filter_form,
         "year": year,
         "year_label": financial_year_label(year),
         "flags": flags,
-        "page": page,
-        "query": _query(request),
         "rules": selectors.flag_rules(),
     }
     return render(request, "procurement/spend/flag_list.html", context)
@@ -112,16 +108,9 @@ def _initial(item: selectors.ReviewedFlag) -> dict[str, Any]:
     }
 
 
-def _query(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return f"{query.urlencode()}&" if query else ""
-
-
 @reader_required
 def payment_list(request: HttpRequest) -> HttpResponse:
     form = PaymentFilterForm(request.GET or None)
     rows = spend_payments(filters=form.filters())
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "query": _query(request)}
+    context = {"form": form, **paginated(request, rows)}
     return render(request, "procurement/spend/payment_list.html", context)
