@@ -37,7 +37,7 @@ from core.versioned_admin import VersionedAdminMixin
 from maturity.models import Action, Indicator, Target
 from maturity.services import target_set
 from procurement.forms.register import VariationForm
-from procurement.models import Contract, SpendLayout, Supplier
+from procurement.models import Contract, SpendFlagReview, SpendLayout, Supplier
 from procurement.services.spend_layouts import spend_layout_save
 from socialvalue.models import ReturnLine, SocialValueReturn
 from tests.core.html_forms import form_on
@@ -813,5 +813,25 @@ def test_only_these_models_are_versioned():
         SocialValueReturn.__name__,
         Action.__name__,
         SpendLayout.__name__,
+        SpendFlagReview.__name__,
     }
     assert not issubclass(Indicator, VersionedModel)
+
+
+@transactional
+def test_two_officers_review_one_red_flag_the_second_is_told(shared_database):
+    from tests.procurement.test_flag_views import _duplicate_pair, _only_flag
+
+    _duplicate_pair()
+    key = _only_flag().flag.key
+    url = reverse("procurement:spend-flag", args=[2024, key])
+    _signed_in(_officer("reviewer")).post(url, {"status": "confirmed", "note": "Paid twice."})
+
+    first, second = _two_officers_edit(
+        url, {"status": "recovered", "note": "Refunded."}, {"status": "open", "note": ""}
+    )
+
+    assert (first.status_code, second.status_code) == (302, 200)
+    assert "Someone else changed this" in second.content.decode()
+    review = SpendFlagReview.objects.get(key=key)
+    assert (review.status, review.note, review.version) == ("recovered", "Refunded.", 2)

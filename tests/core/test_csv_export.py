@@ -108,6 +108,8 @@ def _downloads(year: int, this_year: int, round_pk: int = 0) -> dict[str, list[t
         "procurement:spend-csv": [
             (reverse("procurement:spend-csv", args=[slug]), {"year": year}) for slug in SPEND_TABLES
         ],
+        "procurement:spend-flag-csv": [(reverse("procurement:spend-flag-csv"), {"year": year})],
+        "procurement:notice-csv": [(reverse("procurement:notice-csv"), {})],
         "procurement:transparency-contracts-csv": [
             (reverse("procurement:transparency-contracts-csv"), {})
         ],
