@@ -25,14 +25,14 @@ User = AbstractBaseUser | AnonymousUser
 
 
 def group_names(user: User) -> set[str]:
-    if not user.is_authenticated:
+    if not isinstance(user, auth.User):  # AnonymousUser: not signed in, no roles
         return set()
-    cached = getattr(user, "_role_names", None)
+    cached: set[str] | None = getattr(user, "_role_names", None)
     if cached is None:
         cached = set(user.groups.values_list("name", flat=True))
         if user.is_superuser:
             cached.add(ADMINISTRATORS)
-        user._role_names = cached
+        user._role_names = cached  # type: ignore[attr-defined]  # cached on this user object
     return cached
 
 

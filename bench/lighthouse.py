@@ -16,6 +16,7 @@ whose navigation label contains one of those words; BENCH_LIGHTHOUSE_RUNS (3) ru
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
 import re
@@ -305,5 +306,6 @@ def lighthouse_version() -> str:
 
 
 if __name__ == "__main__":
-    sys.stdout.reconfigure(line_buffering=True)
+    if isinstance(sys.stdout, io.TextIOWrapper):  # a terminal or a pipe, not a test's capture
+        sys.stdout.reconfigure(line_buffering=True)
     print("\n".join(bench_lighthouse()))

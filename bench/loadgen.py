@@ -121,12 +121,13 @@ async def _connection(
         reused = writer is not None
         try:
             async with asyncio.timeout(timeout):
-                if writer is None:
+                if reader is None or writer is None:  # they are set and cleared together
                     reader, writer = await asyncio.open_connection(host, port)
                 status_line = await _send(reader, writer, request)
                 status, keep_alive = await _read_response(reader, status_line)
         except ServerClosed:
-            writer.close()
+            if writer is not None:
+                writer.close()
             reader = writer = None
             if reused:
                 continue  # a kept-alive connection was closed: send again, as browsers do

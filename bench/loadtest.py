@@ -26,6 +26,7 @@ and CACHE_URL (a Redis) is passed on to the servers like any other setting.
 from __future__ import annotations
 
 import http.client
+import io
 import math
 import os
 import re
@@ -304,14 +305,14 @@ def measure(port: int, sessions: dict[str, dict[str, str]], server: subprocess.P
     css = re.search(r'href="(/static/[^"]+\.css)"', body)
     if css:
         cpu = time.process_time()
-        tallies = load_run(
+        calibration = load_run(
             host=HOST,
             port=port,
             targets=[Target("static css", css[1], PROXY_HEADERS)],
             connections=CONNECTIONS,
             seconds=CALIBRATION_SECONDS,
         )
-        tally = tallies["static css"]
+        tally = calibration["static css"]
         print(
             f"\nLoad generator check: {css[1]} through gunicorn and whitenoise, "
             f"{CONNECTIONS} connections, {CALIBRATION_SECONDS:.0f} s: "
@@ -410,7 +411,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens under make
+    if isinstance(sys.stdout, io.TextIOWrapper):  # progress shows as it happens under make
+        sys.stdout.reconfigure(line_buffering=True)
     try:
         sys.exit(main())
     except KeyboardInterrupt:

@@ -35,11 +35,18 @@ SUPPLIERS = 5_000
 SCALES = tuple(os.environ.get("BENCH_SCALES", "1,10").split(","))
 RATIO_TARGET, MEMORY_TARGET_MB = 2.5, 400
 RESULT_PREFIX = "BENCH-RESULT "  # as bench/worker.py prints it
+
+
+def _package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise ImportError(f"{name} is not installed", name=name)
+    return Path(spec.origin).parent
+
+
 # The chart pages once loaded the Python plotly package's full plotly.min.js; they now load the
 # bundle frontend/build.mjs makes with only the trace types we draw.
-FULL_PLOTLY = (
-    Path(importlib.util.find_spec("plotly").origin).parent / "package_data" / "plotly.min.js"
-)
+FULL_PLOTLY = _package_dir("plotly") / "package_data" / "plotly.min.js"
 CHART_BUNDLE = ROOT / "static" / "dist" / "js" / "plotly-charts.min.js"
 
 

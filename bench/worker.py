@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,7 @@ def pages() -> list[dict[str, Any]]:
     return pages_measure()
 
 
-TASKS = {
+TASKS: dict[str, Callable[..., dict[str, Any] | list[dict[str, Any]]]] = {
     "migrate": migrate,
     "spend-file": spend_file,
     "import": spend_import,

@@ -25,7 +25,7 @@ BAR_ROW_HEIGHT = 34  # one bar a row
 
 def empty(summary: str) -> Chart:
     """A section with nothing to draw: the page says so in words and draws no axes."""
-    return Chart(None, summary)  # type: ignore[arg-type]
+    return Chart(None, summary)
 
 
 def maturity_chart(

@@ -333,10 +333,10 @@ def evidence_signals(
     if spend is None or spend.current.sme_share is None:
         measured["sme-spend"] = (None, f"No spend with named suppliers is recorded for {label}.")
     else:
-        change = spend.sme_change
+        change, previous = spend.sme_change, spend.previous  # a change needs a previous year
         trend = (
-            f", {'+' if change > 0 else ''}{change} percentage points on {spend.previous.label}"
-            if change is not None
+            f", {'+' if change > 0 else ''}{change} percentage points on {previous.label}"
+            if change is not None and previous is not None
             else ", with no earlier year to compare"
         )
         measured["sme-spend"] = (

@@ -20,6 +20,7 @@ from functools import cached_property
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from simple_history.utils import get_history_model_for_model
 
 from core.data_version import data_version
 from core.financial_year import (
@@ -107,7 +108,8 @@ def _review_sources() -> list[tuple[str, str]]:
     """
     tracked = [Supplier, Contract, Variation, Saving, PipelineItem, Action, Commitment]
     tracked += [SocialValueReturn, ReturnLine]
-    sources = [(model.history.model._meta.db_table, "history_id") for model in tracked]
+    histories = [get_history_model_for_model(model) for model in tracked]
+    sources = [(history._meta.db_table, "history_id") for history in histories]
     sources += [(model._meta.db_table, "id") for model in (Assessment, Target, Indicator)]
     sources += [(model._meta.db_table, "id") for model in (Measure, ProxyValue)]
     sources += [

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth import models as auth
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
@@ -20,7 +21,8 @@ MODERATE = "maturity.moderate_round"
 
 
 def can_moderate(user: User) -> bool:
-    return user.is_authenticated and can_read(user) and user.has_perm(MODERATE)
+    # Only a signed-in auth.User (never AnonymousUser) is authenticated and has has_perm.
+    return isinstance(user, auth.User) and can_read(user) and user.has_perm(MODERATE)
 
 
 def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -295,7 +295,7 @@ class PeriodStartForm(forms.Form):
         error_messages={"required": "Enter why these are the targets"},
     )
 
-    def __init__(self, *args, indicators, carried_over: dict[int, int], **kwargs) -> None:
+    def __init__(self, *args, indicators, carried_over: dict[int, int | None], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.indicator_fields: dict[str, int] = {}
         groups: dict[str, list[str]] = {}

@@ -38,10 +38,20 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise _refused(self.model, "deleted")
 
-    def bulk_create(self, objs, *args, update_conflicts: bool = False, **kwargs):
+    def bulk_create(
+        self,
+        objs,
+        batch_size=None,
+        ignore_conflicts=False,
+        update_conflicts=False,
+        update_fields=None,
+        unique_fields=None,
+    ):
         if update_conflicts:
             raise _refused(self.model, "changed")
-        return super().bulk_create(objs, *args, update_conflicts=update_conflicts, **kwargs)
+        return super().bulk_create(
+            objs, batch_size, ignore_conflicts, update_conflicts, update_fields, unique_fields
+        )
 
 
 class AppendOnlyModel(models.Model):

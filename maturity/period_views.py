@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from accounts.roles import reader_required
+from accounts.roles import reader_required, signed_in_user
 from core.save_flow import save_form
 from maturity import period_selectors, selectors, services
 from maturity.access import administrator_required, posted
@@ -71,7 +71,7 @@ def period_start(request: HttpRequest) -> HttpResponse:
             ends_on=data["ends_on"],
             targets=form.targets(),
             rationale=data["rationale"],
-            started_by=request.user,
+            started_by=signed_in_user(request),
         ),
         template="maturity/period_form.html",
         context={"latest": latest},

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.roles import editor_required, reader_required
+from accounts.roles import editor_required, reader_required, signed_in_user
 from core.csv_export import csv_response
 from core.save_flow import save_form
 from maturity import plan_selectors, services
@@ -98,7 +98,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
             action=action,
             expected_version=data["version"],
             changes=form.changes(),
-            user=request.user,
+            user=signed_in_user(request),
         ),
         template="maturity/indicator_form.html",
         context={"indicator": action.indicator, "title": "Edit an improvement action"},

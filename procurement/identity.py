@@ -125,6 +125,8 @@ class Found:
 
     def conflict_message(self, *, name: str, number: str) -> str:
         other = self.conflict
+        if other is None:
+            raise ValueError("conflict_message needs a conflict")
         return (
             f'Supplier "{name}" (company {number}) has the name of supplier "{other.name}" '
             f"(company {other.company_number}); the numbers differ, so they are kept apart. "

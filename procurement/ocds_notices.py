@@ -30,13 +30,13 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from jsonschema import Draft4Validator
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 from procurement.models import Contract, KpiRating, Notice, Supplier, Variation
 
 SCHEMA_DIR = Path(__file__).parent / "importers" / "ocds" / "schema"
-TAGS = {
+TAGS: dict[str, str] = {
     Notice.Kind.CONTRACT_DETAILS: "contract",
     Notice.Kind.CONTRACT_CHANGE: "contractAmendment",
     Notice.Kind.CONTRACT_TERMINATION: "contractTermination",
@@ -52,7 +52,7 @@ def _schema(name: str) -> dict[str, Any]:
 def _validators() -> tuple[Draft4Validator, Draft4Validator]:
     release = _schema("release-schema.json")
     package = _schema("release-package-schema.json")
-    registry = Registry().with_resource(release["id"], Resource(release, specification=DRAFT4))
+    registry = Registry().with_resource(release["id"], DRAFT4.create_resource(release))
     return Draft4Validator(release), Draft4Validator(package, registry=registry)
 
 

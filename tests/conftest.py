@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
@@ -51,8 +51,8 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _user_in(group_name: str, username: str):
-    user = UserFactory(username=username)
+def _user_in(group_name: str, username: str) -> User:
+    user: User = UserFactory.create(username=username)
     user.groups.add(Group.objects.get(name=group_name))
     return user
 

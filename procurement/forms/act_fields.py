@@ -3,6 +3,7 @@ forms: kept here so those forms change by a line each (procurement/forms/registe
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from crispy_forms_gds.layout import Field, Fieldset, Fixed, Size
@@ -94,7 +95,7 @@ def check_change_notice(form: forms.Form, contract: Contract) -> None:
         return
     test = contract_change_test(
         contract=contract,
-        value_change=data.get("value_change") or 0,
+        value_change=data.get("value_change") or Decimal("0"),
         new_end_date=data.get("new_end_date"),
     )
     form.change_test = test  # type: ignore[attr-defined]

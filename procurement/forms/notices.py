@@ -152,7 +152,8 @@ class KpiRatingForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for kpi in self.kpis:
             rating = cleaned.get(f"rating_{kpi.pk}")
             if rating == KpiRating.Rating.OTHER and not cleaned.get(f"explanation_{kpi.pk}"):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import IO, BinaryIO, cast
 
 from core.money import to_penny
 
@@ -68,7 +68,7 @@ class ByteScan:
     encoding: str
 
 
-def scan_bytes(stream: BinaryIO) -> ByteScan:
+def scan_bytes(stream: IO[bytes]) -> ByteScan:
     """Hash the raw bytes and work out the encoding in one pass, refusing binary files.
 
     UTF-8 (with or without a byte order mark) is tried first; a file that is not valid UTF-8
@@ -148,7 +148,7 @@ def _first_of(block: bytes, values: bytes) -> int | None:
     return min(found) if found else None
 
 
-def _line_of(stream: BinaryIO, *, start: int, offset: int) -> int:
+def _line_of(stream: IO[bytes], *, start: int, offset: int) -> int:
     """The line holding the byte `offset` bytes after `start`, counting line endings as csv
     does (CR LF, LF or a lone CR). Leaves the stream at `start`."""
     stream.seek(start)

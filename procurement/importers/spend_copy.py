@@ -157,7 +157,9 @@ class CleanFile:
                     records = cursor.cursor.rowcount
                     cursor.execute(f"SELECT min(position) FROM {self.staging}")
                     (first_position,) = cursor.fetchone()
-            except (DatabaseError, connection.Database.Error) as error:
+            # copy_expert is psycopg's own call, so its errors come unwrapped by Django; each
+            # backend's wrapper class sets `Database` (the DB-API module), the base class does not.
+            except (DatabaseError, connection.Database.Error) as error:  # type: ignore[attr-defined]
                 raise NotClean(f"COPY refused the file: {str(error).splitlines()[0]}") from error
         finally:
             self.stream.seek(start)
@@ -400,7 +402,7 @@ class CleanFile:
             )
             + ")"
         )
-        bound = cursor.mogrify(sql, self.params).decode()
+        bound: str = cursor.mogrify(sql, self.params).decode()
         if "%" in bound:  # the statement it goes into has parameters of its own
             raise NotClean("a percent sign in the SQL of the payments")
         return bound
@@ -566,7 +568,7 @@ def _copy_rows(
     cursor: Any,
     table: str,
     columns: Sequence[str],
-    rows: Iterable[Sequence],
+    rows: Iterable[Sequence[object]],
     *,
     not_null: Sequence[str] = (),
 ) -> None:

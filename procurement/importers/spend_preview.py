@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from procurement.importers.csvread import CsvRecords, FileProblem, binary_source, scan_bytes
 from procurement.importers.spend_rules import (
@@ -67,7 +67,7 @@ def preview_spend_file(
             return SpendPreview(problem=str(problem))
 
 
-def _preview(stream: BinaryIO, *, rows: int) -> SpendPreview:
+def _preview(stream: IO[bytes], *, rows: int) -> SpendPreview:
     scan = scan_bytes(stream)
     try:
         with _records(stream, scan.encoding) as records:
@@ -93,7 +93,7 @@ def _preview(stream: BinaryIO, *, rows: int) -> SpendPreview:
 
 
 @contextmanager
-def _records(stream: BinaryIO, encoding: str) -> Iterator[Iterator[tuple[int, list[str]]]]:
+def _records(stream: IO[bytes], encoding: str) -> Iterator[Iterator[tuple[int, list[str]]]]:
     start = stream.tell()
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     try:

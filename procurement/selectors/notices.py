@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Case,
@@ -22,12 +23,26 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django_stubs_ext import WithAnnotations
 
 from procurement import act
 from procurement import act as act_rules
 from procurement.models import Contract, Kpi, KpiRating, Notice, Route, Variation
 
 ZERO = Decimal("0")
+
+
+class _Status(TypedDict):
+    status: str  # NoticeStatus
+
+
+class _KpiCount(TypedDict):
+    kpi_count: int
+
+
+if TYPE_CHECKING:  # WithAnnotations takes its TypedDict only in type checking
+    StatusNotice = WithAnnotations[Notice, _Status]
+    KpiCountContract = WithAnnotations[Contract, _KpiCount]
 
 
 class NoticeStatus:
@@ -44,7 +59,7 @@ class NoticeStatus:
     LABELS = dict(CHOICES)
 
 
-def _with_status(queryset: QuerySet, *, today: dt.date) -> QuerySet:
+def _with_status(queryset: QuerySet[Notice], *, today: dt.date) -> QuerySet[StatusNotice]:
     return queryset.annotate(
         status=Case(
             When(
@@ -69,7 +84,7 @@ def notice_list(
     due_from: dt.date | None = None,
     due_to: dt.date | None = None,
     contract_id: int | None = None,
-) -> QuerySet:
+) -> QuerySet[StatusNotice]:
     """The compliance calendar: every notice due, soonest deadline first, one query."""
     queryset = _with_status(
         Notice.objects.select_related("contract", "contract__owner", "published_by"), today=today
@@ -179,7 +194,7 @@ def contract_act(*, contract: Contract, today: dt.date) -> ContractAct:
     )
 
 
-def contracts_over_kpi_threshold() -> QuerySet:
+def contracts_over_kpi_threshold() -> QuerySet[KpiCountContract]:
     """Contracts that need KPIs (s.52(1)), each with its `kpi_count`."""
     threshold = act.kpi_threshold()
     over = Q(value_including_vat__gt=threshold) | Q(
@@ -193,7 +208,7 @@ def contracts_over_kpi_threshold() -> QuerySet:
     )
 
 
-def contracts_needing_kpis() -> QuerySet:
+def contracts_needing_kpis() -> QuerySet[KpiCountContract]:
     """Contracts over the KPI threshold with fewer than three KPIs (s.52(1)), one query."""
     return contracts_over_kpi_threshold().filter(kpi_count__lt=act.MIN_KPIS)
 
@@ -249,13 +264,13 @@ def contract_change_test(
 
 
 def act_filter(
-    queryset: QuerySet,
+    queryset: QuerySet[Contract],
     *,
     procedure: str = "",
     act: str = "",
     supplier_types: list[str] | tuple[str, ...] = (),
     today: dt.date,
-) -> QuerySet:
+) -> QuerySet[Contract]:
     """The contracts list's Procurement Act filters, as conditions on one query."""
     if procedure:
         queryset = queryset.filter(procedure=procedure)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Avg, Count, F, Func, IntegerField, Q, QuerySet
@@ -69,7 +69,8 @@ class PaymentFigures:
     without_invoice_date: int
 
     def measure(self, name: str) -> int | Decimal | None:
-        return getattr(self, name)
+        value: int | Decimal | None = getattr(self, name)
+        return value
 
 
 @dataclass(frozen=True)
@@ -81,20 +82,38 @@ class PaymentsCompliance:
     sme: PaymentFigures
 
 
+class _Paid(TypedDict):
+    """What `_paid`'s aggregate() returns (Count is 0 on no rows; Avg is None)."""
+
+    n: int
+    undated: int
+    average: float | None
+    within_30: int
+    within_60: int
+
+
+class _Due(TypedDict):
+    n: int
+    late: int
+
+
 def _share(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) * HUNDRED / whole).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
 
-def _figures(payments: QuerySet, *, start: dt.date, end: dt.date) -> PaymentFigures:
+def _figures(
+    payments: QuerySet[SpendTransaction], *, start: dt.date, end: dt.date
+) -> PaymentFigures:
     """Two queries: the payments made in the period, and the invoices due in it."""
     paid = _paid(payments, start=start, end=end)
     due_from = start - dt.timedelta(days=PAYMENT_TERMS_DAYS)
     due_to = end - dt.timedelta(days=PAYMENT_TERMS_DAYS)
-    due = payments.filter(invoice_date__gte=due_from, invoice_date__lte=due_to).aggregate(
+    row = payments.filter(invoice_date__gte=due_from, invoice_date__lte=due_to).aggregate(
         n=Count("pk"), late=Count("pk", filter=Q(paid_on__gt=end))
     )
+    due = _Due(n=row["n"], late=row["late"])
     n = paid["n"]
     average = paid["average"]
     return PaymentFigures(
@@ -112,9 +131,9 @@ def _figures(payments: QuerySet, *, start: dt.date, end: dt.date) -> PaymentFigu
     )
 
 
-def _paid(payments: QuerySet, *, start: dt.date, end: dt.date) -> dict[str, int | float | None]:
+def _paid(payments: QuerySet[SpendTransaction], *, start: dt.date, end: dt.date) -> _Paid:
     dated = Q(invoice_date__isnull=False)
-    return (
+    row = (
         payments.filter(paid_on__gte=start, paid_on__lte=end)
         .annotate(days=DayNumber("paid_on") - DayNumber("invoice_date"))
         .aggregate(
@@ -124,6 +143,13 @@ def _paid(payments: QuerySet, *, start: dt.date, end: dt.date) -> dict[str, int 
             within_30=Count("pk", filter=dated & Q(days__lte=30)),
             within_60=Count("pk", filter=dated & Q(days__lte=60)),
         )
+    )
+    return _Paid(
+        n=row["n"],
+        undated=row["undated"],
+        average=row["average"],
+        within_30=row["within_30"],
+        within_60=row["within_60"],
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -68,15 +68,19 @@ def _contract_notices(contract: Contract, *, today: dt.date) -> list[Due]:
                 act.details_deadline(entered_into),
             )
         )
-    ended = contract.end_date and (contract.status in ENDED or contract.end_date < today)
-    if ended and act.is_public_contract(kind=contract.kind, **values):
+    ended_on = contract.end_date
+    if (
+        ended_on is not None
+        and (contract.status in ENDED or ended_on < today)
+        and act.is_public_contract(kind=contract.kind, **values)
+    ):
         due.append(
             Due(
-                f"termination:{contract.pk}:{contract.end_date.isoformat()}",
+                f"termination:{contract.pk}:{ended_on.isoformat()}",
                 Kind.CONTRACT_TERMINATION,
                 contract.pk,
-                f"Contract ended on {_long(contract.end_date)} (s.80)",
-                act.termination_deadline(contract.end_date),
+                f"Contract ended on {_long(ended_on)} (s.80)",
+                act.termination_deadline(ended_on),
             )
         )
     return due
@@ -182,7 +186,7 @@ def notice_publish(
     notice: Notice,
     published_on: dt.date,
     identifier: str,
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> Notice:
     """Record that the notice is out on the central digital platform."""
     current = Notice.objects.select_for_update().get(pk=notice.pk)
@@ -190,7 +194,7 @@ def notice_publish(
         raise ValidationError("This notice has already been marked published.")
     current.published_on = published_on
     current.identifier = identifier.strip()
-    current.published_by = user  # type: ignore[assignment]
+    current.published_by = user
     current.full_clean()
     current._history_user = user  # type: ignore[attr-defined]
     current.save()
@@ -217,7 +221,7 @@ def kpi_ratings_record(
     rated_on: dt.date,
     period_start: dt.date,
     ratings: dict[int, tuple[str, str]],
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> list[KpiRating]:
     """Rate the contract's KPIs (id -> (rating, explanation)); the contract performance notice
     for the day becomes due (s.71(2))."""
@@ -279,6 +283,9 @@ def notice_alerts_due(*, today: dt.date) -> list[NoticeAlert]:
     for notice in notices:
         overdue = notice.due_on < today
         contract = notice.contract
+        owner = contract.owner
+        if owner is None:  # the query leaves these out
+            continue
         state = "was due" if overdue else "is due"
         subject = (
             f"{notice.get_kind_display()} for {contract.reference} {state} by "
@@ -292,7 +299,7 @@ def notice_alerts_due(*, today: dt.date) -> list[NoticeAlert]:
             f"Publish it on the central digital platform, then mark it published in the "
             f"compliance calendar: {url}\n"
         )
-        alerts.append(NoticeAlert(notice, contract.owner.email, overdue, subject, body))
+        alerts.append(NoticeAlert(notice, owner.email, overdue, subject, body))
     return alerts
 
 

@@ -60,7 +60,9 @@ def _years_touched(kept: Supplier, merged: Supplier) -> set[int]:
     return years
 
 
-def _move(relation: Relation, *, merged: Supplier, kept: Supplier, reason: str, user) -> int:
+def _move(
+    relation: Relation, *, merged: Supplier, kept: Supplier, reason: str, user: User | None
+) -> int:
     rows = relation.rows(merged.pk)
     if relation.other:
         both = relation.rows(kept.pk).values(relation.other)

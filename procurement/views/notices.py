@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from accounts.roles import editor_required, reader_required
+from accounts.roles import editor_required, reader_required, signed_in_user
 from core.csv_export import csv_response
 from procurement.forms.notices import KpiForm, KpiRatingForm, NoticeFilterForm, NoticePublishForm
 from procurement.models import Contract, Kpi, Notice
@@ -78,7 +78,8 @@ def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoticePublishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.notice_publish(notice=notice, user=request.user, **form.cleaned_data)
+            user = signed_in_user(request)
+            services.notice_publish(notice=notice, user=user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -111,7 +112,7 @@ def kpi_rate(request: HttpRequest, pk: int) -> HttpResponse:
             rated_on=form.cleaned_data["rated_on"],
             period_start=form.cleaned_data["period_start"],
             ratings=form.ratings(),
-            user=request.user,
+            user=signed_in_user(request),
         )
         messages.success(
             request, f"KPIs rated; a contract performance notice for {contract.reference} is due."

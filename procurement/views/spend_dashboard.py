@@ -75,6 +75,8 @@ def _shares(year: int) -> Iterable[Sequence[Any]]:
 
 def _on_off_contract(year: int) -> Iterable[Sequence[Any]]:
     headline = spend.spend_headline(year=year, by_year=spend.spend_by_year())
+    if headline is None:  # no spend in the year: the table has no rows
+        return []
     return [
         (row.name, row.total, row.share) for row in spend.spend_on_off_contract(headline=headline)
     ]

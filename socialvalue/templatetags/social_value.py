@@ -38,7 +38,8 @@ def in_unit(value: Decimal | None, unit: str) -> str:
         return NONE
     if unit == Measure.Unit.POUNDS:
         return money(value)
-    suffix = {Measure.Unit.HOURS: " hours", Measure.Unit.TONNES: " tonnes"}.get(unit, "")
+    suffixes: dict[str, str] = {Measure.Unit.HOURS: " hours", Measure.Unit.TONNES: " tonnes"}
+    suffix = suffixes.get(unit, "")
     return f"{number(value)}{suffix}"
 
 

@@ -67,7 +67,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "trend_rows": lazy(lambda: tables["trend"][1][1]),
             "downloads": lazy(
                 lambda: {
-                    key.replace("-", "_"): f"{csv_url}?{urlencode({'table': key, 'year': year})}"
+                    key.replace("-", "_"): (
+                        f"{csv_url}?{urlencode({'table': key, 'year': str(year)})}"
+                    )
                     for key in tables
                 }
             ),

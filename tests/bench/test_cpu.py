@@ -38,9 +38,10 @@ def _ours(pid: int, parent: int, command: str) -> str | None:
     return "burner" if MARK in command else None
 
 
-def _finish_sampled(burner: subprocess.Popen, sampler: CpuSampler) -> None:
+def _finish_sampled(burner: subprocess.Popen[str], sampler: CpuSampler) -> None:
     """Let the burner do its second burn, wait until the sampler's thread has seen all of it,
     then let the burner exit."""
+    assert burner.stdin is not None and burner.stdout is not None  # both are PIPE
     burner.stdin.write("go\n")
     burner.stdin.flush()
     assert burner.stdout.readline() == "done\n"

@@ -47,7 +47,7 @@ def test_scores_come_from_the_categories_and_audits() -> None:
 
 
 def test_a_runtime_error_is_a_problem_not_a_score() -> None:
-    report = {"categories": {"performance": {"score": None}}, "audits": {}}
+    report: dict[str, Any] = {"categories": {"performance": {"score": None}}, "audits": {}}
     report["runtimeError"] = {"message": "NO_NAVSTART"}
 
     assert scores_from(report, GAPS).problem == "NO_NAVSTART"

@@ -12,7 +12,20 @@ import pytest
 from bench.loadgen import Target, load_run, percentile
 
 
+class Server(ThreadingHTTPServer):
+    """The test server: what each request carried, and when the test is over."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        super().__init__(address, Handler)
+        self.seen: list[tuple[str, tuple[str, int], dict[str, str]]] = []
+        self.test_over = threading.Event()
+
+
 class Handler(BaseHTTPRequestHandler):
+    server: Server
+
     protocol_version = "HTTP/1.1"  # keep-alive unless a response says otherwise
     disable_nagle_algorithm = True  # headers and body go out in two writes
 
@@ -50,10 +63,7 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    httpd.seen = []
-    httpd.test_over = threading.Event()
+    httpd = Server(("127.0.0.1", 0))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield httpd

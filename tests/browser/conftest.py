@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 
 from tests.factories import UserFactory
 
@@ -66,8 +66,8 @@ def page(browser, live_server) -> Iterator:
     context.close()
 
 
-def make_user(username: str, group: str, **extra):
-    user = UserFactory(username=username, password=PASSWORD, **extra)
+def make_user(username: str, group: str, **extra: str) -> User:
+    user: User = UserFactory.create(username=username, password=PASSWORD, **extra)
     user.groups.add(Group.objects.get(name=group))
     return user
 

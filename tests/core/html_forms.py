@@ -47,11 +47,11 @@ class FormReader(HTMLParser):
             self._form[self._textarea] += data
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "textarea" and self._textarea:
+        if tag == "textarea" and self._textarea and self._form is not None:
             # A browser drops the newline that starts a textarea's content.
             self._form[self._textarea] = self._form[self._textarea].removeprefix("\n")
             self._textarea = None
-        elif tag == "select" and self._select:
+        elif tag == "select" and self._select and self._form is not None:
             # A multiple select with nothing chosen sends nothing; a single one its first option.
             if not self._multiple:
                 self._form.setdefault(self._select, self._first_option or "")

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.db.utils import load_backend
@@ -118,8 +118,8 @@ def _signed_in(user) -> Client:
     return client
 
 
-def _officer(name: str):
-    user = UserFactory(username=name, first_name=name.title(), last_name="Officer")
+def _officer(name: str) -> User:
+    user: User = UserFactory.create(username=name, first_name=name.title(), last_name="Officer")
     user.groups.add(Group.objects.get(name=roles.OFFICERS))
     return user
 
@@ -525,7 +525,7 @@ VERSIONED_ADMINS: dict[type[VersionedModel], tuple[Callable[[], Any], str, str]]
     SocialValueReturn: (SocialValueReturnFactory, "rejection_reason", "Changed in the admin"),
     Action: (
         lambda: Action.objects.create(
-            indicator=IndicatorFactory(), description="Made", due_on=dt.date(2026, 1, 1)
+            indicator=IndicatorFactory.create(), description="Made", due_on=dt.date(2026, 1, 1)
         ),
         "description",
         "Changed in the admin",

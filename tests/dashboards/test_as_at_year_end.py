@@ -39,7 +39,7 @@ from openpyxl import load_workbook
 from dashboards.exports import MATURITY_TABLE_HEADER
 from dashboards.selectors import annual_review
 from maturity import selectors as maturity
-from maturity.models import Action
+from maturity.models import Action, Indicator
 from tests.factories import (
     AssessmentFactory,
     FrameworkFactory,
@@ -56,7 +56,7 @@ TODAY = D(2026, 12, 2)
 LEVEL_NAMES = {1: "Minimum", 2: "Developing", 3: "Mature", 4: "Leader", 5: "Innovator"}
 
 # year -> indicator -> (level at the year end, level a year before, target, target date)
-EXPECTED = {
+EXPECTED: dict[int, dict[str, tuple[int | None, int | None, int | None, dt.date | None]]] = {
     2022: {
         "A": (2, None, 3, D(2025, 3, 31)),
         "B": (3, None, 4, D(2025, 3, 31)),
@@ -110,9 +110,9 @@ def build_history() -> dict[str, object]:
         position=2,
         name="Community",
     )
-    a = IndicatorFactory(key_area=people, position=1, name="A")
-    b = IndicatorFactory(key_area=people, position=2, name="B")
-    c = IndicatorFactory(key_area=place, position=1, name="C")
+    a: Indicator = IndicatorFactory.create(key_area=people, position=1, name="A")
+    b: Indicator = IndicatorFactory.create(key_area=people, position=2, name="B")
+    c: Indicator = IndicatorFactory.create(key_area=place, position=1, name="C")
     for indicator, day, level in [
         (a, D(2022, 5, 1), 1),
         (a, D(2023, 3, 31), 2),

@@ -43,8 +43,10 @@ def _headline_rows(body: str) -> dict[str, tuple[str, list[str]]]:
     block = body[body.index('id="headline-figures"') : body.index("</dl>")]
     rows = {}
     for row in re.findall(r'<div class="govuk-summary-list__row">(.*?)</div>', block, re.S):
-        key = _text(re.search(r"<dt[^>]*>(.*?)</dt>", row, re.S).group(1))
-        value = re.search(r"<dd[^>]*>(.*?)</dd>", row, re.S).group(1)
+        label = re.search(r"<dt[^>]*>(.*?)</dt>", row, re.S)
+        figure = re.search(r"<dd[^>]*>(.*?)</dd>", row, re.S)
+        assert label is not None and figure is not None, row
+        key, value = _text(label.group(1)), figure.group(1)
         rows[key] = (_text(value), [html.unescape(h) for h in re.findall(r'href="([^"]+)"', value)])
     return rows
 

@@ -5,7 +5,7 @@ import datetime as dt
 import io
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
@@ -21,8 +21,8 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _officer(username: str, **names):
-    user = UserFactory(username=username, **names)
+def _officer(username: str, **names: str) -> User:
+    user: User = UserFactory.create(username=username, **names)
     user.groups.add(Group.objects.get(name=OFFICERS))
     return user
 

@@ -131,14 +131,21 @@ def test_a_12_percent_variation_is_flagged_before_saving_then_makes_a_change_not
 
 def test_two_small_variations_that_together_cross_10_percent_need_a_notice() -> None:
     contract = _six_million_contract()
-    common = {"contract": contract, "reason": "Extra", "user": None}
     services.variation_record(
-        varied_on=dt.date(2025, 7, 1), value_change=Decimal("300000"), **common
+        contract=contract,
+        varied_on=dt.date(2025, 7, 1),
+        reason="Extra",
+        value_change=Decimal("300000"),
+        user=None,
     )
     assert not Notice.objects.filter(kind=Notice.Kind.CONTRACT_CHANGE).exists()
 
     services.variation_record(
-        varied_on=dt.date(2025, 8, 1), value_change=Decimal("250000"), **common
+        contract=contract,
+        varied_on=dt.date(2025, 8, 1),
+        reason="Extra",
+        value_change=Decimal("250000"),
+        user=None,
     )
 
     (change,) = Notice.objects.filter(kind=Notice.Kind.CONTRACT_CHANGE)
@@ -167,7 +174,9 @@ def test_a_new_end_date_replaces_an_unpublished_termination_notice() -> None:
 
 
 def test_a_contract_procured_before_the_act_owes_nothing() -> None:
-    contract = ContractFactory(total_value=SIX_MILLION, start_date=dt.date(2023, 4, 1))
+    contract: Contract = ContractFactory.create(
+        total_value=SIX_MILLION, start_date=dt.date(2023, 4, 1)
+    )
 
     act_services.notices_sync(today=dt.date(2026, 6, 1))
 

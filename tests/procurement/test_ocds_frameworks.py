@@ -128,8 +128,8 @@ def test_a_payment_to_a_framework_supplier_other_than_the_first_is_matched_to_th
     assert outside.contract is None  # after the framework ended on 17 May 2023
 
 
-def _framework(*suppliers: Supplier, **fields) -> Contract:
-    contract = ContractFactory(supplier=suppliers[0], is_framework=True, **fields)
+def _framework(*suppliers: Supplier, **fields: object) -> Contract:
+    contract: Contract = ContractFactory.create(supplier=suppliers[0], is_framework=True, **fields)
     contract.framework_suppliers.set(suppliers)
     return contract
 

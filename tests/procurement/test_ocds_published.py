@@ -29,7 +29,7 @@ LEEDS_PARTS = "ocds-b5fd17raw-775354f4-dd2e-41ee-ac99-0ac35ecafabc"
 BRADFORD = "ocds-b5fd17raw-3227e9c8-1e7c-487f-ac15-416a1264e925"
 MEXICO_063 = "OCDS-87SD3T-AD-SF-DRM-063-2015"
 MEXICO_065 = "OCDS-87SD3T-AD-SF-DRM-065-2015"
-EVERY_BUYER = {"buyers": [], "buyer_ids": []}
+EVERY_BUYER: dict[str, list[str]] = {"buyers": [], "buyer_ids": []}
 
 
 def _package(path: Path) -> dict:

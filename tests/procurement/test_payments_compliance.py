@@ -11,7 +11,11 @@ import pytest
 from django.core.management import call_command
 
 from procurement.models import Supplier
-from procurement.selectors.payments_compliance import payments_compliance, period_of, sme_payment_times
+from procurement.selectors.payments_compliance import (
+    payments_compliance,
+    period_of,
+    sme_payment_times,
+)
 from tests.procurement.factories import SpendImportFactory, SpendTransactionFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +34,8 @@ def _pay(supplier: Supplier, invoiced: str | None, paid: str, amount: str = "100
 
 @pytest.fixture
 def half_year() -> None:
-    sme = SupplierFactory(size=Supplier.Size.SMALL)
-    large = SupplierFactory(size=Supplier.Size.LARGE)
+    sme: Supplier = SupplierFactory.create(size=Supplier.Size.SMALL)
+    large: Supplier = SupplierFactory.create(size=Supplier.Size.LARGE)
     _pay(sme, "2025-04-01", "2025-04-21")  # 20 days
     _pay(sme, "2025-05-01", "2025-05-31")  # 30 days: within 30
     _pay(sme, "2025-06-01", "2025-07-02")  # 31 days

@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.dates import add_months
 from core.financial_year import financial_year_of
 from procurement.charts import planning as charts
-from procurement.models import ContractAlert, PipelineItem, Saving, SubTeam
+from procurement.models import Contract, ContractAlert, PipelineItem, Saving, SubTeam
 from procurement.selectors.planning import (
     contracts_ending_soon,
     pipeline_list,
@@ -115,11 +115,12 @@ def test_ending_soon_reads_contracts_and_alerts_in_two_queries(django_assert_num
 def _ending_soon_data(count: int) -> None:
     today = timezone.localdate()
     for n in range(count):
-        contract = ContractFactory(
-            end_date=add_months(today, 1 + n % 11), owner=UserFactory(), total_value=1000 * n
+        end_date = add_months(today, 1 + n % 11)
+        contract: Contract = ContractFactory.create(
+            end_date=end_date, owner=UserFactory(), total_value=1000 * n
         )
         ContractAlert.objects.create(
-            contract=contract, months_before=3, end_date=contract.end_date, recipient="a@b.uk"
+            contract=contract, months_before=3, end_date=end_date, recipient="a@b.uk"
         )
 
 

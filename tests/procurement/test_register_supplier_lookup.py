@@ -22,7 +22,7 @@ CREATE = reverse("procurement:contract-create")
 
 
 def _new_contract(supplier: str, **overrides) -> dict[str, object]:
-    data = {
+    data: dict[str, object] = {
         "reference": "WCC-NEW-1",
         "title": "Home care",
         "supplier": supplier,

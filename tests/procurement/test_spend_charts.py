@@ -18,7 +18,9 @@ D = Decimal
 @pytest.fixture
 def dashboard() -> spend.SpendDashboard:
     build_small_spend()
-    return spend.spend_dashboard(year=2024, by_year=spend.spend_by_year())
+    built = spend.spend_dashboard(year=2024, by_year=spend.spend_by_year())
+    assert built is not None
+    return built
 
 
 def test_the_year_chart_plots_each_years_total(dashboard):

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from procurement.importers.spend import import_spend_file
 from procurement.models import SpendTransaction, Supplier
@@ -18,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 def _workbook(*sheets: tuple[str, list[list]]) -> bytes:
     book = Workbook()
-    book.remove(book.active)
+    first = book.active
+    assert isinstance(first, Worksheet)
+    book.remove(first)
     for title, rows in sheets:
         sheet = book.create_sheet(title)
         for row in rows:

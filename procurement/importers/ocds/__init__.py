@@ -136,7 +136,7 @@ class OcdsImportResult:
 
 
 def import_ocds_file(
-    source: str | Path | bytes | IO,
+    source: str | Path | bytes | IO[bytes] | IO[str],
     *,
     dry_run: bool = False,
     user: User | None = None,

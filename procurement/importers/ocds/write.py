@@ -61,8 +61,8 @@ def _resolve_suppliers(
 ) -> tuple[dict[str, Supplier], list[Supplier]]:
     wanted: dict[str, SupplierRow] = {}
     for row in rows:
-        for supplier in row.suppliers:
-            wanted.setdefault(supplier.key, supplier)
+        for named in row.suppliers:
+            wanted.setdefault(named.key, named)
     index = SupplierIndex(
         name_keys={name_key(data.name) for data in wanted.values()},
         numbers={data.company_number for data in wanted.values()},
@@ -104,13 +104,13 @@ def _plan_contracts(
     ocids = {row.ocid for row in rows}
     by_reference: dict[str, Contract] = {}
     by_ocid: dict[str, list[Contract]] = defaultdict(list)
-    for contract in (
+    for held_contract in (
         Contract.objects.select_for_update()
         .filter(Q(reference__in=references) | Q(ocid__in=ocids))
         .order_by("pk")
     ):
-        by_reference[contract.reference] = contract
-        by_ocid[contract.ocid].append(contract)
+        by_reference[held_contract.reference] = held_contract
+        by_ocid[held_contract.ocid].append(held_contract)
     rows_per_ocid = Counter(row.ocid for row in rows)
     # The framework suppliers the register holds: contract -> supplier -> membership row.
     held: dict[int, dict[int, int]] = defaultdict(dict)

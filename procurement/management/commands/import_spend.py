@@ -96,14 +96,16 @@ class Command(BaseCommand):
             sheet=sheet,
             publisher=publisher,
         )
-        if result.status == ALREADY_IMPORTED:
-            when = timezone.localtime(result.spend_import.imported_at)
+        earlier = result.spend_import  # the import that already holds this file
+        if result.status == ALREADY_IMPORTED and earlier is not None:
+            when = timezone.localtime(earlier.imported_at)
             self.stdout.write(f"Already imported on {date_format(when, 'j F Y')}: nothing to do")
             return
         for error in result.errors:
             self.stderr.write(str(error))
-        if result.error_count > len(result.errors):
-            self.stderr.write(f"…and {result.error_count - len(result.errors)} more")
+        more = (result.error_count or 0) - len(result.errors)  # set by __post_init__
+        if more > 0:
+            self.stderr.write(f"…and {more} more")
         if result.status in (REJECTED, NEEDS_MAPPING):
             if result.file_error:
                 self.stderr.write(f"{file.name}: {result.file_error}")

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error}") from error
         if not result.ok:
-            for error in result.errors:
-                self.stderr.write(str(error))
+            for problem in result.errors:
+                self.stderr.write(str(problem))
             raise CommandError(f"{len(result.errors)} problems found: nothing was imported.")
         self.stdout.write(self.style.SUCCESS(result.summary()))
