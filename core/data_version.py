@@ -37,9 +37,7 @@ def data_version(aggregates: Iterable[tuple[str, str]]) -> str:
         return ":".join(str(value) for value in cursor.fetchone())
 
 
-def models_version(
-    models: Iterable[type[Model]], *, extra: Iterable[tuple[str, str]] = ()
-) -> str:
+def models_version(models: Iterable[type[Model]], *, extra: Iterable[tuple[str, str]] = ()) -> str:
     """`data_version` of `models`: the newest history id of a model whose history is kept
     (simple-history adds a row for every save and delete), else its newest id and row count
     (append-only and reference tables, where an edit is a new row), and `extra` aggregates."""

@@ -28,9 +28,7 @@ EVIDENCE = (
 )
 
 
-def maturity_demo_assess(
-    *, officers: Sequence[User], seed: int, today: dt.date
-) -> None:
+def maturity_demo_assess(*, officers: Sequence[User], seed: int, today: dt.date) -> None:
     """Reassess 15 indicators in October 2023 and 2024 (not after `today`); move 4 targets."""
     framework = selectors.framework_current()
     if framework is None or Assessment.objects.filter(commentary__contains=DEMO_MARK).exists():

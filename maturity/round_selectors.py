@@ -83,9 +83,7 @@ def round_spread(*, assessment_round: AssessmentRound) -> list[IndicatorSpread]:
     return rows
 
 
-def respondent_ratings(
-    *, assessment_round: AssessmentRound, user: User
-) -> dict[int, RoundRating]:
+def respondent_ratings(*, assessment_round: AssessmentRound, user: User) -> dict[int, RoundRating]:
     """The user's own ratings in the round, by indicator id."""
     return {
         rating.indicator_id: rating

@@ -289,9 +289,7 @@ def round_moderate(
 
 
 @transaction.atomic
-def round_close(
-    *, assessment_round: AssessmentRound, closed_by: User
-) -> AssessmentRound:
+def round_close(*, assessment_round: AssessmentRound, closed_by: User) -> AssessmentRound:
     """Close the round: its ratings and moderated levels are frozen from now on."""
     assessment_round = _open_round(assessment_round.pk)
     assessment_round.status = AssessmentRound.Status.CLOSED

@@ -650,7 +650,7 @@ def merged(duplicates: Sequence[Flag], splits: Sequence[Flag]) -> list[Flag]:
         if twin is None:
             kept.append(split)
             continue
-        threshold = split.extra['threshold']
+        threshold = split.extra["threshold"]
         assert isinstance(threshold, Decimal)
         crossing = f"together cross the {whole_pounds(threshold)} threshold"
         by_payments[frozenset(p.id for p in twin.payments)] = replace(

@@ -50,9 +50,7 @@ def _relations(target: type[models.Model]) -> list[Relation]:
             assert isinstance(m2m, models.ManyToManyField)
             label = f"{model._meta.verbose_name_plural} (as one of their suppliers)"
             found.append(
-                Relation(
-                    through, m2m.m2m_reverse_field_name(), label, other=m2m.m2m_field_name()
-                )
+                Relation(through, m2m.m2m_reverse_field_name(), label, other=m2m.m2m_field_name())
             )
             continue
         if _is_history(model) or model in _REBUILT:

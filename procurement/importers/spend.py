@@ -1064,5 +1064,3 @@ def _already(previous: SpendImport) -> SpendImportResult:
         errors=[],
         file_error=None,
     )
-
-

@@ -488,7 +488,6 @@ class Placeholders:
 # -- reading a row -------------------------------------------------------------------------------
 
 
-
 def _max_length(field_name: str) -> int:
     field = SpendTransaction._meta.get_field(field_name)
     assert isinstance(field, CharField) and field.max_length is not None, field_name

@@ -57,8 +57,6 @@ HUNDRED = Decimal("100")
 MONEY_FIELD = DecimalField(**MONEY)
 
 
-
-
 def _share(part: Decimal, whole: Decimal) -> Decimal | None:
     """Percentage to one decimal place; None where there is nothing to divide."""
     if not whole:

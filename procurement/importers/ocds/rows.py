@@ -360,7 +360,6 @@ def _money(value: dict, path: str) -> Decimal | None:
     amount = Decimal(amount)
     if not amount.is_finite() or not 0 <= amount < MONEY_LIMIT:
         raise Invalid(
-            f"{path}amount must be between 0 and {whole_pounds(MONEY_LIMIT)}:"
-            f" {clip(amount)}."
+            f"{path}amount must be between 0 and {whole_pounds(MONEY_LIMIT)}: {clip(amount)}."
         )
     return to_penny(amount)
