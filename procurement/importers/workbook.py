@@ -16,10 +16,14 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 from procurement.importers.csvread import HEADER_SEARCH_LINES, FileProblem
 from procurement.importers.spend_rules import recognise
+
+if TYPE_CHECKING:  # openpyxl itself is imported where a workbook is read
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 WORKBOOK_MAGIC = b"PK\x03\x04"
 
@@ -64,12 +68,13 @@ def _text(value: object) -> str:
     return " ".join(str(value).splitlines())
 
 
-def _rows(sheet) -> Iterator[list[str]]:
+def _rows(sheet: Worksheet) -> Iterator[list[str]]:
+    # In read-only mode a ReadOnlyWorksheet, which openpyxl's stubs give as a Worksheet.
     for row in sheet.iter_rows(values_only=True):
         yield [_text(value) for value in row]
 
 
-def _open(stream: BinaryIO):
+def _open(stream: BinaryIO) -> Workbook:
     from openpyxl import load_workbook  # imported here: most imports are CSV
 
     stream.seek(0)
@@ -82,7 +87,9 @@ def _open(stream: BinaryIO):
         ) from error
 
 
-def choose_sheet(workbook, *, sheet: str | None, mapping: Mapping[str, str] | None = None) -> str:
+def choose_sheet(
+    workbook: Workbook, *, sheet: str | None, mapping: Mapping[str, str] | None = None
+) -> str:
     """The sheet named, or the first whose header has every required field (else the one
     with most fields recognised, so the refusal names its columns)."""
     names = workbook.sheetnames

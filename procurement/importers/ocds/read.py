@@ -29,6 +29,9 @@ NOT_A_PACKAGE = (
 )
 VERSIONED_KEYS = frozenset({"releaseID", "releaseDate", "releaseTag", "value"})
 
+# A JSON object as the file holds it: its values are checked where they are used (rows.py).
+JsonObject = dict[str, Any]
+
 
 class FileError(Exception):
     """The file as a whole cannot be read as OCDS."""
@@ -41,7 +44,7 @@ class Found:
     number: int  # counted from 1 across the whole file
     kind: str  # "release" or "record"
     line: int | None  # the line its JSON value starts on, for files of several values
-    release: dict
+    release: JsonObject
 
     @property
     def where(self) -> str:
@@ -49,7 +52,8 @@ class Found:
         return f"{self.kind} {self.number}{line}"
 
 
-def read_text(source: str | Path | bytes | IO) -> str:
+def read_text(source: str | Path | bytes | IO[bytes] | IO[str]) -> str:
+    data: bytes | str
     try:
         if isinstance(source, str | Path):
             data = Path(source).read_bytes()
@@ -103,13 +107,13 @@ def parse_values(text: str) -> list[tuple[int, Any]]:
     if not text.strip():
         raise FileError("The file is empty.")
     values = []
-    position = _SPACE.match(text, 0).end()
+    position = _after_space(text, 0)
     try:
         while position < len(text):
             line = text.count("\n", 0, position) + 1
             value, position = _DECODER.raw_decode(text, position)
             values.append((line, value))
-            position = _SPACE.match(text, position).end()
+            position = _after_space(text, position)
     except json.JSONDecodeError as error:
         raise FileError(
             f"The file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
@@ -121,6 +125,12 @@ def parse_values(text: str) -> list[tuple[int, Any]]:
     except ValueError as error:  # an integer of thousands of digits
         raise FileError(f"The file is not valid JSON: {error}.") from error
     return values
+
+
+def _after_space(text: str, position: int) -> int:
+    """Where the whitespace at position ends (`_SPACE` matches anywhere, if only nothing)."""
+    match = _SPACE.match(text, position)
+    return match.end() if match else position
 
 
 def releases_in(values: list[tuple[int, Any]]) -> list[Found]:
@@ -159,7 +169,7 @@ def releases_in(values: list[tuple[int, Any]]) -> list[Found]:
     return found
 
 
-def _record_release(record: dict, number: int) -> dict:
+def _record_release(record: JsonObject, number: int) -> JsonObject:
     """A record's release: its compiled release, or the latest values of its versioned
     release, or its releases compiled by the merge rules."""
     ocid = record.get("ocid")
@@ -176,13 +186,10 @@ def _record_release(record: dict, number: int) -> dict:
             **latest_values(versioned),
             "ocid": ocid or versioned.get("ocid"),
         }
-    releases = record.get("releases")
+    listed = record.get("releases")
+    releases: list[Any] = listed if isinstance(listed, list) else []
     # A linked release is only its url, date and tag; a release in full has its ocid.
-    full = (
-        [release for release in releases if isinstance(release, dict) and "ocid" in release]
-        if isinstance(releases, list)
-        else []
-    )
+    full = [release for release in releases if isinstance(release, dict) and "ocid" in release]
     if not full or len(full) != len(releases):
         raise FileError(
             f"Record {number} has no compiledRelease, no versionedRelease and no releases in "
@@ -229,7 +236,7 @@ class _MergeError(Exception):
     pass
 
 
-def compile_releases(releases: list[dict]) -> dict:
+def compile_releases(releases: list[JsonObject]) -> JsonObject:
     """Releases of one ocid compiled by the standard's merge rules, oldest first (in the order
     of their dates as times, not as text: the offsets of a publisher's dates may differ)."""
     ordered = sorted(releases, key=lambda release: release_time(release.get("date")) or _EPOCH)
@@ -239,7 +246,8 @@ def compile_releases(releases: list[dict]) -> dict:
             warnings.simplefilter("ignore", OCDSMergeWarning)
             for release in ordered:
                 compiled.append(release)
-            return compiled.asdict()
+            merged: JsonObject = compiled.asdict()  # ocdsmerge has no types
+            return merged
     except (OCDSMergeError, TypeError, AttributeError, ValueError, KeyError) as error:
         raise _MergeError(
             f"its releases cannot be compiled by the OCDS merge rules ({clip(error)})."
@@ -259,7 +267,7 @@ def release_time(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def compile_by_ocid(found: list[Found], errors: list[str]) -> list[tuple[str, str, dict]]:
+def compile_by_ocid(found: list[Found], errors: list[str]) -> list[tuple[str, str, JsonObject]]:
     """One compiled release per ocid, in the order the ocids first appear: (ocid, label,
     release). A release with no usable date cannot be put in order: an error naming it."""
     by_ocid: dict[str, list[tuple[dt.datetime, Found]]] = {}

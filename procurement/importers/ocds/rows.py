@@ -10,16 +10,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import CharField, Model
+
 from core.money import to_penny, whole_pounds
 from procurement.identity import name_key, normalise_company_number
-from procurement.importers.ocds.read import release_time
+from procurement.importers.ocds.read import JsonObject, release_time
 from procurement.importers.ocds.text import clip, plain, shorten, shown
 from procurement.models import Contract, Route, Supplier
 
-REFERENCE_MAX = Contract._meta.get_field("reference").max_length
-TITLE_MAX = Contract._meta.get_field("title").max_length
-NAME_MAX = Supplier._meta.get_field("name").max_length
-POSTCODE_MAX = Supplier._meta.get_field("postcode").max_length
+
+def _max_length(model: type[Model], field_name: str) -> int:
+    model_field = model._meta.get_field(field_name)
+    assert isinstance(model_field, CharField) and model_field.max_length is not None, field_name
+    return model_field.max_length
+
+
+REFERENCE_MAX = _max_length(Contract, "reference")
+TITLE_MAX = _max_length(Contract, "title")
+NAME_MAX = _max_length(Supplier, "name")
+POSTCODE_MAX = _max_length(Supplier, "postcode")
 MONEY_LIMIT = Decimal(10) ** 12  # MONEY has 14 digits, 2 after the point
 LOCAL_POSTCODE_AREAS = frozenset({"WR"})
 
@@ -86,7 +95,7 @@ class ContractRow:
 
     @property
     def is_framework(self) -> bool:
-        return self.fields["is_framework"]
+        return bool(self.fields["is_framework"])
 
 
 # -- whose release ------------------------------------------------------------------------------
@@ -97,11 +106,12 @@ def fold_buyer(text: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", plain(text).casefold()).split())
 
 
-def buyer_of(release: dict) -> tuple[str, set[str]]:
+def buyer_of(release: JsonObject) -> tuple[str, set[str]]:
     """The release's buyer: its name and every identifier given for it."""
-    buyer = release.get("buyer") if isinstance(release.get("buyer"), dict) else {}
-    parties = release.get("parties") if isinstance(release.get("parties"), list) else []
-    party = next(
+    buyer = _object_or_empty(release.get("buyer"))
+    listed = release.get("parties")
+    parties: list[Any] = listed if isinstance(listed, list) else []
+    party: JsonObject = next(
         (
             item
             for item in parties
@@ -115,7 +125,7 @@ def buyer_of(release: dict) -> tuple[str, set[str]]:
     )
     name = buyer.get("name") or party.get("name") or ""
     ids = {str(value) for value in (buyer.get("id"), party.get("id")) if value not in (None, "")}
-    identifier = party.get("identifier") if isinstance(party.get("identifier"), dict) else {}
+    identifier = _object_or_empty(party.get("identifier"))
     if identifier.get("id") not in (None, ""):
         ids.add(str(identifier["id"]))
         if identifier.get("scheme"):
@@ -123,7 +133,11 @@ def buyer_of(release: dict) -> tuple[str, set[str]]:
     return (name if isinstance(name, str) else ""), ids
 
 
-def is_ours(release: dict, names: frozenset[str], ids: frozenset[str]) -> bool:
+def _object_or_empty(value: Any) -> JsonObject:
+    return value if isinstance(value, dict) else {}
+
+
+def is_ours(release: JsonObject, names: frozenset[str], ids: frozenset[str]) -> bool:
     """Whether the council bought it. A release that names no buyer is kept: it cannot be
     anyone else's, and the council's own files (or a portal's) may leave it out."""
     name, release_ids = buyer_of(release)
@@ -135,7 +149,7 @@ def is_ours(release: dict, names: frozenset[str], ids: frozenset[str]) -> bool:
 # -- from a release to rows ---------------------------------------------------------------------
 
 
-def release_rows(ocid: str, release: dict, label: str, today: dt.date) -> list[ContractRow]:
+def release_rows(ocid: str, release: JsonObject, label: str, today: dt.date) -> list[ContractRow]:
     """The release's rows; Invalid (a fault) or Unusable (a reason to skip it) for the whole."""
     tender = obj(release, "tender")
     parties = {str(party.get("id")): party for party in objs(release, "parties")}
@@ -161,7 +175,7 @@ def release_rows(ocid: str, release: dict, label: str, today: dt.date) -> list[C
     ]
 
 
-def _award_for(contract: dict, awards: list[dict]) -> dict | None:
+def _award_for(contract: JsonObject, awards: list[JsonObject]) -> JsonObject | None:
     award_id = contract.get("awardID")
     if award_id is None:
         return awards[0] if len(awards) == 1 else None
@@ -172,10 +186,10 @@ def _row(
     ocid: str,
     label: str,
     path: str,
-    item: dict,
-    award: dict | None,
-    tender: dict,
-    parties: dict[str, dict],
+    item: JsonObject,
+    award: JsonObject | None,
+    tender: JsonObject,
+    parties: dict[str, JsonObject],
     route: str,
     today: dt.date,
 ) -> ContractRow:
@@ -231,7 +245,7 @@ def _row(
 
 
 def _act_fields(
-    path: str, item: dict, award: dict, value: dict, *, is_contract: bool
+    path: str, item: JsonObject, award: JsonObject, value: JsonObject, *, is_contract: bool
 ) -> dict[str, Any]:
     """What the contract details notice needs (procurement/act.py), where the release gives it:
     the award's date, the contract's signature date, the value with VAT (`amountGross`, as the
@@ -264,7 +278,7 @@ def contract_reference(ocid: str, contract_id: str) -> str:
     return f"{head}~{digest}/{tail}"
 
 
-def _supplier_row(party: dict, path: str) -> SupplierRow:
+def _supplier_row(party: JsonObject, path: str) -> SupplierRow:
     name = plain(text(party, "name", f"{path}supplier."))
     if not name:
         raise Unusable(
@@ -299,13 +313,13 @@ def _supplier_row(party: dict, path: str) -> SupplierRow:
 def is_local_postcode(postcode: str) -> bool:
     """In the county, as far as a postcode shows: the WR (Worcester) postcode area."""
     area = re.match(r"[A-Z]+", postcode.upper())
-    return bool(area) and area.group() in LOCAL_POSTCODE_AREAS
+    return area is not None and area.group() in LOCAL_POSTCODE_AREAS
 
 
 # -- checked accessors: each field used is checked by hand ------------------------------------
 
 
-def obj(parent: dict, key: str, path: str = "") -> dict:
+def obj(parent: JsonObject, key: str, path: str = "") -> JsonObject:
     value = parent.get(key)
     if value is None:
         return {}
@@ -314,7 +328,7 @@ def obj(parent: dict, key: str, path: str = "") -> dict:
     return value
 
 
-def objs(parent: dict, key: str, path: str = "") -> list[dict]:
+def objs(parent: JsonObject, key: str, path: str = "") -> list[JsonObject]:
     value = parent.get(key)
     if value is None:
         return []
@@ -323,7 +337,7 @@ def objs(parent: dict, key: str, path: str = "") -> list[dict]:
     return value
 
 
-def text(parent: dict, key: str, path: str = "") -> str:
+def text(parent: JsonObject, key: str, path: str = "") -> str:
     value = parent.get(key)
     if value is None:
         return ""
@@ -334,7 +348,7 @@ def text(parent: dict, key: str, path: str = "") -> str:
     raise Invalid(f"{path}{key} must be text.")
 
 
-def _date(parent: dict, key: str, path: str) -> dt.date | None:
+def _date(parent: JsonObject, key: str, path: str) -> dt.date | None:
     """The calendar date as the publisher wrote it (in its own UTC offset)."""
     if parent.get(key) is None:
         return None
@@ -344,7 +358,7 @@ def _date(parent: dict, key: str, path: str) -> dt.date | None:
     return parsed.date()
 
 
-def _money(value: dict, path: str) -> Decimal | None:
+def _money(value: JsonObject, path: str) -> Decimal | None:
     amount = value.get("amount")
     if amount is None:
         return None
