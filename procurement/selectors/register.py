@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -37,6 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 from django.utils.formats import date_format
+from django_stubs_ext import WithAnnotations
 from simple_history.models import DeletedObject
 
 from core.data_version import data_version
@@ -235,7 +236,7 @@ def contract_list(
     today: dt.date | None = None,
     procedure: str = "",
     act: str = "",
-) -> ContractQuerySet:
+) -> QuerySet[Contract]:
     """The register filtered and sorted as the contracts list asks.
 
     `supplier` is one supplier (or its id); `supplier_name` is part of a supplier's name.
@@ -263,14 +264,14 @@ def contract_list(
         queryset = queryset.with_vcse_supplier()
     if "local" in supplier_types:
         queryset = queryset.with_local_supplier()
-    queryset = act_filter(
+    filtered = act_filter(
         queryset,
         procedure=procedure,
         act=act,
         supplier_types=supplier_types,
         today=today or timezone.localdate(),
     )
-    return queryset.order_by(*_ordering(sort, CONTRACT_SORTS, "reference"))
+    return filtered.order_by(*_ordering(sort, CONTRACT_SORTS, "reference"))
 
 
 def supplier_list(
@@ -575,6 +576,14 @@ def supplier_detail(*, supplier_id: int) -> dict[str, Any]:
 DUPLICATES_SHOWN = 1000
 
 
+class _NumberKey(TypedDict):
+    number_key: str  # the company number, upper case, without leading zeros
+
+
+if TYPE_CHECKING:  # WithAnnotations takes its TypedDict only in type checking
+    NumberKeyedSupplier = WithAnnotations[Supplier, _NumberKey]
+
+
 @dataclass(frozen=True)
 class DuplicateGroup:
     """Suppliers sharing a company number or a name key (procurement.identity), oldest first;
@@ -615,12 +624,16 @@ def supplier_duplicates(*, limit: int = DUPLICATES_SHOWN) -> SupplierDuplicates:
         .filter(n__gt=1)
         .values("number_key")
     )
-    rows = list(
-        suppliers()
-        .annotate(number_key=number_key)
-        .filter(Q(normalised_name__in=shared_name) | Q(number_key__in=shared_number))
-        .with_totals()
-        .order_by("pk")[: limit + 1]
+    # cast: with_totals() is typed to give a plain SupplierQuerySet, forgetting number_key.
+    rows = cast(
+        "list[NumberKeyedSupplier]",
+        list(
+            suppliers()
+            .annotate(number_key=number_key)
+            .filter(Q(normalised_name__in=shared_name) | Q(number_key__in=shared_number))
+            .with_totals()
+            .order_by("pk")[: limit + 1]
+        ),
     )
     truncated = len(rows) > limit
     by_number: dict[str, list[Supplier]] = {}

@@ -54,7 +54,7 @@ TOP_SUPPLIERS = 20
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
-MONEY_FIELD = DecimalField(**MONEY)
+MONEY_FIELD: DecimalField[Decimal, Decimal] = DecimalField(**MONEY)
 
 
 def _share(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -128,20 +128,21 @@ def spend_by_year() -> list[YearSpend]:
         )
         .order_by("financial_year")
     )
-    money = {
-        "total",
-        "named_total",
-        "sme",
-        "vcse",
-        "local",
-        "on_contract",
-        "off_contract",
-        "redacted",
-    }
     return [
         YearSpend(
-            year=row.pop("financial_year"),
-            **{name: to_penny(value) if name in money else value for name, value in row.items()},
+            year=row["financial_year"],
+            total=to_penny(row["total"]),
+            payments=row["payments"],
+            credit_notes=row["credit_notes"],
+            suppliers=row["suppliers"],
+            named_total=to_penny(row["named_total"]),
+            sme=to_penny(row["sme"]),
+            vcse=to_penny(row["vcse"]),
+            local=to_penny(row["local"]),
+            on_contract=to_penny(row["on_contract"]),
+            off_contract=to_penny(row["off_contract"]),
+            redacted=to_penny(row["redacted"]),
+            rebuilt_at=row["rebuilt_at"],
         )
         for row in rows
     ]
@@ -175,7 +176,8 @@ class Headline:
     def _change(self, share: str) -> Decimal | None:
         if self.previous is None:
             return None
-        now, before = getattr(self.current, share), getattr(self.previous, share)
+        now: Decimal | None = getattr(self.current, share)
+        before: Decimal | None = getattr(self.previous, share)
         if now is None or before is None:
             return None
         return now - before
