@@ -14,6 +14,7 @@ import secrets
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO, TypedDict, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -40,6 +41,19 @@ SESSION_KEY = "spend_uploads"
 DIRECTORY = "spend-uploads"
 KEEP_FOR = dt.timedelta(days=1)
 
+# request.session (a dict in some tests): what the session keeps is read back from JSON.
+Session = MutableMapping[str, Any]
+
+
+class _Entry(TypedDict):
+    """A kept upload as the session holds it, under its token."""
+
+    filename: str
+    stored: str
+    skip_bad_rows: bool
+    publisher: str
+    kept_at: str  # ISO 8601
+
 
 @dataclass(frozen=True)
 class KeptUpload:
@@ -54,7 +68,7 @@ class KeptUpload:
 
 def spend_upload_keep(
     *,
-    session: MutableMapping,
+    session: Session,
     upload: UploadedFile,
     skip_bad_rows: bool,
     publisher: str,
@@ -63,36 +77,40 @@ def spend_upload_keep(
     spend_uploads_purge()
     token, stored = _store(upload)
     kept_at = timezone.now()
-    kept = dict(session.get(SESSION_KEY, {}))
+    kept: dict[str, _Entry] = dict(session.get(SESSION_KEY, {}))
     kept[token] = {
-        "filename": Path(upload.name).name,
+        "filename": Path(_name_of(upload)).name,
         "stored": stored,
         "skip_bad_rows": skip_bad_rows,
         "publisher": publisher,
         "kept_at": kept_at.isoformat(),
     }
     session[SESSION_KEY] = kept
-    return spend_upload_get(session=session, token=token)
+    return _kept_upload(token, kept[token])
 
 
 def _store(upload: UploadedFile) -> tuple[str, str]:
     """Save `upload` under a random name; its token and the storage name."""
     token = secrets.token_urlsafe(24)
     upload.seek(0)
-    stored = default_storage.save(f"{DIRECTORY}/{token}{Path(upload.name).suffix.lower()}", upload)
+    suffix = Path(_name_of(upload)).suffix.lower()
+    stored = default_storage.save(f"{DIRECTORY}/{token}{suffix}", upload)
     return token, stored
 
 
-def spend_upload_get(*, session: MutableMapping, token: str) -> KeptUpload | None:
-    """The kept upload `token` names in this session, or None if it is unknown, was imported
-    or discarded, is older than KEEP_FOR, or its file has gone."""
-    entry = session.get(SESSION_KEY, {}).get(token)
-    if entry is None:
-        return None
-    kept_at = dt.datetime.fromisoformat(entry["kept_at"])
-    if timezone.now() - kept_at > KEEP_FOR or not default_storage.exists(entry["stored"]):
-        spend_upload_discard(session=session, token=token)
-        return None
+def _name_of(upload: UploadedFile) -> str:
+    return upload.name or ""  # a form's FileField refuses a file without a name
+
+
+def _bytes_of(upload: UploadedFile) -> BinaryIO:
+    """The uploaded file: Django's stubs give IO[Any] | None; an upload's is a BytesIO or a
+    temporary file opened for bytes."""
+    if upload.file is None:
+        raise ValueError("The upload has no file.")
+    return cast(BinaryIO, upload.file)
+
+
+def _kept_upload(token: str, entry: _Entry) -> KeptUpload:
     return KeptUpload(
         token=token,
         filename=entry["filename"],
@@ -100,13 +118,26 @@ def spend_upload_get(*, session: MutableMapping, token: str) -> KeptUpload | Non
         stored=entry["stored"],
         skip_bad_rows=entry["skip_bad_rows"],
         publisher=entry["publisher"],
-        kept_at=kept_at,
+        kept_at=dt.datetime.fromisoformat(entry["kept_at"]),
     )
 
 
-def spend_upload_discard(*, session: MutableMapping, token: str) -> None:
+def spend_upload_get(*, session: Session, token: str) -> KeptUpload | None:
+    """The kept upload `token` names in this session, or None if it is unknown, was imported
+    or discarded, is older than KEEP_FOR, or its file has gone."""
+    entry: _Entry | None = session.get(SESSION_KEY, {}).get(token)
+    if entry is None:
+        return None
+    kept_at = dt.datetime.fromisoformat(entry["kept_at"])
+    if timezone.now() - kept_at > KEEP_FOR or not default_storage.exists(entry["stored"]):
+        spend_upload_discard(session=session, token=token)
+        return None
+    return _kept_upload(token, entry)
+
+
+def spend_upload_discard(*, session: Session, token: str) -> None:
     """Forget `token` and delete its file."""
-    kept = dict(session.get(SESSION_KEY, {}))
+    kept: dict[str, _Entry] = dict(session.get(SESSION_KEY, {}))
     entry = kept.pop(token, None)
     session[SESSION_KEY] = kept
     if entry is not None:
@@ -140,7 +171,7 @@ class UploadOutcome:
 
 def spend_upload_import(
     *,
-    session: MutableMapping,
+    session: Session,
     upload: UploadedFile,
     user: User,
     skip_bad_rows: bool,
@@ -149,7 +180,7 @@ def spend_upload_import(
     """Import an uploaded spend file with the mapping remembered for its layout, or with the
     columns recognised; keep it for the mapping step when a required column cannot be placed
     or two columns compete for one field and no mapping is remembered for its header."""
-    preview = preview_spend_file(upload.file, filename=upload.name)
+    preview = preview_spend_file(_bytes_of(upload), filename=_name_of(upload))
     upload.seek(0)
     layout = spend_layout_for(headings=preview.headings) if preview.headings else None
     if layout is None and preview.needs_mapping:
@@ -157,11 +188,11 @@ def spend_upload_import(
             session=session, upload=upload, skip_bad_rows=skip_bad_rows, publisher=publisher
         )
         return UploadOutcome(kept=kept)
-    if not in_request(upload.size):
+    if not in_request(upload.size or 0):  # an upload's size is always set
         spend_uploads_purge()
         job = spend_upload_queue(
             stored=_store(upload)[1],
-            filename=Path(upload.name).name,
+            filename=Path(_name_of(upload)).name,
             user=user,
             skip_bad_rows=skip_bad_rows,
             publisher=publisher,
@@ -170,8 +201,8 @@ def spend_upload_import(
         )
         return UploadOutcome(job=job, layout=layout)
     result = import_spend_file(
-        upload.file,
-        filename=upload.name,
+        _bytes_of(upload),
+        filename=_name_of(upload),
         user=user,
         skip_bad_rows=skip_bad_rows,
         mapping=layout.mapping if layout else None,
@@ -187,7 +218,7 @@ def spend_upload_import(
 
 def spend_upload_import_mapped(
     *,
-    session: MutableMapping,
+    session: Session,
     kept: KeptUpload,
     headings: list[str],
     mapping: dict[str, str],
