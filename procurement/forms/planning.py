@@ -8,12 +8,11 @@ from typing import Any
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
 from django import forms
-from django.contrib.auth import get_user_model
 
-from accounts.roles import ADMINISTRATORS, OFFICERS
 from core.financial_year import current_financial_year, financial_year_choices
 from core.forms import DateInputField
-from procurement.forms.register import looked_up, supplier_id_in
+from procurement.forms import declared_field
+from procurement.forms.register import OfficerChoiceField, looked_up, officers, supplier_id_in
 from procurement.models import Category, Contract, PipelineItem, Saving
 from procurement.selectors.planning import ENDING_SOON_MONTHS
 from procurement.selectors.register import contract_lookup
@@ -25,19 +24,6 @@ ORDER_CHOICES = [
     ("value", "Total value, highest first"),
     ("supplier", "Supplier name"),
 ]
-
-
-def _officers():
-    return (
-        get_user_model()
-        .objects.filter(groups__name__in=[OFFICERS, ADMINISTRATORS], is_active=True)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.username
 
 
 def _filter_helper(*fields) -> FormHelper:
@@ -87,11 +73,9 @@ class SavingFilterForm(forms.Form):
     def __init__(self, *args, years: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         current = current_financial_year()
-        self.fields["year"].choices = [
-            (ALL_YEARS, "All years"),
-            *financial_year_choices([*years, current]),
-        ]
-        self.fields["year"].initial = current
+        year = declared_field(self, "year", forms.TypedChoiceField)
+        year.choices = [(ALL_YEARS, "All years"), *financial_year_choices([*years, current])]
+        year.initial = current
         self.helper = _filter_helper(Field.select("year"))
 
     def selected_year(self) -> int | None:
@@ -116,7 +100,7 @@ class PipelineFilterForm(forms.Form):
 
     def __init__(self, *args, years: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [
+        declared_field(self, "year", forms.TypedChoiceField).choices = [
             (ALL_YEARS, "All years"),
             *financial_year_choices([*years, current_financial_year()]),
         ]
@@ -183,9 +167,9 @@ class SavingForm(forms.Form):
             if reference is not None:
                 self.initial["contract"] = reference
         self.fields["contract"].widget.attrs.update(spellcheck="false", autocomplete="off")
-        self.fields["financial_year"].choices = financial_year_choices(
-            range(current - 5, current + 2)
-        )
+        declared_field(
+            self, "financial_year", forms.TypedChoiceField
+        ).choices = financial_year_choices(range(current - 5, current + 2))
         self.initial.setdefault("financial_year", current)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -227,6 +211,7 @@ class PipelineItemForm(forms.ModelForm):
     class Meta:
         model = PipelineItem
         fields = PIPELINE_FIELDS
+        field_classes = {"owner": OfficerChoiceField}
         labels = {
             "estimated_value": "Estimated value in pounds",
             "replaces": "Contract it replaces",
@@ -253,10 +238,11 @@ class PipelineItemForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.order_by("name")
-        self.fields["owner"].queryset = _officers()
-        self.fields["owner"].label_from_instance = _person
-        self.fields["replaces"].queryset = Contract.objects.only(
+        declared_field(
+            self, "category", forms.ModelChoiceField
+        ).queryset = Category.objects.order_by("name")
+        declared_field(self, "owner", OfficerChoiceField).queryset = officers()
+        declared_field(self, "replaces", forms.ModelChoiceField).queryset = Contract.objects.only(
             "id", "reference", "title"
         ).order_by("reference")
         self.helper = FormHelper()

@@ -20,12 +20,15 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Layout, Size
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db.models import Field as ModelField
 from django.db.models import Model, QuerySet
 from django.http import QueryDict
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
 from core.forms import DateInputField, ListFilterForm, VersionedForm
+from procurement.forms import declared_field
 from procurement.forms.act_fields import (
     ACT_CONTRACT_FIELDS,
     ACT_SUPPLIER_FIELDS,
@@ -70,8 +73,11 @@ def officers() -> QuerySet:
     )
 
 
-def _full_name(user: Any) -> str:
-    return user.get_full_name() or user.get_username()
+class OfficerChoiceField(forms.ModelChoiceField[User]):
+    """An officer picked from a list of their names (`officers()`, set in the form)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.get_username()
 
 
 class MoneyField(forms.DecimalField):
@@ -85,7 +91,8 @@ class MoneyField(forms.DecimalField):
         kwargs.setdefault("error_messages", {"invalid": "Enter an amount in pounds, like 25000"})
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # django-stubs' DecimalField.to_python overrides IntegerField's incompatibly (ignored there).
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = value.replace("£", "").replace(",", "").strip()
         return super().to_python(value)
@@ -159,8 +166,8 @@ class ContractFilterForm(ListFilterForm):
         choices=[("", "Any sub-team"), *SubTeam.choices],
         help_text="The commercial sub-team that owns the category.",
     )
-    owner = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(),
+    owner = OfficerChoiceField(
+        queryset=User.objects.none(),
         required=False,
         empty_label="Anyone",
         help_text="The officer who manages the contract.",
@@ -198,8 +205,7 @@ class ContractFilterForm(ListFilterForm):
     def __init__(self, data: QueryDict, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         self.fields["search"].help_text = "Reference, title or supplier name."
-        self.fields["owner"].queryset = officers()
-        self.fields["owner"].label_from_instance = _full_name
+        declared_field(self, "owner", OfficerChoiceField).queryset = officers()
         self.fields["supplier"].widget.attrs.update(spellcheck="false")
         self.helper.layout = Layout(
             Field.text("search"),
@@ -286,6 +292,7 @@ class _VersionedModelForm(VersionedForm, forms.ModelForm):
             theirs = getattr(current, name)
             if theirs != mine:
                 model_field = current._meta.get_field(name)
+                assert isinstance(model_field, ModelField)  # a model form edits model fields
                 changes.append(
                     FieldChange(
                         label=str(self.fields[name].label),
@@ -343,6 +350,7 @@ class ContractForm(_VersionedModelForm):
             *ACT_CONTRACT_FIELDS,
         ]
         field_classes = {
+            "owner": OfficerChoiceField,
             "total_value": MoneyField,
             "annual_value": MoneyField,
             "value_including_vat": MoneyField,
@@ -382,10 +390,10 @@ class ContractForm(_VersionedModelForm):
                 self.known_supplier_id = prefill
                 self.initial["supplier"] = name
         self.fields["supplier"].widget.attrs.update(spellcheck="false", autocomplete="off")
-        self.fields["owner"].queryset = officers()
-        self.fields["owner"].label_from_instance = _full_name
-        self.fields["owner"].empty_label = "Not assigned"
-        self.fields["category"].empty_label = "Not categorised"
+        owner = declared_field(self, "owner", OfficerChoiceField)
+        owner.queryset = officers()
+        owner.empty_label = "Not assigned"
+        declared_field(self, "category", forms.ModelChoiceField).empty_label = "Not categorised"
         self.fields["reference"].error_messages["required"] = "Enter the contract reference"
         self.fields["title"].error_messages["required"] = "Enter the contract title"
         self.helper = _record_helper(
@@ -522,7 +530,8 @@ class VariationForm(forms.Form):
         return self.cleaned_data.get("value_change") or Decimal("0")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.contract is not None and not self.errors:
             check_change_notice(self, self.contract)
         else:
@@ -603,7 +612,9 @@ class SupplierMergeForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.suppliers = suppliers
-        self.fields["keep"].choices = [(s.pk, _merge_label(s)) for s in suppliers]
+        declared_field(self, "keep", forms.ChoiceField).choices = [
+            (s.pk, _merge_label(s)) for s in suppliers
+        ]
         self.helper = _record_helper(
             Layout(
                 Field.radios("keep", legend_size=Size.MEDIUM),

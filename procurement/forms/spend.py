@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
@@ -17,6 +18,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from procurement.forms import declared_field
 from procurement.importers.spend import (
     SPEND_FIELDS,
     SpendImportResult,
@@ -69,7 +71,10 @@ class SpendImportForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["whose"].choices = [(OWN, settings.COUNCIL_NAME), (OTHER, OTHER_LABEL)]
+        declared_field(self, "whose", forms.ChoiceField).choices = [
+            (OWN, settings.COUNCIL_NAME),
+            (OTHER, OTHER_LABEL),
+        ]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.label_size = Size.SMALL
@@ -83,8 +88,9 @@ class SpendImportForm(forms.Form):
             Button("submit", "Import file"),
         )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         publisher = (cleaned.get("publisher") or "").strip()
         ours = publisher.casefold() == settings.COUNCIL_NAME.casefold()
         if cleaned.get("whose") != OTHER or ours:
@@ -148,8 +154,9 @@ class SpendMappingForm(forms.Form):
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(*layout, Button("submit", submit))
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         mapping = {field: cleaned.get(field, "") for field, _label, _required in SPEND_FIELDS}
         try:
             cleaned["mapping"] = spend_mapping_clean(mapping=mapping, headings=self.headings)
