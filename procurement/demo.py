@@ -34,10 +34,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.db.models import Model, QuerySet
 from django.test.utils import override_settings
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -110,7 +111,7 @@ def demo_data_checksum(*, seed: int, scale: float) -> str:
 
 def procurement_demo_generate(
     *,
-    officers: Sequence[AbstractBaseUser],
+    officers: Sequence[User],
     scale: float = 1.0,
     seed: int = 2022,
     replace: bool = False,
@@ -155,7 +156,7 @@ def procurement_demo_delete() -> dict[str, int]:
     imports.delete()
     # Demo rows that real records have since been attached to stay: removing them would lose
     # that data.
-    in_use = {
+    in_use: dict[type[Model], tuple[QuerySet[Any, Any], ...]] = {
         Contract: (Variation.objects.values("contract_id"), Saving.objects.values("contract_id")),
         Supplier: (
             Contract.objects.values("supplier_id"),
@@ -177,6 +178,16 @@ def procurement_demo_delete() -> dict[str, int]:
 
 def _quiet(message: str) -> None:
     pass
+
+
+_T = TypeVar("_T")
+
+
+def _known(value: _T | None) -> _T:
+    """A field the generator always fills in, though the model allows it to be empty."""
+    if value is None:
+        raise ValueError("The demo generator left a field empty.")
+    return value
 
 
 def _demo_ids(model: Any) -> Any:
@@ -215,7 +226,7 @@ def _money(pence: int) -> Decimal:
 class _Supplier:
     name: str
     category: str
-    size: str
+    size: Supplier.Size
     vcse: bool
     local: bool
     strategic: bool = False
@@ -338,7 +349,7 @@ class _Generator:
         seed: int,
         scale: float,
         today: dt.date,
-        officers: Sequence[AbstractBaseUser],
+        officers: Sequence[User],
         log: Callable[[str], None],
     ) -> None:
         self.seed, self.scale, self.today, self.log = seed, scale, today, log
@@ -568,7 +579,7 @@ class _Generator:
         numbers: dict[int, int] = {}
         width = max(4, len(str(len(objects))))
         for index in order:
-            year = objects[index].start_date.year
+            year = _known(objects[index].start_date).year
             numbers[year] = numbers.get(year, 0) + 1
             objects[index].reference = f"WCC-{year}-{numbers[year]:0{width}d}"
 
@@ -588,7 +599,7 @@ class _Generator:
             varied_on = dt.date.fromordinal(
                 rng.randint(row.start.toordinal(), max(row.start, latest).toordinal())
             )
-            change = Decimal(contract.total_value) * Decimal(str(rng.uniform(-0.05, 0.25)))
+            change = Decimal(_known(contract.total_value)) * Decimal(str(rng.uniform(-0.05, 0.25)))
             objects.append(
                 Variation(
                     contract_id=row.pk,
@@ -747,15 +758,18 @@ class _Generator:
     def plans_create(self) -> None:
         rng = self.rng("plans")
         live = [i for i, row in enumerate(self.contracts) if row.status != Contract.Status.DRAFT]
-        values = [float(self.contract_objects[i].annual_value) for i in live]
+        values = [float(_known(self.contract_objects[i].annual_value)) for i in live]
         savings = []
         for _ in range(self.counts["savings"]):
             index = rng.choices(live, values)[0] if live and rng.random() < 0.9 else None
             contract = self.contract_objects[index] if index is not None else None
             year = rng.randint(FIRST_YEAR, FIRST_YEAR + YEARS - 1)
             if contract is not None:  # a saving cannot come before its contract started
-                year = min(max(year, financial_year_of(contract.start_date)), FIRST_YEAR + YEARS)
-            base = float(contract.annual_value) if contract else rng.uniform(20_000, 400_000)
+                started = financial_year_of(_known(contract.start_date))
+                year = min(max(year, started), FIRST_YEAR + YEARS)
+            base = (
+                float(_known(contract.annual_value)) if contract else rng.uniform(20_000, 400_000)
+            )
             savings.append(
                 Saving(
                     contract=contract,
@@ -779,7 +793,7 @@ class _Generator:
             status = PipelineItem.Status.PLANNED if start > self.today else "in_progress"
             status = rng.choices([status, "awarded", "cancelled"], [85, 10, 5])[0]
             value = (
-                float(contract.total_value) * rng.uniform(0.9, 1.3)
+                float(_known(contract.total_value)) * rng.uniform(0.9, 1.3)
                 if contract
                 else rng.lognormvariate(math.log(300_000), 1.2)
             )
@@ -838,7 +852,8 @@ def _pounds(pence: int) -> str:
 
 
 def _spend_sql() -> tuple[str, str]:
-    columns = [SpendTransaction._meta.get_field(name).column for name in _SPEND_COLUMNS]
+    column_of = {field.name: field.column for field in SpendTransaction._meta.concrete_fields}
+    columns = [column_of[name] for name in _SPEND_COLUMNS]
     quote = connection.ops.quote_name
     return quote(SpendTransaction._meta.db_table), ", ".join(quote(c) for c in columns)
 

@@ -17,7 +17,7 @@ class Profile(NamedTuple):
     """A category as the generator sees it: what it is called and who sells it."""
 
     name: str
-    sub_team: str
+    sub_team: SubTeam
     areas: tuple[str, ...]  # expense areas in the spend file
     types: tuple[str, ...]  # expense types in the spend file
     trades: tuple[str, ...]  # words for its suppliers' names

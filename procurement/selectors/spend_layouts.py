@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -94,7 +94,7 @@ def spend_preview_columns(
 
 
 def spend_mapping_notes(
-    *, missing: Sequence[str], ambiguous: dict[str, Sequence[str]]
+    *, missing: Sequence[str], ambiguous: Mapping[str, Sequence[str]]
 ) -> list[str]:
     """Why the file needs its columns mapped, one sentence per field, in display order."""
     notes: list[str] = []

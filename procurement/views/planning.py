@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.roles import editor_required, reader_required
+from accounts.roles import editor_required, reader_required, signed_in_user
 from core.csv_export import csv_response
 from core.financial_year import (
     financial_year_label,
@@ -136,7 +136,7 @@ def saving_create(request: HttpRequest) -> HttpResponse:
     return save_form(
         request,
         form,
-        lambda data: services.saving_create(recorded_by=request.user, **data),
+        lambda data: services.saving_create(recorded_by=signed_in_user(request), **data),
         template="procurement/planning/form.html",
         context={"title": "Record a saving"},
         success=lambda saving: f"Saving of {format_pounds(saving.amount)} recorded.",
@@ -209,9 +209,10 @@ def _pipeline_form(
 ) -> HttpResponse:
     def save(cleaned: dict[str, Any]) -> PipelineItem:
         data = {name: cleaned[name] for name in services.PIPELINE_FIELDS}
+        user = signed_in_user(request)
         if item is None:
-            return services.pipeline_item_create(created_by=request.user, **data)
-        return services.pipeline_item_update(item=item, changes=data, updated_by=request.user)
+            return services.pipeline_item_create(created_by=user, **data)
+        return services.pipeline_item_update(item=item, changes=data, updated_by=user)
 
     return save_form(
         request,
@@ -247,7 +248,7 @@ def _ending_soon_csv_row(row: selectors.EndingContract) -> list:
         contract.title,
         contract.supplier.name,
         contract.owner.get_full_name() or contract.owner.username if contract.owner else "",
-        contract.end_date.isoformat(),
+        contract.end_date.isoformat() if contract.end_date else "",  # ending soon: one is set
         row.months_left,
         contract.total_value,
         contract.annual_value,

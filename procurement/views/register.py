@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from accounts.roles import editor_required, reader_required
+from accounts.roles import editor_required, reader_required, signed_in_user
 from core.pagination import paginated
 from core.save_flow import save_form, show_current
 from procurement.forms.register import (
@@ -83,7 +83,9 @@ def contract_create(request: HttpRequest) -> HttpResponse:
     return save_form(
         request,
         form,
-        lambda _data: services.contract_create(user=request.user, **form.fields_to_save()),
+        lambda _data: services.contract_create(
+            user=signed_in_user(request), **form.fields_to_save()
+        ),
         template=CONTRACT_FORM,
         context={"title": "Add a contract"},
         success=lambda saved: f"Contract {saved.reference} added.",
@@ -102,7 +104,7 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
             contract=contract,
             expected_version=form.cleaned_data["version"],
             changes=form.fields_to_save(),
-            user=request.user,
+            user=signed_in_user(request),
         ),
         template=CONTRACT_FORM,
         context={"title": f"Edit contract {contract.reference}", "contract": contract},
@@ -120,7 +122,7 @@ def variation_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda _data: services.variation_record(
-            contract=contract, user=request.user, **form.cleaned_data
+            contract=contract, user=signed_in_user(request), **form.cleaned_data
         ).contract,
         template="procurement/register/variation_form.html",
         context={"contract": contract},
@@ -154,7 +156,9 @@ def supplier_create(request: HttpRequest) -> HttpResponse:
     return save_form(
         request,
         form,
-        lambda _data: services.supplier_create(user=request.user, **form.fields_to_save()),
+        lambda _data: services.supplier_create(
+            user=signed_in_user(request), **form.fields_to_save()
+        ),
         template=SUPPLIER_FORM,
         context={"title": "Add a supplier"},
         success=lambda saved: f"Supplier {saved.name} added.",
@@ -173,7 +177,7 @@ def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
             supplier=supplier,
             expected_version=form.cleaned_data["version"],
             changes=form.fields_to_save(),
-            user=request.user,
+            user=signed_in_user(request),
         ),
         template=SUPPLIER_FORM,
         context={"title": f"Edit {supplier.name}", "supplier": supplier},
@@ -202,7 +206,7 @@ def supplier_merge(request: HttpRequest, pk: int, other: int) -> HttpResponse:
     form = SupplierMergeForm(request.POST or None, suppliers=preview.suppliers)
     if request.method == "POST" and preview.refusal is None and form.is_valid():
         try:
-            record = merging.supplier_merge(user=request.user, **form.merge_kwargs())
+            record = merging.supplier_merge(user=signed_in_user(request), **form.merge_kwargs())
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.roles import editor_required, reader_required
+from accounts.roles import editor_required, reader_required, signed_in_user
 from core.concurrency import StaleEdit
 from core.pagination import paginated
 from jobs.models import Job
@@ -53,7 +53,7 @@ def spend_import(request: HttpRequest) -> HttpResponse:
         outcome = spend_upload_import(
             session=request.session,
             upload=data["file"],
-            user=request.user,
+            user=signed_in_user(request),
             skip_bad_rows=data["skip_bad_rows"],
             publisher=data["publisher"],
         )
@@ -61,11 +61,13 @@ def spend_import(request: HttpRequest) -> HttpResponse:
             return redirect("procurement:spend-import-mapping", token=outcome.kept.token)
         if outcome.job:
             return redirect("jobs:job-detail", pk=outcome.job.pk)
-        if outcome.result.status == IMPORTED:
-            _imported_messages(request, outcome.result)
+        result = outcome.result
+        assert result is not None  # neither kept nor queued, so imported or refused
+        if result.status == IMPORTED:
+            _imported_messages(request, result)
             return redirect("procurement:spend-import-list")
-        form.add_result_errors(outcome.result)
-        if outcome.layout and outcome.result.errors:
+        form.add_result_errors(result)
+        if outcome.layout and result.errors:
             form.add_error(None, layout_used_message(outcome.layout))
     return render(request, "procurement/spend_import.html", {"form": form})
 
@@ -78,26 +80,28 @@ def spend_import_mapping(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("procurement:spend-import")
     with kept.path.open("rb") as source:
         preview = preview_spend_file(source, filename=kept.filename)
-    options = {"headings": preview.headings, "skip_bad_rows": kept.skip_bad_rows}
-    if request.method != "POST":
-        form = SpendMappingForm(mapping=preview.mapping, **options)
-    else:
-        form = SpendMappingForm(request.POST, mapping=preview.mapping, **options)
-        if form.is_valid():
-            result = spend_upload_import_mapped(
-                session=request.session,
-                kept=kept,
-                headings=preview.headings,
-                mapping=form.cleaned_data["mapping"],
-                user=request.user,
-                skip_bad_rows=form.cleaned_data["skip_bad_rows"],
-            )
-            if isinstance(result, Job):
-                return redirect("jobs:job-detail", pk=result.pk)
-            if result.status == IMPORTED:
-                _imported_messages(request, result)
-                return redirect("procurement:spend-import-list")
-            add_result_errors(form, result, name=kept.filename, field=None)
+    posted = request.method == "POST"
+    form = SpendMappingForm(
+        request.POST if posted else None,
+        headings=preview.headings,
+        mapping=preview.mapping,
+        skip_bad_rows=kept.skip_bad_rows,
+    )
+    if posted and form.is_valid():
+        result = spend_upload_import_mapped(
+            session=request.session,
+            kept=kept,
+            headings=preview.headings,
+            mapping=form.cleaned_data["mapping"],
+            user=signed_in_user(request),
+            skip_bad_rows=form.cleaned_data["skip_bad_rows"],
+        )
+        if isinstance(result, Job):
+            return redirect("jobs:job-detail", pk=result.pk)
+        if result.status == IMPORTED:
+            _imported_messages(request, result)
+            return redirect("procurement:spend-import-list")
+        add_result_errors(form, result, name=kept.filename, field=None)
     columns = spend_preview_columns(headings=preview.headings, sample=preview.sample)
     notes = spend_mapping_notes(missing=preview.missing, ambiguous=preview.ambiguous)
     context = {"form": form, "kept": kept, "columns": columns, "notes": notes}
@@ -141,7 +145,7 @@ def spend_layout_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     layout=layout,
                     mapping=form.cleaned_data["mapping"],
                     expected_version=form.cleaned_data["version"],
-                    user=request.user,
+                    user=signed_in_user(request),
                 )
             except StaleEdit as error:
                 form.add_error(None, error.messages[0])
@@ -157,7 +161,7 @@ def spend_layout_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def spend_layout_delete(request: HttpRequest, pk: int) -> HttpResponse:
     layout = get_object_or_404(SpendLayout, pk=pk)
     if request.method == "POST":
-        spend_layout_forget(layout=layout, user=request.user)
+        spend_layout_forget(layout=layout, user=signed_in_user(request))
         messages.success(
             request,
             "The layout has been forgotten: the next file with these columns will ask for"
