@@ -121,8 +121,22 @@ class IndicatorPosition(TypedDict):
     progress: int
 
 
+class PositionThen(IndicatorPosition):
+    """`IndicatorPosition` and the level on an earlier date, as `maturity_table` reads them."""
+
+    previous_level: int | None
+
+
+class KeyAreaPositions(TypedDict):
+    """What `framework_tree` prefetches onto each key area."""
+
+    positions: list[PositionedIndicator]
+
+
 if TYPE_CHECKING:  # WithAnnotations takes its TypedDict only in type checking
     PositionedIndicator = WithAnnotations[Indicator, IndicatorPosition]
+    PositionedKeyArea = WithAnnotations[KeyArea, KeyAreaPositions]
+    IndicatorThen = WithAnnotations[Indicator, PositionThen]
 
 
 def indicator_positions(
@@ -320,7 +334,9 @@ def level_descriptors(*, indicator: Indicator) -> dict[int, str]:
     return dict(LevelDescriptor.objects.filter(indicator=indicator).values_list("level_id", "text"))
 
 
-def framework_tree(*, framework: Framework | None, as_at: dt.date | None = None) -> list[KeyArea]:
+def framework_tree(
+    *, framework: Framework | None, as_at: dt.date | None = None
+) -> list[PositionedKeyArea]:
     """Key areas in order, each with its indicators' positions as at `as_at` prefetched (two
     queries)."""
     return list(
@@ -348,7 +364,7 @@ def open_actions_count(*, framework: Framework | None) -> int:
 
 def maturity_table(
     *, framework: Framework | None, as_at: dt.date, previous: dt.date
-) -> QuerySet[Indicator]:
+) -> QuerySet[IndicatorThen]:
     """Every indicator in framework order with its level and target on `as_at` and its level on
     `previous` (`previous_level`): one query whatever the history's length."""
     return (
