@@ -57,12 +57,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 @administrator_required
 def round_open(request: HttpRequest) -> HttpResponse:
-    framework = selectors.framework_current()
-    indicators = (
-        Indicator.objects.filter(key_area__theme__framework=framework)
-        .select_related("key_area")
-        .order_by("key_area__theme__position", "key_area__position", "position")
-    )
+    indicators = selectors.framework_indicators(framework=selectors.framework_current())
     form = RoundOpenForm(posted(request), indicators=indicators)
     return save_form(
         request,

@@ -261,6 +261,15 @@ def largest_gaps(
     )
 
 
+def framework_indicators(*, framework: Framework | None) -> QuerySet[Indicator]:
+    """The framework's indicators in framework order, each with its key area."""
+    return (
+        Indicator.objects.filter(key_area__theme__framework=framework)
+        .select_related("key_area")
+        .order_by("key_area__theme__position", "key_area__position", "position")
+    )
+
+
 def themes_for(framework: Framework | None) -> QuerySet[Theme]:
     return Theme.objects.filter(framework=framework).order_by("position")
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -275,34 +276,44 @@ def _version(request: HttpRequest) -> int:
     return form.cleaned_data["version"]
 
 
-@require_POST
-@portal_writer_required
-def return_submit(request: HttpRequest, pk: int) -> HttpResponse:
+class _StatusChange(Protocol):
+    def __call__(
+        self, *, social_value_return: SocialValueReturn, expected_version: int, user: User
+    ) -> SocialValueReturn: ...
+
+
+def _status_button(
+    request: HttpRequest, pk: int, change: _StatusChange, *, success: str
+) -> HttpResponse:
+    """A return page's button that moves the return on, at the version the page showed."""
     social_value_return = visible_return(request, pk)
     return _post_action(
         request,
         social_value_return,
-        lambda: services.return_submit(
+        lambda: change(
             social_value_return=social_value_return,
             expected_version=_version(request),
             user=signed_in_user(request),
         ),
-        success="Return submitted. An officer will check it.",
+        success=success,
+    )
+
+
+@require_POST
+@portal_writer_required
+def return_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _status_button(
+        request, pk, services.return_submit, success="Return submitted. An officer will check it."
     )
 
 
 @require_POST
 @editor_required
 def return_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    social_value_return = visible_return(request, pk)
-    return _post_action(
+    return _status_button(
         request,
-        social_value_return,
-        lambda: services.return_verify(
-            social_value_return=social_value_return,
-            expected_version=_version(request),
-            user=signed_in_user(request),
-        ),
+        pk,
+        services.return_verify,
         success="Return verified: it now counts in the totals.",
     )
 
