@@ -30,7 +30,7 @@ def pages_measure(*, username: str = "officer01") -> list[dict[str, Any]]:
     """One row per page: its time (ms), queries and target, or why it was skipped."""
     client = Client(HTTP_HOST="localhost")
     client.force_login(get_user_model().objects.get(username=username))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, target_ms in PAGES:
         try:
             url = reverse(name)

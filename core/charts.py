@@ -10,6 +10,7 @@ import html
 import json
 import re
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -59,6 +60,33 @@ def base_layout(*, title: str, height: int = 420, **extra: Any) -> dict[str, Any
     }
     layout.update(extra)
     return layout
+
+
+def horizontal_bars(
+    labels: Sequence[str],
+    values: Sequence[Any],
+    *,
+    title: str,
+    colour: str,
+    hover: str,
+    height: int,
+    xaxis: dict[str, Any],
+    yaxis: dict[str, Any] | None = None,
+) -> go.Figure:
+    """One series of horizontal bars, `labels[0]` at the top (plotly draws the first bar at the
+    bottom, so the rows go in reversed). `hover` follows the label: "%{x} contracts"."""
+    return go.Figure(
+        go.Bar(
+            y=list(labels)[::-1],
+            x=list(values)[::-1],
+            orientation="h",
+            marker_color=colour,
+            hovertemplate="%{y}: " + hover + "<extra></extra>",
+        ),
+        layout=base_layout(
+            title=title, height=height, xaxis=xaxis, yaxis={**(yaxis or {}), "automargin": True}
+        ),
+    )
 
 
 def _no_markup(value: Any) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import User
 from django.db.models import Model
 
@@ -20,3 +22,9 @@ def history_note(
     setattr(instance, "_history_user", user)  # noqa: B010
     if reason is not None:
         setattr(instance, "_change_reason", reason)  # noqa: B010
+
+
+def history_dated(instance: Model, when: dt.datetime) -> None:
+    """Date the history row of `instance`'s next save (or `bulk_create_with_history`) `when`
+    rather than now: demo data that happened in the past. An undeclared attribute, as above."""
+    setattr(instance, "_history_date", when)  # noqa: B010

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from core.charts import COLOURS, bars_height, base_layout, escape_label
+from core.charts import COLOURS, bars_height, base_layout, escape_label, horizontal_bars
 from core.money import POUNDS_X, POUNDS_Y, money_axis, whole_pounds
 from dashboards.selectors import AnnualReview, EndingCount, GoalComparison, SavingsYear
 from maturity.charts import where_we_are_figure
@@ -136,21 +136,15 @@ def ending_chart(rows: Sequence[EndingCount], *, since: str = "today") -> Chart:
     count = sum(row.contracts for row in rows)
     if not count:
         return empty(f"No live contract ends in the 12 months from {since}.")
-    ordered = list(rows)[::-1]
-    figure = go.Figure(
-        go.Bar(
-            y=[escape_label(row.label) for row in ordered],
-            x=[row.contracts for row in ordered],
-            orientation="h",
-            marker_color=COLOURS[3],
-            hovertemplate="%{y}: %{x} contracts<extra></extra>",
-        ),
-        layout=base_layout(
-            title=f"Contracts ending in the 12 months from {since}, by sub-team",
-            height=bars_height(len(rows), per_row=BAR_ROW_HEIGHT),
-            yaxis={"type": "category", "automargin": True},
-            xaxis={"title": {"text": "Contracts"}, "rangemode": "tozero"},
-        ),
+    figure = horizontal_bars(
+        [escape_label(row.label) for row in rows],
+        [row.contracts for row in rows],
+        title=f"Contracts ending in the 12 months from {since}, by sub-team",
+        colour=COLOURS[3],
+        hover="%{x} contracts",
+        height=bars_height(len(rows), per_row=BAR_ROW_HEIGHT),
+        xaxis={"title": {"text": "Contracts"}, "rangemode": "tozero"},
+        yaxis={"type": "category"},
     )
     value = sum((row.value for row in rows), Decimal(0))
     most = max(rows, key=lambda row: row.contracts)

@@ -21,8 +21,17 @@ class EvidenceRule:
     key_area: str
     indicator: str
     measures: str
-    rule: str
+    why: str  # why the thresholds stand where they do; `rule` adds them
     thresholds: tuple[int, int, int, int] = DEFAULT_THRESHOLDS
+
+    @property
+    def rule(self) -> str:
+        """How the data is read: `why`, then the share each level needs, the highest first."""
+        developing, mature, leader, innovator = self.thresholds
+        return (
+            f"{self.why}: {innovator}% or more supports Innovator, {leader}% Leader, "
+            f"{mature}% Mature, {developing}% Developing."
+        )
 
     def suggested_level(self, share: Decimal | float | None) -> int | None:
         """The level (1..5) a measured share supports; None when there is nothing to measure."""
@@ -42,17 +51,15 @@ RULES: tuple[EvidenceRule, ...] = (
         indicator="Information storage and accessibility",
         measures="Share of live contracts with a complete record: owner, start and end dates, "
         "total value, category and supplier.",
-        rule="Leader asks for complete, accurate records on all contracts, so each 20 "
-        "percentage points of complete records supports one level: 80% or more Innovator, "
-        "60% Leader, 40% Mature, 20% Developing.",
+        why="Leader asks for complete, accurate records on all contracts, so each 20 "
+        "percentage points of complete records is one level",
     ),
     EvidenceRule(
         key="change-control",
         key_area="Managing contracts and relationships",
         indicator="Change control",
         measures="Share of recorded variations with both a reason and an approver.",
-        rule="Leader asks for all changes to go through change control on the register: "
-        "90% or more supports Innovator, 75% Leader, 50% Mature, 25% Developing.",
+        why="Leader asks for all changes to go through change control on the register",
         thresholds=(25, 50, 75, 90),
     ),
     EvidenceRule(
@@ -60,8 +67,7 @@ RULES: tuple[EvidenceRule, ...] = (
         key_area="Obtaining social value",
         indicator="Procurement",
         measures="Share of contracts over £100,000 with a social value weighting of at least 10%.",
-        rule="Leader asks for a weighting of at least 10% in all tenders: 95% or more "
-        "supports Innovator, 80% Leader, 50% Mature, 20% Developing.",
+        why="Leader asks for a weighting of at least 10% in all tenders",
         thresholds=(20, 50, 80, 95),
     ),
     EvidenceRule(
@@ -70,8 +76,7 @@ RULES: tuple[EvidenceRule, ...] = (
         indicator="Contract management",
         measures="Share of contracts with social value commitments whose returns are up to "
         "date (every ended quarter of the year has a return) and verified.",
-        rule="Leader asks for regular monitoring of social value delivery: 90% or more "
-        "supports Innovator, 70% Leader, 40% Mature, 15% Developing.",
+        why="Leader asks for regular monitoring of social value delivery",
         thresholds=(15, 40, 70, 90),
     ),
     EvidenceRule(
@@ -80,8 +85,7 @@ RULES: tuple[EvidenceRule, ...] = (
         indicator="Governance, accountability, and reporting",
         measures="Share of the year's spend with SMEs (micro, small and medium suppliers), "
         "with its change from the year before.",
-        rule="The council reports SME spend; a larger share shows engagement working: 50% or "
-        "more supports Innovator, 40% Leader, 30% Mature, 15% Developing.",
+        why="The council reports SME spend; a larger share shows engagement working",
         thresholds=(15, 30, 40, 50),
     ),
     EvidenceRule(
@@ -89,7 +93,7 @@ RULES: tuple[EvidenceRule, ...] = (
         key_area="Managing contracts and relationships",
         indicator="Savings & benefits delivery",
         measures="Savings recorded in the year as a share of the year's savings target.",
-        rule="100% of target or more supports Innovator, 90% Leader, 70% Mature, 40% Developing.",
+        why="Savings as a share of the year's target",
         thresholds=(40, 70, 90, 100),
     ),
 )
@@ -102,8 +106,7 @@ RULES += (
         indicator="High level principle / specific behaviour",
         measures="Share of live contracts over £5 million with three KPIs and a rating in the "
         "last 12 months (Procurement Act 2023 s.52, s.71).",
-        rule="The Act requires it of every such contract: 100% supports Innovator, 90% Leader, "
-        "70% Mature, 40% Developing.",
+        why="The Act requires it of every such contract",
         thresholds=(40, 70, 90, 100),
     ),
     EvidenceRule(
@@ -112,8 +115,7 @@ RULES += (
         indicator="Governance and processes",
         measures="Share of the Act's notices due in the year that were published by their "
         "deadline (contract details, performance, change, termination).",
-        rule="Transparency under the Act: 95% or more on time supports Innovator, 85% Leader, "
-        "70% Mature, 50% Developing.",
+        why="Transparency under the Act, by the share published on time",
         thresholds=(50, 70, 85, 95),
     ),
     EvidenceRule(
@@ -122,8 +124,7 @@ RULES += (
         indicator="Contract management",
         measures="Share of the year's payments to SMEs made within 30 days of the invoice "
         "(Procurement Act 2023 s.68-s.69), from the spend file's invoice dates.",
-        rule="Prompt payment keeps SMEs in the supply chain: 95% or more supports Innovator, "
-        "90% Leader, 80% Mature, 60% Developing.",
+        why="Prompt payment keeps SMEs in the supply chain",
         thresholds=(60, 80, 90, 95),
     ),
 )

@@ -72,7 +72,7 @@ def headline_rows(review: AnnualReview) -> Rows:
     spend = review.spend
     year = spend.current if spend else None
     ending = f"Contracts ending in the 12 months from {review.as_at.isoformat()}"
-    rows: list[list[Any]] = [
+    rows: list[Sequence[Any]] = [
         *maturity_headline_rows(review),
         ["Third-party spend", year.total if year else None, "£", ""],
         ["Share of spend with SMEs", year.sme_share if year else None, "%", _pp(spend, "sme")],

@@ -499,7 +499,7 @@ class AnnualReview:
         return maturity.largest_gaps(framework=self.framework, as_at=self.as_at)
 
     @cached_property
-    def maturity_table(self) -> list[Indicator]:
+    def maturity_table(self) -> list[maturity.IndicatorThen]:
         """Every indicator at the year end and the year end before: one query."""
         return list(
             maturity.maturity_table(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from core.charts import COLOURS, bars_height, base_layout, escape_label
+from core.charts import COLOURS, bars_height, base_layout, escape_label, horizontal_bars
 from maturity.models import Level
 from maturity.selectors import AreaSummary
 
@@ -57,22 +57,12 @@ def where_we_are_figure(
 def gap_figure(rows: Sequence[AreaSummary], *, title: str) -> go.Figure:
     """Average gap (target minus current level) per area, largest average gap at the top."""
     by_gap = sorted(rows, key=lambda row: (-row.gap, row.name))
-    ordered = by_gap[::-1]  # plotly draws the first bar at the bottom
-    figure = go.Figure(
-        go.Bar(
-            y=[escape_label(row.name) for row in ordered],
-            x=[row.gap for row in ordered],
-            orientation="h",
-            marker_color=COLOURS[2],
-            hovertemplate="%{y}: %{x:.2f} levels<extra></extra>",
-        )
+    return horizontal_bars(
+        [escape_label(row.name) for row in by_gap],
+        [row.gap for row in by_gap],
+        title=title,
+        colour=COLOURS[2],
+        hover="%{x:.2f} levels",
+        height=bars_height(len(rows), per_row=34),
+        xaxis={"title": {"text": "Average levels to go"}, "rangemode": "tozero"},
     )
-    figure.update_layout(
-        **base_layout(
-            title=title,
-            height=bars_height(len(rows), per_row=34),
-            xaxis={"title": {"text": "Average levels to go"}, "rangemode": "tozero"},
-            yaxis={"automargin": True},
-        )
-    )
-    return figure

@@ -6,10 +6,13 @@ The annual review's workbook uses the same area rows, so a table reads the same 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from maturity.models import Indicator, KeyArea, Level
+from maturity.models import Level
 from maturity.selectors import AreaSummary
+
+if TYPE_CHECKING:
+    from maturity.selectors import PositionedIndicator, PositionedKeyArea
 
 Rows = Iterable[Sequence[Any]]
 
@@ -55,7 +58,7 @@ def area_rows(rows: Sequence[AreaSummary]) -> Rows:
     ]
 
 
-def gap_rows(indicators: Iterable[Indicator]) -> Rows:
+def gap_rows(indicators: Iterable[PositionedIndicator]) -> Rows:
     return [
         (
             i.name,
@@ -68,7 +71,7 @@ def gap_rows(indicators: Iterable[Indicator]) -> Rows:
     ]
 
 
-def framework_rows(key_areas: Iterable[KeyArea]) -> Rows:
+def framework_rows(key_areas: Iterable[PositionedKeyArea]) -> Rows:
     return [
         (
             area.theme.name,

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
@@ -12,6 +16,16 @@ from core.forms import DateInputField, VersionedForm
 from maturity.models import Action, Indicator, KeyArea, Level, Target, Theme
 
 NOT_DESCRIBED = "Not described in the strategy"
+
+
+def officers() -> QuerySet[User]:
+    """Active officers and administrators, by name: who may own an action or rate in a round."""
+    return (
+        get_user_model()
+        .objects.filter(groups__name__in=[OFFICERS, ADMINISTRATORS], is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def _level_choices(descriptors: dict[int, str]) -> list[Choice]:
@@ -22,6 +36,20 @@ def _level_choices(descriptors: dict[int, str]) -> list[Choice]:
     return choices
 
 
+class PersonChoiceField(forms.ModelChoiceField[User]):
+    """A user, shown by their full name (their username when they have none)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class IndicatorChoiceField(forms.ModelMultipleChoiceField[Indicator]):
+    """Indicators, each shown with its key area."""
+
+    def label_from_instance(self, obj: Indicator) -> str:
+        return f"{obj.key_area.name}: {obj.name}"
+
+
 class _LevelForm(forms.Form):
     level = forms.TypedChoiceField(
         coerce=int,
@@ -29,10 +57,12 @@ class _LevelForm(forms.Form):
         error_messages={"required": "Select a level"},
     )
 
-    def __init__(self, *args, descriptors: dict[int, str], **kwargs) -> None:
+    def __init__(self, *args: Any, descriptors: dict[int, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.descriptors = descriptors
-        self.fields["level"].choices = _level_choices(descriptors)
+        level = self.fields["level"]
+        assert isinstance(level, forms.ChoiceField)
+        level.choices = _level_choices(descriptors)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.label_size = Size.SMALL
@@ -103,8 +133,7 @@ class TargetForm(_LevelForm):
 
         Saving this form sets the officer's target over the one they have now been shown.
         """
-        data = self.data.copy()
-        data["replaces_target_id"] = "" if target is None else str(target.pk)
+        data = {**self.data, "replaces_target_id": "" if target is None else str(target.pk)}
         return type(self)(data, descriptors=self.descriptors)
 
 
@@ -114,8 +143,8 @@ class ActionForm(forms.Form):
         label="What will be done",
         error_messages={"required": "Enter what will be done"},
     )
-    owner = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(),
+    owner = PersonChoiceField(
+        queryset=officers(),
         required=False,
         label="Owner",
         help_text="The officer responsible.",
@@ -128,13 +157,6 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = (
-            get_user_model()
-            .objects.filter(groups__name__in=[OFFICERS, ADMINISTRATORS], is_active=True)
-            .distinct()
-            .order_by("first_name", "last_name", "username")
-        )
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.label_size = Size.SMALL
@@ -188,9 +210,11 @@ class ThemeFilterForm(AsAtForm):
         queryset=Theme.objects.none(), required=False, empty_label="All themes", label="Theme"
     )
 
-    def __init__(self, *args, themes, **kwargs) -> None:
+    def __init__(self, *args: Any, themes: QuerySet[Theme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["theme"].queryset = themes
+        theme = self.fields["theme"]
+        assert isinstance(theme, forms.ModelChoiceField)
+        theme.queryset = themes
 
     def filter_fields(self) -> list:
         return [Field.select("theme"), *super().filter_fields()]
@@ -243,7 +267,7 @@ class ActionEditForm(VersionedForm, ActionForm):
 class ActionPlanFilterForm(forms.Form):
     """The action plan's GET filters: owner, key area and status (or overdue)."""
 
-    owner = forms.ModelChoiceField(
+    owner = PersonChoiceField(
         queryset=get_user_model().objects.none(), required=False, empty_label="Anyone"
     )
     key_area = forms.ModelChoiceField(
@@ -254,11 +278,15 @@ class ActionPlanFilterForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, owners, key_areas, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, owners: QuerySet[User], key_areas: QuerySet[KeyArea], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
-        self.fields["key_area"].queryset = key_areas
+        owner, key_area = self.fields["owner"], self.fields["key_area"]
+        assert isinstance(owner, PersonChoiceField)
+        assert isinstance(key_area, forms.ModelChoiceField)
+        owner.queryset = owners
+        key_area.queryset = key_areas
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.label_size = Size.SMALL
@@ -356,7 +384,7 @@ class RoundOpenForm(forms.Form):
     closes_on = DateInputField(
         label="Ratings due by", require_all_fields=False, help_text="For example, 30 4 2026"
     )
-    indicators = forms.ModelMultipleChoiceField(
+    indicators = IndicatorChoiceField(
         queryset=Indicator.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label="Indicators in scope",
@@ -372,10 +400,11 @@ class RoundOpenForm(forms.Form):
         error_messages={"required": "Enter at least one respondent"},
     )
 
-    def __init__(self, *args, indicators, **kwargs) -> None:
+    def __init__(self, *args: Any, indicators: QuerySet[Indicator], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["indicators"].queryset = indicators
-        self.fields["indicators"].label_from_instance = lambda i: f"{i.key_area.name}: {i.name}"
+        field = self.fields["indicators"]
+        assert isinstance(field, IndicatorChoiceField)
+        field.queryset = indicators
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.label_size = Size.SMALL
@@ -448,8 +477,10 @@ class RatingForm(forms.Form):
 
     def __init__(self, *args, descriptors: dict[int, str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].label = "Which level has the council reached?"
-        self.fields["level"].choices = [
+        level = self.fields["level"]
+        assert isinstance(level, forms.ChoiceField)
+        level.label = "Which level has the council reached?"
+        level.choices = [
             *_level_choices(descriptors),
             Choice(SKIP, "Skip this indicator", hint="You cannot judge it."),
         ]

@@ -9,8 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django_stubs_ext import WithAnnotations
 
 from maturity.models import Assessment, Framework, Indicator, StrategyPeriod, Target
 
@@ -53,10 +64,32 @@ def _latest_assessment(*, on_or_before: date | None = None) -> QuerySet[Assessme
     return assessments.order_by(*LATEST_ASSESSMENT)
 
 
+class PeriodPosition(TypedDict):
+    """What `period_results` adds to each indicator (levels are numbers 1 to 5)."""
+
+    target_level: int | None
+    target_due_by: date | None
+    level_at_end: int | None
+    met: bool
+
+
+class MissedTarget(TypedDict):
+    """What `targets_missed` adds to each indicator."""
+
+    target_level: int
+    target_due_by: date
+    current_level: int | None
+
+
+if TYPE_CHECKING:  # WithAnnotations takes its TypedDict only in type checking
+    PeriodIndicator = WithAnnotations[Indicator, PeriodPosition]
+    MissedIndicator = WithAnnotations[Indicator, MissedTarget]
+
+
 @dataclass(frozen=True)
 class PeriodResults:
     period: StrategyPeriod
-    indicators: list[Indicator]  # annotated: target_level, target_due_by, level_at_end, met
+    indicators: list[PeriodIndicator]
     with_target: int
     met: int
 
@@ -77,15 +110,19 @@ def period_results(*, period: StrategyPeriod, framework: Framework | None) -> Pe
             target_due_by=Subquery(target.values("due_by")[:1]),
             level_at_end=Subquery(at_end.values("level_id")[:1]),
         )
+        .annotate(
+            met=ExpressionWrapper(
+                Q(
+                    target_level__isnull=False,
+                    level_at_end__isnull=False,
+                    level_at_end__gte=F("target_level"),
+                ),
+                output_field=BooleanField(),
+            )
+        )
         .order_by("key_area__theme__position", "key_area__position", "position")
     )
     with_target = [i for i in indicators if i.target_level is not None]
-    for indicator in indicators:
-        indicator.met = (
-            indicator.target_level is not None
-            and indicator.level_at_end is not None
-            and indicator.level_at_end >= indicator.target_level
-        )
     return PeriodResults(
         period=period,
         indicators=indicators,
@@ -94,7 +131,7 @@ def period_results(*, period: StrategyPeriod, framework: Framework | None) -> Pe
     )
 
 
-def targets_missed(*, as_at: date, framework: Framework | None = None) -> list[Indicator]:
+def targets_missed(*, as_at: date, framework: Framework | None = None) -> list[MissedIndicator]:
     """Indicators whose target in force on `as_at` was due before it and is not met (one query).
 
     Each carries `target_level`, `target_due_by` and `current_level` (the level as at `as_at`).

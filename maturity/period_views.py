@@ -13,7 +13,7 @@ from core.save_flow import save_form
 from maturity import period_selectors, selectors, services
 from maturity.access import administrator_required, posted
 from maturity.forms import PeriodStartForm
-from maturity.models import Indicator, StrategyPeriod
+from maturity.models import StrategyPeriod
 
 
 @reader_required
@@ -47,11 +47,7 @@ def _next_period_initial(latest: StrategyPeriod | None) -> dict:
 @administrator_required
 def period_start(request: HttpRequest) -> HttpResponse:
     framework = selectors.framework_current()
-    indicators = list(
-        Indicator.objects.filter(key_area__theme__framework=framework)
-        .select_related("key_area")
-        .order_by("key_area__theme__position", "key_area__position", "position")
-    )
+    indicators = list(selectors.framework_indicators(framework=framework))
     carried_over = {
         i.pk: i.target_level for i in selectors.indicator_positions(framework=framework)
     }

@@ -6,6 +6,10 @@ Until a round closes, a respondent sees only their own ratings; the moderator (t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.roles import can_edit, reader_required
+from accounts.roles import can_edit, reader_required, signed_in_user
 from core.csv_export import csv_response
 from core.save_flow import save_form
 from core.xlsx import Sheet, SheetTable, workbook_bytes, xlsx_response
@@ -53,12 +57,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 @administrator_required
 def round_open(request: HttpRequest) -> HttpResponse:
-    framework = selectors.framework_current()
-    indicators = (
-        Indicator.objects.filter(key_area__theme__framework=framework)
-        .select_related("key_area")
-        .order_by("key_area__theme__position", "key_area__position", "position")
-    )
+    indicators = selectors.framework_indicators(framework=selectors.framework_current())
     form = RoundOpenForm(posted(request), indicators=indicators)
     return save_form(
         request,
@@ -69,7 +68,7 @@ def round_open(request: HttpRequest) -> HttpResponse:
             closes_on=data["closes_on"],
             indicators=list(data["indicators"]),
             respondents=data["respondents"],
-            opened_by=request.user,
+            opened_by=signed_in_user(request),
         ),
         template="maturity/round_form.html",
         context={},
@@ -86,9 +85,10 @@ def _may_see_everything(request: HttpRequest, assessment_round: AssessmentRound)
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment_round = get_object_or_404(AssessmentRound, pk=pk)
     everything = _may_see_everything(request, assessment_round)
-    respondent = RoundRespondent.objects.filter(round=assessment_round, user=request.user).first()
+    user = signed_in_user(request)
+    respondent = RoundRespondent.objects.filter(round=assessment_round, user=user).first()
     own = (
-        round_selectors.respondent_ratings(assessment_round=assessment_round, user=request.user)
+        round_selectors.respondent_ratings(assessment_round=assessment_round, user=user)
         if respondent
         else {}
     )
@@ -127,8 +127,15 @@ def _round_and_indicator(pk: int, indicator_pk: int) -> tuple[AssessmentRound, I
 
 
 def _round_form(
-    request: HttpRequest, assessment_round, indicator, form, save, *, title: str, extra=None
-):
+    request: HttpRequest,
+    assessment_round: AssessmentRound,
+    indicator: Indicator,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], object],
+    *,
+    title: str,
+    extra: dict[str, object] | None = None,
+) -> HttpResponse:
     return save_form(
         request,
         form,
@@ -150,7 +157,8 @@ def round_rate(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse
     if not can_edit(request.user):
         raise PermissionDenied
     assessment_round, indicator = _round_and_indicator(pk, indicator_pk)
-    respondent = RoundRespondent.objects.filter(round=assessment_round, user=request.user).first()
+    user = signed_in_user(request)
+    respondent = RoundRespondent.objects.filter(round=assessment_round, user=user).first()
     if respondent is None:
         raise Http404("You are not a respondent in this round")
     if not assessment_round.is_open:
@@ -175,7 +183,7 @@ def round_rate(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse
         indicator,
         form,
         lambda data: services.round_rate(
-            assessment_round=assessment_round, user=request.user, indicator=indicator, **data
+            assessment_round=assessment_round, user=user, indicator=indicator, **data
         ),
         title="Your rating",
         extra={"team": respondent.team},
@@ -206,7 +214,7 @@ def round_moderate(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResp
         lambda data: services.round_moderate(
             assessment_round=assessment_round,
             indicator=indicator,
-            moderator=request.user,
+            moderator=signed_in_user(request),
             **data,
         ),
         title="Moderate",
@@ -221,7 +229,7 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     assessment_round = get_object_or_404(AssessmentRound, pk=pk)
     try:
-        services.round_close(assessment_round=assessment_round, closed_by=request.user)
+        services.round_close(assessment_round=assessment_round, closed_by=signed_in_user(request))
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -229,7 +237,9 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("maturity:round-detail", pk=assessment_round.pk)
 
 
-def _results(request: HttpRequest, pk: int) -> tuple[AssessmentRound, list, list]:
+def _results(
+    request: HttpRequest, pk: int
+) -> tuple[AssessmentRound, Sequence[Sequence[object]], Sequence[Sequence[object]]]:
     assessment_round = get_object_or_404(AssessmentRound, pk=pk)
     if not _may_see_everything(request, assessment_round):
         raise PermissionDenied  # others' ratings stay private until the round closes

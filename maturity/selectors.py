@@ -121,8 +121,22 @@ class IndicatorPosition(TypedDict):
     progress: int
 
 
+class PositionThen(IndicatorPosition):
+    """`IndicatorPosition` and the level on an earlier date, as `maturity_table` reads them."""
+
+    previous_level: int | None
+
+
+class KeyAreaPositions(TypedDict):
+    """What `framework_tree` prefetches onto each key area."""
+
+    positions: list[PositionedIndicator]
+
+
 if TYPE_CHECKING:  # WithAnnotations takes its TypedDict only in type checking
     PositionedIndicator = WithAnnotations[Indicator, IndicatorPosition]
+    PositionedKeyArea = WithAnnotations[KeyArea, KeyAreaPositions]
+    IndicatorThen = WithAnnotations[Indicator, PositionThen]
 
 
 def indicator_positions(
@@ -247,6 +261,15 @@ def largest_gaps(
     )
 
 
+def framework_indicators(*, framework: Framework | None) -> QuerySet[Indicator]:
+    """The framework's indicators in framework order, each with its key area."""
+    return (
+        Indicator.objects.filter(key_area__theme__framework=framework)
+        .select_related("key_area")
+        .order_by("key_area__theme__position", "key_area__position", "position")
+    )
+
+
 def themes_for(framework: Framework | None) -> QuerySet[Theme]:
     return Theme.objects.filter(framework=framework).order_by("position")
 
@@ -320,7 +343,9 @@ def level_descriptors(*, indicator: Indicator) -> dict[int, str]:
     return dict(LevelDescriptor.objects.filter(indicator=indicator).values_list("level_id", "text"))
 
 
-def framework_tree(*, framework: Framework | None, as_at: dt.date | None = None) -> list[KeyArea]:
+def framework_tree(
+    *, framework: Framework | None, as_at: dt.date | None = None
+) -> list[PositionedKeyArea]:
     """Key areas in order, each with its indicators' positions as at `as_at` prefetched (two
     queries)."""
     return list(
@@ -348,7 +373,7 @@ def open_actions_count(*, framework: Framework | None) -> int:
 
 def maturity_table(
     *, framework: Framework | None, as_at: dt.date, previous: dt.date
-) -> QuerySet[Indicator]:
+) -> QuerySet[IndicatorThen]:
     """Every indicator in framework order with its level and target on `as_at` and its level on
     `previous` (`previous_level`): one query whatever the history's length."""
     return (

@@ -41,6 +41,27 @@ def assessment_record(
     """Add an assessment. Earlier ones stay as they were: this is the indicator's history."""
     if assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": "The assessment date must be today or in the past."})
+    return _assessment_add(
+        indicator=indicator,
+        level=level,
+        assessed_on=assessed_on,
+        assessor=assessor,
+        evidence=evidence,
+        commentary=commentary,
+    )
+
+
+def _assessment_add(
+    *,
+    indicator: Indicator,
+    level: int,
+    assessed_on: date,
+    assessor: User,
+    evidence: str,
+    commentary: str,
+    assessment_round: AssessmentRound | None = None,
+) -> Assessment:
+    """A new assessment, validated: an officer's own or a round's moderated level."""
     assessment = Assessment(
         indicator=indicator,
         level=Level(number=level),
@@ -48,6 +69,7 @@ def assessment_record(
         assessor=assessor,
         evidence=evidence,
         commentary=commentary,
+        round=assessment_round,
     )
     assessment.full_clean()
     assessment.save()
@@ -274,18 +296,15 @@ def round_moderate(
         raise ValidationError(f"“{indicator.name}” is not in this round.")
     if Assessment.objects.filter(round=assessment_round, indicator=indicator).exists():
         raise ValidationError(f"“{indicator.name}” has already been moderated in this round.")
-    assessment = Assessment(
+    return _assessment_add(
         indicator=indicator,
-        level=Level(number=level),
+        level=level,
         assessed_on=min(timezone.localdate(), assessment_round.closes_on),
         assessor=moderator,
         evidence=evidence,
         commentary=commentary,
-        round=assessment_round,
+        assessment_round=assessment_round,
     )
-    assessment.full_clean()
-    assessment.save()
-    return assessment
 
 
 @transaction.atomic

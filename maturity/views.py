@@ -1,29 +1,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
-from accounts.roles import editor_required, reader_required
+from accounts.roles import editor_required, reader_required, signed_in_user
 from core.csv_export import csv_response
-from core.data_version import PAGE_CACHE_SECONDS, page_key
+from core.data_version import PAGE_CACHE_SECONDS, lazy, page_key
 from core.save_flow import Stale, save_form
 from maturity import charts, exports, plan_selectors, selectors, services
 from maturity.forms import ActionForm, AsAtForm, AssessmentForm, TargetForm, ThemeFilterForm
 from maturity.models import Action, Indicator
 
+LevelFormT = TypeVar("LevelFormT", AssessmentForm, TargetForm)
 
-def _as_at(form: AsAtForm) -> dict:
+
+def _as_at(request: HttpRequest, form: AsAtForm) -> dict[str, object]:
     """What a page with an "as at" date says about it, and its downloads' query string."""
     as_at = form.selected_date()
-    query = form.data.copy() if form.is_bound else QueryDict(mutable=True)
+    query = request.GET.copy()  # the form's data when it is bound; else empty
     for name in ("filter", "table", "format"):
         query.pop(name, None)
     return {"as_at": as_at, "is_today": as_at == form.today, "query": query.urlencode()}
@@ -35,7 +37,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     form = AsAtForm(request.GET or None)
     as_at = form.selected_date()
     # The tree is read only when the cached body is drawn (once per data version and query).
-    key_areas = SimpleLazyObject(lambda: selectors.framework_tree(framework=framework, as_at=as_at))
+    key_areas = lazy(lambda: selectors.framework_tree(framework=framework, as_at=as_at))
     if request.GET.get("format") == "csv":
         return csv_response(
             f"maturity-framework-{as_at.isoformat()}.csv",
@@ -49,7 +51,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "framework": framework,
             "key_areas": key_areas,
             "form": form,
-            **_as_at(form),
+            **_as_at(request, form),
             "page_key": page_key(request, selectors.maturity_version()),
             "page_seconds": PAGE_CACHE_SECONDS,
         },
@@ -94,7 +96,9 @@ def _indicator_form(
     )
 
 
-def _level_form(request: HttpRequest, form_class, indicator: Indicator, **initial):
+def _level_form(
+    request: HttpRequest, form_class: type[LevelFormT], indicator: Indicator, **initial: object
+) -> LevelFormT:
     descriptors = selectors.level_descriptors(indicator=indicator)
     return form_class(request.POST or None, descriptors=descriptors, initial=initial)
 
@@ -106,7 +110,9 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         indicator,
         _level_form(request, AssessmentForm, indicator),
-        lambda data: services.assessment_record(indicator=indicator, assessor=request.user, **data),
+        lambda data: services.assessment_record(
+            indicator=indicator, assessor=signed_in_user(request), **data
+        ),
         title="Record an assessment",
         success="Assessment saved",
     )
@@ -131,7 +137,9 @@ def target_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         indicator,
         form,
-        lambda data: services.target_set(indicator=indicator, set_by=request.user, **data),
+        lambda data: services.target_set(
+            indicator=indicator, set_by=signed_in_user(request), **data
+        ),
         title="Set a target",
         success="Target saved",
         stale=stale,
@@ -145,7 +153,9 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         indicator,
         ActionForm(request.POST or None),
-        lambda data: services.action_create(indicator=indicator, created_by=request.user, **data),
+        lambda data: services.action_create(
+            indicator=indicator, created_by=signed_in_user(request), **data
+        ),
         title="Add an improvement action",
         success="Action added",
     )
@@ -155,7 +165,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 def action_complete(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(Action, pk=pk)
-    services.action_complete(action=action, completed_by=request.user)
+    services.action_complete(action=action, completed_by=signed_in_user(request))
     messages.success(request, "Action marked as completed.")
     return redirect("maturity:indicator-detail", pk=action.indicator_id)
 
@@ -175,15 +185,11 @@ def gap_dashboard(request: HttpRequest) -> HttpResponse:
     as_at = form.selected_date()
     # The form and what follows are the same for every reader: read and drawn only when the
     # cached body is (once per data version, day and query string; the themes are in the data).
-    key_areas = SimpleLazyObject(
+    key_areas = lazy(
         lambda: selectors.key_area_summaries(framework=framework, theme=theme, as_at=as_at)
     )
-    themes = SimpleLazyObject(
-        lambda: selectors.theme_summaries(framework=framework, theme=theme, as_at=as_at)
-    )
-    largest = SimpleLazyObject(
-        lambda: selectors.largest_gaps(framework=framework, theme=theme, as_at=as_at)
-    )
+    themes = lazy(lambda: selectors.theme_summaries(framework=framework, theme=theme, as_at=as_at))
+    largest = lazy(lambda: selectors.largest_gaps(framework=framework, theme=theme, as_at=as_at))
     table = request.GET.get("table")
     if table is not None:
         if table not in GAP_TABLES:
@@ -204,19 +210,15 @@ def gap_dashboard(request: HttpRequest) -> HttpResponse:
             "themes": themes,
             "key_areas": key_areas,
             "largest_gaps": largest,
-            **_as_at(form),
-            "theme_figure": SimpleLazyObject(
-                lambda: charts.where_we_are_figure(themes, title="By theme")
-            ),
-            "key_area_figure": SimpleLazyObject(
+            **_as_at(request, form),
+            "theme_figure": lazy(lambda: charts.where_we_are_figure(themes, title="By theme")),
+            "key_area_figure": lazy(
                 lambda: charts.where_we_are_figure(key_areas, title="By key area")
             ),
-            "gap_figure": SimpleLazyObject(
+            "gap_figure": lazy(
                 lambda: charts.gap_figure(key_areas, title="Average gap by key area")
             ),
-            "action_counts": SimpleLazyObject(
-                lambda: plan_selectors.action_counts(as_at=timezone.localdate())
-            ),
+            "action_counts": lazy(lambda: plan_selectors.action_counts(as_at=timezone.localdate())),
             "page_key": page_key(request, selectors.maturity_version()),
             "page_seconds": PAGE_CACHE_SECONDS,
         },

@@ -22,6 +22,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from core.demo import DEMO_REASON
+from core.history import history_dated
 from procurement.models import SOCIAL_VALUE_THRESHOLD, Contract
 from socialvalue.models import (
     Commitment,
@@ -67,9 +68,14 @@ REJECTION_REASONS = (
     "The evidence link does not open. Upload the document instead.",
 )
 # Outcome shares for the latest quarter and for older ones: (status or None = missing, weight).
-LATEST = ((Status.VERIFIED, 30), (Status.SUBMITTED, 30), (Status.DRAFT, 12))
+EVIDENCE: dict[str, str] = {
+    Measure.Unit.HOURS: "Timesheets signed by the host organisations.",
+    Measure.Unit.POUNDS: "Subcontractor invoices, with postcodes, for the quarter.",
+}
+Shares = tuple[tuple[str | None, int], ...]
+LATEST: Shares = ((Status.VERIFIED, 30), (Status.SUBMITTED, 30), (Status.DRAFT, 12))
 LATEST += ((Status.REJECTED, 6), (None, 22))
-OLDER = ((Status.VERIFIED, 72), (Status.SUBMITTED, 4), (Status.DRAFT, 3))
+OLDER: Shares = ((Status.VERIFIED, 72), (Status.SUBMITTED, 4), (Status.DRAFT, 3))
 OLDER += ((Status.REJECTED, 6), (None, 15))
 
 
@@ -80,7 +86,7 @@ def _ended_quarters(today: dt.date, count: int) -> list[Period]:
     return periods[::-1]
 
 
-def _pick(rng: random.Random, shares: Iterable[tuple[object, int]]):
+def _pick(rng: random.Random, shares: Shares) -> str | None:
     options, weights = zip(*shares, strict=True)
     return rng.choices(options, weights=weights)[0]
 
@@ -216,7 +222,7 @@ def generate_social_value_demo(
         }
         for r in created:
             r.pk = keyed[(r.contract_id, r.period_start)]
-    lines = [
+    return_lines = [
         ReturnLine(
             social_value_return_id=social_value_return.pk,
             measure=measure,
@@ -226,12 +232,12 @@ def generate_social_value_demo(
         for social_value_return, planned in zip(created, planned_lines, strict=True)
         for measure, quantity in planned
     ]
-    ReturnLine.objects.bulk_create(lines, batch_size=BATCH)
+    ReturnLine.objects.bulk_create(return_lines, batch_size=BATCH)
     return {
         "proxy values": ProxyValue.objects.count() - proxies_before,
         "commitments": len(commitments),
         "returns": len(created),
-        "return lines": len(lines),
+        "return lines": len(return_lines),
         **{f"returns {name}": number for name, number in counts.items()},
     }
 
@@ -248,17 +254,17 @@ def _return(
         created_by=None,
     )
     # The history record is dated when the return reached its status, not when this ran.
-    social_value_return._history_date = _at(min(period.end + dt.timedelta(days=3), today), 9)
+    history_dated(social_value_return, _at(min(period.end + dt.timedelta(days=3), today), 9))
     if status == Status.DRAFT:
         return social_value_return
     submitted = min(period.end + dt.timedelta(days=rng.randint(5, 40)), today)
     social_value_return.submitted_at = _at(submitted)
-    social_value_return._history_date = social_value_return.submitted_at
+    history_dated(social_value_return, social_value_return.submitted_at)
     if status in (Status.VERIFIED, Status.REJECTED):
         reviewed = min(submitted + dt.timedelta(days=rng.randint(2, 25)), today)
         social_value_return.reviewed_at = _at(reviewed, 15)
         social_value_return.reviewed_by_id = contract.owner_id
-        social_value_return._history_date = social_value_return.reviewed_at
+        history_dated(social_value_return, social_value_return.reviewed_at)
     if status == Status.REJECTED:
         social_value_return.rejection_reason = rng.choice(REJECTION_REASONS)
     return social_value_return
@@ -267,10 +273,9 @@ def _return(
 def _evidence_text(rng: random.Random, measure: Measure, status: str) -> str:
     if status == Status.DRAFT and rng.random() < 0.5:
         return ""
-    return {
-        Measure.Unit.HOURS: "Timesheets signed by the host organisations.",
-        Measure.Unit.POUNDS: "Subcontractor invoices, with postcodes, for the quarter.",
-    }.get(measure.unit, "List of names, dates and places, kept by the contract manager.")
+    return EVIDENCE.get(
+        measure.unit, "List of names, dates and places, kept by the contract manager."
+    )
 
 
 @transaction.atomic

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Layout, Size
 from django import forms
+from django.db.models import QuerySet
 from django.utils.html import format_html
 
 from core.financial_year import financial_year_label
@@ -34,8 +36,18 @@ def plain_number(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _measure_label(measure: Measure) -> str:
-    return f"{measure.code} {measure.description} ({measure.get_unit_display()})"
+class MeasureChoiceField(forms.ModelChoiceField[Measure]):
+    """A measure, shown with its code and unit."""
+
+    def label_from_instance(self, obj: Measure) -> str:
+        return f"{obj.code} {obj.description} ({obj.get_unit_display()})"
+
+
+def _measures(form: forms.Form, name: str, queryset: QuerySet[Measure]) -> None:
+    """Offer `queryset` in the form's measure field `name`."""
+    field = form.fields[name]
+    assert isinstance(field, MeasureChoiceField)
+    field.queryset = queryset
 
 
 class QuantityField(forms.DecimalField):
@@ -56,8 +68,10 @@ class QuantityField(forms.DecimalField):
 
 
 class CommitmentForm(forms.Form):
-    measure = forms.ModelChoiceField(
-        queryset=Measure.objects.none(),
+    measure = MeasureChoiceField(
+        queryset=Measure.objects.select_related("goal").order_by(
+            "goal__position", "position", "code"
+        ),
         help_text="What the supplier promised to deliver.",
         error_messages={"required": "Select a measure"},
     )
@@ -76,12 +90,8 @@ class CommitmentForm(forms.Form):
         help_text="Optional. How the supplier will deliver it.",
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["measure"].queryset = Measure.objects.select_related("goal").order_by(
-            "goal__position", "position", "code"
-        )
-        self.fields["measure"].label_from_instance = _measure_label
         self.helper = _helper(
             Field.select("measure"),
             Field.text("quantity", field_width=10),
@@ -101,7 +111,10 @@ class CommitmentForm(forms.Form):
         return cls(data, initial=initial)
 
 
-def period_choices(*, contract: Contract, today: dt.date, taken: list[Period]) -> list:
+PeriodChoices = list[tuple[str, str | list[tuple[str, str]]]]
+
+
+def period_choices(*, contract: Contract, today: dt.date, taken: list[Period]) -> PeriodChoices:
     """Financial quarters (and whole years) the contract ran in that have ended and have no
     return yet, newest first. A period that has not ended cannot be reported on."""
     limit = dt.date(today.year - 3, 4, 1)
@@ -114,7 +127,9 @@ def period_choices(*, contract: Contract, today: dt.date, taken: list[Period]) -
             t.start <= period.end and t.end >= period.start for t in taken
         )
 
-    choices = [(period.key, period.label) for period in reversed(quarters) if free(period)]
+    choices: PeriodChoices = [
+        (period.key, period.label) for period in reversed(quarters) if free(period)
+    ]
     years = sorted({period.financial_year for period in quarters}, reverse=True)
     whole = [(year_period(y).key, year_period(y).label) for y in years if free(year_period(y))]
     if whole:
@@ -129,10 +144,14 @@ class ReturnStartForm(forms.Form):
         error_messages={"required": "Select the period", "invalid_choice": "Select the period"},
     )
 
-    def __init__(self, *args, contract: Contract, today: dt.date, taken: list[Period], **kwargs):
+    def __init__(
+        self, *args: Any, contract: Contract, today: dt.date, taken: list[Period], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         choices = period_choices(contract=contract, today=today, taken=taken)
-        self.fields["period"].choices = choices
+        field = self.fields["period"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
         # The last complete period with no return yet: the newest quarter offered.
         quarters = [key for key, label in choices if isinstance(label, str)]
         if quarters:
@@ -149,7 +168,7 @@ class ReturnStartForm(forms.Form):
 class ReturnForm(VersionedForm):
     """Every line of a return, plus one optional new measure, in one form."""
 
-    add_measure = forms.ModelChoiceField(
+    add_measure = MeasureChoiceField(
         queryset=Measure.objects.none(),
         required=False,
         label="Add another measure",
@@ -176,14 +195,13 @@ class ReturnForm(VersionedForm):
         *args,
         social_value_return: SocialValueReturn,
         lines: list[ReturnLine],
-        available,
-        **kwargs,
+        available: QuerySet[Measure],
+        **kwargs: Any,
     ) -> None:
         self.social_value_return = social_value_return
         self.lines = lines
         super().__init__(*args, **kwargs)
-        self.fields["add_measure"].queryset = available
-        self.fields["add_measure"].label_from_instance = _measure_label
+        _measures(self, "add_measure", available)
         fieldsets = []
         for line in lines:
             prefix = f"line-{line.measure_id}"
@@ -316,17 +334,16 @@ class EvidenceForm(forms.Form):
         help_text="PDF, Word (.docx), Excel (.xlsx), CSV, PNG or JPEG, smaller than 10 MB.",
         error_messages={"required": "Select a file", "empty": "The selected file is empty"},
     )
-    measure = forms.ModelChoiceField(
+    measure = MeasureChoiceField(
         queryset=Measure.objects.none(),
         required=False,
         empty_label="The whole return",
         label="What is it evidence for?",
     )
 
-    def __init__(self, *args, measures, **kwargs) -> None:
+    def __init__(self, *args: Any, measures: QuerySet[Measure], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["measure"].queryset = measures
-        self.fields["measure"].label_from_instance = _measure_label
+        _measures(self, "measure", measures)
         self.helper = _helper("file", Field.select("measure"), Button("submit", "Upload file"))
 
 
@@ -360,10 +377,12 @@ class RejectForm(VersionForm):
 class YearForm(forms.Form):
     year = forms.TypedChoiceField(coerce=int, label="Financial year", required=False)
 
-    def __init__(self, *args, years: list[int], **kwargs) -> None:
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.years = years
-        self.fields["year"].choices = [(year, financial_year_label(year)) for year in years]
+        field = self.fields["year"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(year, financial_year_label(year)) for year in years]
         self.helper = _helper(Field.select("year"), Button("show", "Show year"), method="get")
 
     def selected_year(self, default: int) -> int:
@@ -376,14 +395,15 @@ class ReturnFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", "Any status"), *SocialValueReturn.Status.choices], required=False
     )
-    year = forms.TypedChoiceField(coerce=int, label="Financial year", required=False)
+    year = forms.TypedChoiceField(
+        coerce=int, label="Financial year", required=False, empty_value=None
+    )
 
-    def __init__(self, *args, years: list[int], **kwargs) -> None:
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", "Any year")] + [
-            (year, financial_year_label(year)) for year in years
-        ]
-        self.fields["year"].empty_value = None
+        field = self.fields["year"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Any year")] + [(year, financial_year_label(year)) for year in years]
         self.helper = _helper(
             Field.select("status"), Field.select("year"), Button("filter", "Filter"), method="get"
         )

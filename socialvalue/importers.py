@@ -160,7 +160,7 @@ def _parse(line: int, values: dict[str, str]) -> tuple[Row | None, list[str]]:
         else:
             if not proxy.is_finite() or proxy < 0:
                 problems.append("the proxy value must be zero or more")
-            elif proxy >= Decimal("10000000000") or -proxy.as_tuple().exponent > 4:
+            elif proxy >= Decimal("10000000000") or _decimal_places(proxy) > 4:
                 problems.append("the proxy value must be under £10bn with at most 4 decimal places")
     if len(source) > 255:
         problems.append("the source is longer than 255 characters")
@@ -174,9 +174,15 @@ def _parse(line: int, values: dict[str, str]) -> tuple[Row | None, list[str]]:
         problems.append("a proxy value needs the financial year it applies to")
     if year_text and not proxy_text:
         problems.append("a year is given but no proxy value")
-    if problems:
+    if problems or unit is None:  # an unknown unit is one of the problems
         return None, problems
     return Row(line, code, goal, description, unit, proxy, source, year), []
+
+
+def _decimal_places(value: Decimal) -> int:
+    """How many digits a finite `value` has after the point (none for 1E+3)."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def read_rows(text: str) -> tuple[list[Row], list[RowError]]:
@@ -345,29 +351,32 @@ def _write(rows: list[Row], result: MeasureImportResult) -> None:
 def _write_proxy_values(
     rows: list[Row], measures: dict[str, Measure], result: MeasureImportResult
 ) -> None:
-    valued = [row for row in rows if row.proxy is not None]
+    # A row has a proxy value and its year, or neither (`_parse` refuses one without the other).
+    valued = [
+        (row, row.proxy, row.year) for row in rows if row.proxy is not None and row.year is not None
+    ]
     existing = {
         (value.measure_id, value.financial_year): value
         for value in ProxyValue.objects.filter(
-            measure__in=[measures[row.code].pk for row in valued]
+            measure__in=[measures[row.code].pk for row, _, _ in valued]
         )
     }
     new: list[ProxyValue] = []
     changed: list[ProxyValue] = []
-    for row in valued:
+    for row, proxy, year in valued:
         measure = measures[row.code]
-        value = existing.get((measure.pk, row.year))
+        value = existing.get((measure.pk, year))
         if value is None:
             value = ProxyValue(
                 measure=measure,
-                financial_year=row.year,
-                value_per_unit=row.proxy,
+                financial_year=year,
+                value_per_unit=proxy,
                 source=row.source,
             )
             value.full_clean()
             new.append(value)
-        elif (value.value_per_unit, value.source) != (row.proxy, row.source):
-            value.value_per_unit = row.proxy
+        elif (value.value_per_unit, value.source) != (proxy, row.source):
+            value.value_per_unit = proxy
             value.source = row.source
             changed.append(value)
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,7 +24,13 @@ from core.financial_year import financial_year_of
 from core.money import format_pounds
 from procurement.models import Contract, Supplier
 
-QUANTITY = {"max_digits": 16, "decimal_places": 2}
+
+class _DecimalSize(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+QUANTITY: _DecimalSize = {"max_digits": 16, "decimal_places": 2}
 
 
 class Goal(models.Model):
@@ -53,7 +60,7 @@ class Measure(models.Model):
         TONNES = "tonnes", "Tonnes"
 
     # The most one contract could plausibly deliver in a quarter; more is a typing error.
-    QUARTERLY_LIMITS = {
+    QUARTERLY_LIMITS: ClassVar[dict[str, Decimal]] = {
         Unit.NUMBER: Decimal("10000"),
         Unit.HOURS: Decimal("100000"),
         Unit.POUNDS: Decimal("100000000"),
@@ -100,9 +107,11 @@ def format_quantity(quantity: Decimal, unit: str) -> str:
     if unit == Measure.Unit.POUNDS:
         return format_pounds(quantity, drop_zero_pence=True)
     text = f"{quantity:,.2f}".removesuffix(".00")
-    return {Measure.Unit.HOURS: f"{text} hours", Measure.Unit.TONNES: f"{text} tonnes"}.get(
-        unit, text
-    )
+    suffixed: dict[str, str] = {
+        Measure.Unit.HOURS: f"{text} hours",
+        Measure.Unit.TONNES: f"{text} tonnes",
+    }
+    return suffixed.get(unit, text)
 
 
 def quantity_problem(measure: Measure, quantity: Decimal | None, *, quarters: int = 1) -> str:

@@ -7,6 +7,8 @@ cannot ship without someone deciding who may see it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -231,11 +233,11 @@ def _client(user) -> Client:
 
 
 def _first_indicator(users) -> dict[str, int]:
-    return {"pk": Indicator.objects.order_by("pk").first().pk}
+    return {"pk": Indicator.objects.earliest("pk").pk}
 
 
 def _new_action(users) -> dict[str, int]:
-    indicator = Indicator.objects.order_by("pk").first()
+    indicator = Indicator.objects.earliest("pk")
     action = Action.objects.create(
         indicator=indicator, description="Walk", due_on=dt.date(2026, 1, 1)
     )
@@ -248,7 +250,7 @@ def _open_round(users) -> dict[str, int]:
 
     from maturity.models import AssessmentRound, RoundRespondent
 
-    indicator = Indicator.objects.order_by("pk").first()
+    indicator = Indicator.objects.earliest("pk")
     moderate = Permission.objects.get(codename="moderate_round")
     assessment_round = AssessmentRound.objects.create(
         name="Walk",
@@ -267,19 +269,19 @@ def _open_round(users) -> dict[str, int]:
 def _register_contract(users) -> dict[str, int]:
     from tests.procurement.factories import ContractFactory
 
-    return {"pk": ContractFactory().pk}
+    return {"pk": ContractFactory.create().pk}
 
 
 def _register_supplier(users) -> dict[str, int]:
     from tests.procurement.factories import SupplierFactory
 
-    return {"pk": SupplierFactory().pk}
+    return {"pk": SupplierFactory.create().pk}
 
 
 def _register_supplier_pair(users) -> dict[str, int]:
     from tests.procurement.factories import SupplierFactory
 
-    return {"pk": SupplierFactory().pk, "other": SupplierFactory().pk}
+    return {"pk": SupplierFactory.create().pk, "other": SupplierFactory.create().pk}
 
 
 # -- end register
@@ -289,7 +291,7 @@ def _register_supplier_pair(users) -> dict[str, int]:
 def _planning_pipeline_item(users) -> dict[str, int]:
     from tests.procurement.factories import PipelineItemFactory
 
-    return {"pk": PipelineItemFactory().pk}
+    return {"pk": PipelineItemFactory.create().pk}
 
 
 # -- end planning
@@ -340,20 +342,20 @@ def _sv_contract(users, supplier=None) -> dict[str, int]:
     from tests.socialvalue.factories import CommitmentFactory
 
     owner = {"contract__supplier": supplier} if supplier else {}
-    return {"pk": CommitmentFactory(**owner).contract_id}
+    return {"pk": CommitmentFactory.create(**owner).contract_id}
 
 
 def _sv_commitment(users) -> dict[str, int]:
     from tests.socialvalue.factories import CommitmentFactory
 
-    return {"pk": CommitmentFactory().pk}
+    return {"pk": CommitmentFactory.create().pk}
 
 
 def _sv_return(users, supplier=None) -> dict[str, int]:
     from tests.socialvalue.factories import ReturnLineFactory
 
     owner = {"social_value_return__contract__supplier": supplier} if supplier else {}
-    return {"pk": ReturnLineFactory(**owner).social_value_return_id}
+    return {"pk": ReturnLineFactory.create(**owner).social_value_return_id}
 
 
 def _sv_evidence(users, supplier=None) -> dict[str, int]:
@@ -364,7 +366,7 @@ def _sv_evidence(users, supplier=None) -> dict[str, int]:
 
     owner = {"contract__supplier": supplier} if supplier else {}
     evidence = EvidenceFile(
-        social_value_return=SocialValueReturnFactory(**owner),
+        social_value_return=SocialValueReturnFactory.create(**owner),
         original_name="walk.pdf",
         content_type="application/pdf",
         size=9,
@@ -402,7 +404,7 @@ def _act_notice(users: dict[str, object]) -> dict[str, int]:
 
 
 # url name -> a function that makes the object the URL needs and returns its kwargs.
-OBJECTS = {
+OBJECTS: dict[str, Callable[..., dict[str, Any]]] = {
     "maturity:indicator-detail": _first_indicator,
     "maturity:assessment-create": _first_indicator,
     "maturity:target-create": _first_indicator,
@@ -471,7 +473,7 @@ OBJECTS = {
 }
 
 
-def _kwargs(converters: list[str], name: str, users) -> dict[str, int]:
+def _kwargs(converters: list[str], name: str, users) -> dict[str, Any]:
     if not converters:
         return {}
     assert name in OBJECTS, f"Add to OBJECTS how to build the object {name} needs"

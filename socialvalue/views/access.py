@@ -14,7 +14,8 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from accounts.roles import SUPPLIERS, can_edit, can_read, group_names
@@ -22,7 +23,7 @@ from procurement.models import Contract
 from socialvalue import selectors
 from socialvalue.models import SocialValueReturn
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def _portal(check: Callable[[Any], bool]) -> Callable[[View], View]:
@@ -30,7 +31,7 @@ def _portal(check: Callable[[Any], bool]) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not (check(request.user) or SUPPLIERS in group_names(request.user)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

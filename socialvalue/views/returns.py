@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.roles import can_edit, can_read, editor_required
+from accounts.roles import can_edit, can_read, editor_required, signed_in_user
 from core.save_flow import save_form
 from procurement.models import Contract
 from socialvalue import selectors, services
@@ -52,7 +53,9 @@ def commitment_create(request: HttpRequest, pk: int) -> HttpResponse:
     return save_form(
         request,
         CommitmentForm(request.POST or None),
-        lambda data: services.commitment_save(contract=contract, user=request.user, **data),
+        lambda data: services.commitment_save(
+            contract=contract, user=signed_in_user(request), **data
+        ),
         success="Commitment saved.",
         next_url=contract_url(contract.pk),
         template="socialvalue/commitment_form.html",
@@ -67,7 +70,10 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         CommitmentForm.for_commitment(request.POST or None, commitment),
         lambda data: services.commitment_save(
-            contract=commitment.contract, user=request.user, commitment=commitment, **data
+            contract=commitment.contract,
+            user=signed_in_user(request),
+            commitment=commitment,
+            **data,
         ),
         success="Commitment saved.",
         next_url=contract_url(commitment.contract_id),
@@ -85,7 +91,7 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def commitment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = get_object_or_404(Commitment, pk=pk)
     try:
-        services.commitment_delete(commitment=commitment, user=request.user)
+        services.commitment_delete(commitment=commitment, user=signed_in_user(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -110,7 +116,9 @@ def return_create(request: HttpRequest, pk: int) -> HttpResponse:
     return save_form(
         request,
         form,
-        lambda data: services.return_create(contract=contract, user=request.user, **data),
+        lambda data: services.return_create(
+            contract=contract, user=signed_in_user(request), **data
+        ),
         success="Return started. Enter what was delivered.",
         next_url=lambda saved: saved_url("socialvalue:return-edit", saved),
         template="socialvalue/return_start.html",
@@ -172,7 +180,7 @@ def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
             social_value_return=social_value_return,
             expected_version=data["version"],
             lines=form.line_inputs(),
-            user=request.user,
+            user=signed_in_user(request),
         ),
         # Saving changes no status: a rejected return stays rejected until it is submitted.
         success=(
@@ -205,7 +213,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
             social_value_return=social_value_return,
             upload=data["file"],
             measure=data["measure"],
-            user=request.user,
+            user=signed_in_user(request),
         ),
         success="Evidence file uploaded.",
         next_url=saved_url("socialvalue:return-detail", social_value_return),
@@ -215,7 +223,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @portal_reader_required
-def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(selectors.evidence_visible_to(request.user), pk=pk)
     try:
         handle = evidence.file.open("rb")
@@ -268,34 +276,44 @@ def _version(request: HttpRequest) -> int:
     return form.cleaned_data["version"]
 
 
-@require_POST
-@portal_writer_required
-def return_submit(request: HttpRequest, pk: int) -> HttpResponse:
+class _StatusChange(Protocol):
+    def __call__(
+        self, *, social_value_return: SocialValueReturn, expected_version: int, user: User
+    ) -> SocialValueReturn: ...
+
+
+def _status_button(
+    request: HttpRequest, pk: int, change: _StatusChange, *, success: str
+) -> HttpResponse:
+    """A return page's button that moves the return on, at the version the page showed."""
     social_value_return = visible_return(request, pk)
     return _post_action(
         request,
         social_value_return,
-        lambda: services.return_submit(
+        lambda: change(
             social_value_return=social_value_return,
             expected_version=_version(request),
-            user=request.user,
+            user=signed_in_user(request),
         ),
-        success="Return submitted. An officer will check it.",
+        success=success,
+    )
+
+
+@require_POST
+@portal_writer_required
+def return_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _status_button(
+        request, pk, services.return_submit, success="Return submitted. An officer will check it."
     )
 
 
 @require_POST
 @editor_required
 def return_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    social_value_return = visible_return(request, pk)
-    return _post_action(
+    return _status_button(
         request,
-        social_value_return,
-        lambda: services.return_verify(
-            social_value_return=social_value_return,
-            expected_version=_version(request),
-            user=request.user,
-        ),
+        pk,
+        services.return_verify,
         success="Return verified: it now counts in the totals.",
     )
 
@@ -311,7 +329,7 @@ def return_reject(request: HttpRequest, pk: int) -> HttpResponse:
             social_value_return=social_value_return,
             expected_version=data["version"],
             reason=data["reason"],
-            user=request.user,
+            user=signed_in_user(request),
         ),
         success="Return rejected. The supplier can change it and submit it again.",
         next_url=saved_url("socialvalue:return-detail", social_value_return),

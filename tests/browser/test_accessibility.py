@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts import roles
 from core.financial_year import financial_year_of
-from procurement.models import SubTeam
+from procurement.models import Contract, SubTeam
 from procurement.services.payment_matching import transactions_match_contracts
 from procurement.services.spend_layouts import spend_layout_save
 from socialvalue.models import Measure, SocialValueReturn
@@ -172,7 +172,7 @@ def _register_with_spend_and_social_value(*, officer, supplier) -> dict[str, int
     today = timezone.localdate()
     year = financial_year_of(today)
     care = CategoryFactory(name="Adult social care", sub_team=SubTeam.PEOPLE)
-    contract = ContractFactory(
+    contract: Contract = ContractFactory.create(
         supplier=supplier,
         category=care,
         owner=officer,
@@ -181,8 +181,10 @@ def _register_with_spend_and_social_value(*, officer, supplier) -> dict[str, int
         total_value=Decimal("450000"),
         social_value_weighting=Decimal("5"),  # below the 10% policy
     )
-    other = ContractFactory(category=care, total_value=Decimal("90000"))
-    framework = ContractFactory(category=care, is_framework=True, total_value=Decimal("2040000"))
+    other: Contract = ContractFactory.create(category=care, total_value=Decimal("90000"))
+    framework: Contract = ContractFactory.create(
+        category=care, is_framework=True, total_value=Decimal("2040000")
+    )
     framework.framework_suppliers.set([framework.supplier, other.supplier])
     VariationFactory(contract=contract, recorded_by=officer, varied_on=today)
     SavingFactory(contract=contract, financial_year=year, recorded_by=officer)
@@ -216,7 +218,7 @@ def _register_with_spend_and_social_value(*, officer, supplier) -> dict[str, int
     returns = {}
     oldest, *others = recent_periods(today=today, quarters=4)
     for period, status in zip(others, ("rejected", "submitted", "verified"), strict=True):
-        social_value_return = SocialValueReturnFactory(
+        social_value_return: SocialValueReturn = SocialValueReturnFactory.create(
             contract=contract,
             period_start=period.start,
             period_end=period.end,
@@ -226,7 +228,7 @@ def _register_with_spend_and_social_value(*, officer, supplier) -> dict[str, int
         ReturnLineFactory(social_value_return=social_value_return, measure=hours, quantity=40)
         returns[f"{status}_return"] = social_value_return.pk
     earlier = previous(oldest)  # the oldest recent quarter has no return: overdue
-    draft = SocialValueReturnFactory(
+    draft: SocialValueReturn = SocialValueReturnFactory.create(
         contract=contract,
         period_start=earlier.start,
         period_end=earlier.end,

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -89,14 +90,14 @@ def _action():
 
 # model -> (make one, the field an edit changes, its new value)
 TRACKED_IN_ADMIN: dict[type[Model], tuple[Callable[[], Model], str, object]] = {
-    Contract: (ContractFactory, "title", "Edited title"),
-    Supplier: (SupplierFactory, "name", "Edited Ltd"),
-    Variation: (VariationFactory, "reason", "Edited reason"),
-    SocialValueReturn: (SocialValueReturnFactory, "rejection_reason", "Edited"),
+    Contract: (ContractFactory.create, "title", "Edited title"),
+    Supplier: (SupplierFactory.create, "name", "Edited Ltd"),
+    Variation: (VariationFactory.create, "reason", "Edited reason"),
+    SocialValueReturn: (SocialValueReturnFactory.create, "rejection_reason", "Edited"),
     Action: (_action, "description", "Edited"),
-    Saving: (SavingFactory, "description", "Edited"),
-    PipelineItem: (PipelineItemFactory, "title", "Edited"),
-    Commitment: (CommitmentFactory, "notes", "Edited"),
+    Saving: (SavingFactory.create, "description", "Edited"),
+    PipelineItem: (PipelineItemFactory.create, "title", "Edited"),
+    Commitment: (CommitmentFactory.create, "notes", "Edited"),
 }
 
 
@@ -290,7 +291,7 @@ def test_new_assessments_and_targets_are_still_added_one_at_a_time_and_in_bulk()
     assert sorted(record.indicator.targets.values_list("level_id", flat=True)) == [3, 5]
 
 
-def _fixture_of(record: Model, path, **changes) -> str:
+def _fixture_of(record: Assessment, path: Path, **changes: object) -> str:
     fields = {"assessor": None, "commentary": "", **changes}
     rows = [
         {

@@ -108,12 +108,16 @@ def build_review_data(*, framework=None) -> ReviewData:
     year_before = start - dt.timedelta(days=45)
     owner = UserFactory(username="contract-owner")
 
-    s1 = SupplierFactory(name="Alpha Small Ltd", size=Supplier.Size.SMALL, is_local=True)
-    s2 = SupplierFactory(name="Beta Large plc", size=Supplier.Size.LARGE)
-    s3 = SupplierFactory(
+    s1: Supplier = SupplierFactory.create(
+        name="Alpha Small Ltd", size=Supplier.Size.SMALL, is_local=True
+    )
+    s2: Supplier = SupplierFactory.create(name="Beta Large plc", size=Supplier.Size.LARGE)
+    s3: Supplier = SupplierFactory.create(
         name="Gamma Community CIC", size=Supplier.Size.MICRO, is_vcse=True, is_local=True
     )
-    s4 = SupplierFactory(name="Delta Risky Ltd", size=Supplier.Size.LARGE, financial_risk=Risk.HIGH)
+    s4: Supplier = SupplierFactory.create(
+        name="Delta Risky Ltd", size=Supplier.Size.LARGE, financial_risk=Risk.HIGH
+    )
     SupplierFactory(name="Epsilon Unpaid Ltd", size=Supplier.Size.LARGE, financial_risk=Risk.HIGH)
 
     _pay(s1, 20000, in_year)
@@ -131,7 +135,7 @@ def build_review_data(*, framework=None) -> ReviewData:
     people = CategoryFactory(name="Home care", sub_team=SubTeam.PEOPLE)
     place = CategoryFactory(name="Highways", sub_team=SubTeam.PLACE)
     days = dt.timedelta
-    c1 = ContractFactory(
+    c1: Contract = ContractFactory.create(
         reference="C1",
         supplier=s1,
         category=people,
@@ -142,7 +146,7 @@ def build_review_data(*, framework=None) -> ReviewData:
         modern_slavery_risk=Risk.LOW,
         processes_personal_data=True,
     )
-    c2 = ContractFactory(
+    c2: Contract = ContractFactory.create(
         reference="C2",
         supplier=s2,
         category=place,
@@ -152,7 +156,7 @@ def build_review_data(*, framework=None) -> ReviewData:
         end_date=year_end + days(400),
         risk_rating=Risk.HIGH,
     )
-    c3 = ContractFactory(
+    c3: Contract = ContractFactory.create(
         reference="C3",
         supplier=s3,
         category=place,
@@ -161,7 +165,7 @@ def build_review_data(*, framework=None) -> ReviewData:
         end_date=year_end + days(200),
         modern_slavery_risk=Risk.MEDIUM,
     )
-    c4 = ContractFactory(
+    c4: Contract = ContractFactory.create(
         reference="C4",
         supplier=s4,
         owner=owner,
@@ -170,7 +174,7 @@ def build_review_data(*, framework=None) -> ReviewData:
         status=Contract.Status.EXPIRED,
         end_date=start,
     )
-    c5 = ContractFactory(
+    c5: Contract = ContractFactory.create(
         reference="C5",
         supplier=s4,
         category=None,

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -35,8 +36,8 @@ def _date(prefix: str, day: dt.date | None) -> dict[str, object]:
     return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
 
 
-def _contract_post(contract: Contract, **overrides) -> dict[str, object]:
-    data = {
+def _contract_post(contract: Contract, **overrides: object) -> dict[str, object]:
+    data: dict[str, object] = {
         "reference": contract.reference,
         "title": contract.title,
         "description": contract.description,
@@ -175,8 +176,8 @@ def test_the_supplier_list_shows_contract_counts_and_spend(member_client):
 
 
 def _busy_contract(size: int) -> Contract:
-    contract = ContractFactory(owner=UserFactory())
-    user = UserFactory()
+    contract: Contract = ContractFactory.create(owner=UserFactory())
+    user: User = UserFactory.create()
     VariationFactory.create_batch(size, contract=contract, recorded_by=user)
     SavingFactory.create_batch(size, contract=contract, recorded_by=user)
     SpendTransactionFactory.create_batch(size, supplier=contract.supplier, contract=contract)
@@ -201,7 +202,7 @@ def test_the_contract_page_runs_the_same_queries_for_5_or_60_of_everything(membe
 
 def test_the_supplier_page_runs_the_same_queries_for_5_or_60_contracts(member_client):
     def supplier_with(size: int) -> Supplier:
-        supplier = SupplierFactory()
+        supplier: Supplier = SupplierFactory.create()
         for contract in ContractFactory.create_batch(size, supplier=supplier):
             SpendTransactionFactory(supplier=supplier, contract=contract)
         for number in range(size):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -30,7 +31,9 @@ def running(contract_a):
 
 def _keys(form: ReturnStartForm) -> list[str]:
     keys = []
-    for key, label in form.fields["period"].choices:
+    field = form.fields["period"]
+    assert isinstance(field, forms.ChoiceField) and isinstance(field.choices, list)
+    for key, label in field.choices:
         keys += [inner for inner, _ in label] if isinstance(label, list | tuple) else [key]
     return keys
 
