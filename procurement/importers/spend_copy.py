@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 from django.db import DatabaseError, DataError, connection, transaction
 
 from procurement.importers import spend_rules as rules
-from procurement.importers.csvread import MAX_AMOUNT, CsvRecords, FileProblem, parse_amount
+from procurement.importers.csvread import MAX_AMOUNT, FileProblem, csv_records, parse_amount
 from procurement.importers.spend_rules import (
     Recognition,
     RowParser,
@@ -43,7 +43,6 @@ from procurement.importers.spend_rules import (
 from procurement.models import SpendTransaction
 from procurement.services.payment_matching import covering_contracts_sql
 
-# The payment's columns the typed rows hold, as SpendTransaction names them.
 # What a payment holds where the file has no such column.
 ABSENT = {
     rules.SERVICE_AREA: "''",
@@ -56,20 +55,6 @@ ABSENT = {
     rules.IRRECOVERABLE_VAT: "NULL::numeric",
     rules.INVOICE_DATE: "NULL::date",
 }
-COLUMNS = (
-    "line_number",
-    "paid_on",
-    "amount",
-    "service_area",
-    "expense_type",
-    "reference",
-    "purpose",
-    "merchant_category",
-    "capital_revenue",
-    "procurement_card",
-    "irrecoverable_vat",
-    "invoice_date",
-)
 
 # Python's str.strip() removes exactly these characters; PostgreSQL's btrim(text, chars) is
 # given the same set, so a cell trims the same on both paths.
@@ -174,18 +159,12 @@ class CleanFile:
 
     def _layout(self) -> tuple[int, int, Recognition]:
         """The first data line, the number of cells on it, and the columns of each field."""
-        stream = self.stream
-        start = stream.tell()
-        text = io.TextIOWrapper(stream, encoding=self.encoding, newline="")
         try:
-            records = iter(CsvRecords(text))
-            header, _ = find_spend_header(records, mapping=self.mapping)
-            first = next(records, None)
+            with csv_records(self.stream, self.encoding) as records:
+                header, _ = find_spend_header(records, mapping=self.mapping)
+                first = next(records, None)
         except FileProblem as problem:
             raise NotClean(str(problem)) from problem
-        finally:
-            text.detach()
-            stream.seek(start)
         if first is None:
             raise NotClean("no data rows")
         line, row = first
@@ -400,7 +379,7 @@ class CleanFile:
         columns = ", ".join(
             f"{ABSENT[name] if name in ABSENT and name not in self.columns else typed[name]}"
             f" AS {name}"
-            for name in COLUMNS
+            for name in rules.PAYMENT_COLUMNS
         )
         sql = (
             f"(SELECT {columns}, supplier.supplier_id, supplier.supplier_name"
@@ -481,7 +460,7 @@ class CleanFile:
         """The one INSERT, sorted by supplier and day so the rows fill the (supplier, paid_on)
         index, and the (contract, paid_on) one that follows it, in order rather than at random;
         it returns the count, total, first and last day and the largest amount it wrote."""
-        columns = ", ".join(COLUMNS)
+        columns = ", ".join(rules.PAYMENT_COLUMNS)
         cursor.execute(
             f"WITH written AS (INSERT INTO {SpendTransaction._meta.db_table}"
             f" (spend_import_id, {columns}, supplier_id, supplier_name, contract_id)"
