@@ -39,7 +39,7 @@ from decimal import Decimal
 from itertools import islice
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, BinaryIO, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -118,6 +118,7 @@ IMPORT_LOCK = 0x5350454E44  # "SPEND": the advisory lock spend imports take turn
 # progress(rows read, bad rows so far), called every PROGRESS_EVERY rows (or COPY's block).
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 10_000
+T = TypeVar("T")
 
 
 @dataclass
@@ -233,7 +234,7 @@ def import_spend_file(
 @contextmanager
 def _as_csv(
     stream: BinaryIO, *, name: str, sheet: str | None, mapping: Mapping[str, str] | None
-) -> Iterator[tuple[BinaryIO, ByteScan, str | None]]:
+) -> Iterator[tuple[IO[bytes], ByteScan, str | None]]:
     """The file as CSV bytes, its scan (checksum of the file as given) and the sheet read.
 
     A workbook named as a CSV file is refused by scan_bytes, as before: its name and its
@@ -274,7 +275,7 @@ def _import(target: _Target, *, dry_run: bool, chunk_size: int) -> SpendImportRe
 class _Target:
     """One file to import and who asked, as the writing paths need them."""
 
-    stream: BinaryIO
+    stream: IO[bytes]
     encoding: str
     sha256: str
     filename: str
@@ -353,13 +354,12 @@ class _Checked:
                 read += 1
                 if read % PROGRESS_EVERY == 0:
                     progress(read, self.error_count)
-            kind = type(row)
-            if kind is RowError:
+            if isinstance(row, RowError):
                 self.error_count += 1
                 if len(errors) < MAX_ERRORS_KEPT:
                     errors.append(row)
                 continue
-            if kind is SkippedRow:
+            if isinstance(row, SkippedRow):
                 self.total = total
                 self._skip(row)
                 continue
@@ -378,6 +378,8 @@ class _Checked:
             if key is None:
                 position = None
                 self.redacted = True
+                # The rules give a row with no supplier what stands for it (a blank: WITHHELD).
+                assert row.placeholder is not None, row
                 placeholder = self.placeholders.setdefault(row.placeholder, Placeholder())
                 placeholder.rows += 1
                 placeholder.total += row.amount
@@ -427,7 +429,7 @@ def _validate(target: _Target) -> _Checked:
     return checked
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -442,7 +444,7 @@ def _suppliers_resolve(
     create: bool,
     user: User | None,
     reason: str,
-) -> tuple[dict[SupplierKey, int | None], int, list[str]]:
+) -> tuple[dict[SupplierKey, int], int, list[str]]:
     """Map each supplier in the file to a Supplier id, creating the new ones when `create`.
 
     procurement.identity decides who each is: a company number first, else the name key
@@ -531,12 +533,12 @@ def _import_streaming(target: _Target) -> SpendImportResult:
 def _import_clean(target: _Target) -> SpendImportResult | None:
     """PostgreSQL: import a file with no bad rows by COPY (see spend_copy), or return None,
     having written nothing, if the file needs reading row by row."""
-    stream = target.stream if target.progress is None else _Counted(target.stream, target.progress)
     clean = CleanFile(
-        stream=stream,
+        stream=target.stream,
         encoding=target.encoding,
         today=target.today,
         mapping=target.mapping,
+        progress=target.progress,
     )
     try:
         with transaction.atomic():
@@ -576,28 +578,6 @@ def _import_clean(target: _Target) -> SpendImportResult | None:
     except _AlreadyImported:
         return _already(SpendImport.objects.get(sha256=target.sha256))
     return _imported(spend_import, checked=checked, created=created, conflicts=conflicts)
-
-
-class _Counted:
-    """The file as COPY reads it, telling `progress` the lines read at each block (a megabyte,
-    about ten thousand lines), so the fast path reports progress without a per-row cost."""
-
-    def __init__(self, stream: BinaryIO, progress: Progress) -> None:
-        self.stream, self.progress, self.lines = stream, progress, 0
-
-    def read(self, size: int = -1) -> bytes:
-        block = self.stream.read(size)
-        if block:
-            self.lines += block.count(b"\n")
-            self.progress(self.lines, 0)
-        return block
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        self.lines = 0
-        return self.stream.seek(offset, whence)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.stream, name)
 
 
 def _import_in_chunks(target: _Target, *, checked: _Checked, chunk_size: int) -> SpendImportResult:
