@@ -4,7 +4,8 @@ an .xlsx workbook's sheet (read as CSV by `workbook`).
 Which heading is which field, and what each row says, are `spend_rules`' decisions; this module
 reads the file, counts, and writes. Every path below calls the same rules.
 
-The file is never held in memory. On PostgreSQL it is read twice:
+The file is never held in memory. On PostgreSQL a clean file takes the COPY path
+(`spend_copy`); a file with anything unusual is read twice:
 
 1. bytes: the checksum (importing the same file again is a no-op), binary and encoding checks;
 2. inside one transaction, every row is validated and, while no row has failed, streamed into
@@ -20,8 +21,9 @@ On SQLite (and for a dry run) the rows are validated in one pass and, if the fil
 read again and written with bulk_create a chunk at a time inside one transaction, then linked
 to contracts by one UPDATE.
 
-At a million lines (make bench) most of the time is PostgreSQL's own work on the real table:
-filling its eight indexes and checking the foreign keys at commit. Reading the file is a quarter.
+At a million lines (make bench, the COPY path) about three fifths of the CPU is the one INSERT
+into the real table: converting the cells, writing the rows and keeping its four indexes
+(docs/performance.md has the profile).
 """
 
 from __future__ import annotations
