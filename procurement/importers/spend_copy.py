@@ -182,8 +182,9 @@ class CleanFile:
 
     def _trimmed(self, name: str | None) -> str:
         """SQL for a field's cell trimmed as str.strip() trims it. btrim with a set of
-        multibyte characters costs a second a million cells, so it runs only on a cell whose
-        first or last character is one of them (few are); in UTF-8 ascii() is the code point."""
+        multibyte characters is slow, so it runs only on a cell whose first or last character
+        is one of them (few are; about 0.4 s of CPU fewer for three text columns at a million
+        lines). In UTF-8, ascii() is a character's code point."""
         cell = self._cell(name)
         if cell == "''":
             return cell
