@@ -17,6 +17,9 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from django.db import connection
+
+from bench.cpu import process_cpu
 from procurement.demo import demo_supplier_names
 from procurement.demo_data import CATEGORIES, COUNCIL, REDACTED_TYPES
 from procurement.models import SpendTransaction
@@ -73,6 +76,29 @@ def spend_file_write(path: Path, *, lines: int, suppliers: int, seed: int = 2022
     return {"lines": lines, "bytes": path.stat().st_size, "header": HEADER}
 
 
+def backend_cpu_seconds() -> tuple[int, float]:
+    """This connection's PostgreSQL backend and the CPU seconds it has used so far (make bench
+    needs the server on this machine, so its processes are in /proc)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    return pid, process_cpu(pid)[1]
+
+
+def raw_copy(path: Path) -> dict[str, Any]:
+    """COPY the file as it is into an unindexed temporary table of text columns, as `psql
+    \\copy` does (COPY FROM STDIN), for the database's CPU seconds the copy takes."""
+    with path.open("rb") as stream, connection.cursor() as cursor:
+        columns = ", ".join(f"c{number} text" for number in range(len(HEADER)))
+        cursor.execute(f"CREATE TEMPORARY TABLE bench_raw_cpu ({columns})")
+        pid, before = backend_cpu_seconds()
+        started = time.perf_counter()
+        cursor.cursor.copy_expert("COPY bench_raw_cpu FROM STDIN WITH (FORMAT csv, HEADER)", stream)
+        seconds = time.perf_counter() - started
+        database_cpu = process_cpu(pid)[1] - before
+    return {"seconds": round(seconds, 2), "database_cpu": round(database_cpu, 2)}
+
+
 def spend_file_import(path: Path) -> dict[str, Any]:
     """Time import_spend_file on the file; skipped (with the reason) if it cannot be imported."""
     target = os.environ.get("BENCH_IMPORTER", IMPORTER)
@@ -81,11 +107,17 @@ def spend_file_import(path: Path) -> dict[str, Any]:
         import_spend_file = getattr(importlib.import_module(module_name), function_name)
     except (ImportError, AttributeError) as error:
         return {"skipped": f"{target} is not available ({error})"}
-    started = time.perf_counter()
+    pid, database_before = backend_cpu_seconds()
+    python_before, started = time.process_time(), time.perf_counter()
     result = import_spend_file(path)
     seconds = time.perf_counter() - started
+    python_cpu = time.process_time() - python_before
+    same, database_after = backend_cpu_seconds()
     return {
         "seconds": round(seconds, 2),
+        "python_cpu": round(python_cpu, 2),
+        # None if the import's connection was replaced, so its backend's time is not known.
+        "database_cpu": round(database_after - database_before, 2) if same == pid else None,
         "status": str(result.status),
         "rows_imported": result.rows_imported,
         "self_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

@@ -39,6 +39,12 @@ def spend_import(path: str) -> dict[str, Any]:
     return spend_file_import(Path(path))
 
 
+def raw_copy(path: str) -> dict[str, Any]:
+    from bench.spend_import import raw_copy
+
+    return raw_copy(Path(path))
+
+
 def generate(scale: str) -> dict[str, Any]:
     from demo.generate import demo_data_generate
 
@@ -62,6 +68,7 @@ TASKS: dict[str, Callable[..., dict[str, Any] | list[dict[str, Any]]]] = {
     "migrate": migrate,
     "spend-file": spend_file,
     "import": spend_import,
+    "raw-copy": raw_copy,
     "generate": generate,
     "pages": pages,
 }

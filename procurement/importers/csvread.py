@@ -284,6 +284,19 @@ class CsvRecords:
                 yield start, row
 
 
+@contextmanager
+def csv_records(stream: IO[bytes], encoding: str) -> Iterator[Iterator[tuple[int, list[str]]]]:
+    """The records of a CSV file of bytes (see CsvRecords); the stream is left open, where it
+    was, for the next reading."""
+    start = stream.tell()
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    try:
+        yield iter(CsvRecords(text))
+    finally:
+        text.detach()
+        stream.seek(start)
+
+
 def _unreadable(error: csv.Error, *, start: int, end: int) -> str:
     if "field limit" not in str(error):
         return f"The file could not be read as CSV near line {start} ({error})"

@@ -4,7 +4,8 @@ an .xlsx workbook's sheet (read as CSV by `workbook`).
 Which heading is which field, and what each row says, are `spend_rules`' decisions; this module
 reads the file, counts, and writes. Every path below calls the same rules.
 
-The file is never held in memory. On PostgreSQL it is read twice:
+The file is never held in memory. On PostgreSQL a clean file takes the COPY path
+(`spend_copy`); a file with anything unusual is read twice:
 
 1. bytes: the checksum (importing the same file again is a no-op), binary and encoding checks;
 2. inside one transaction, every row is validated and, while no row has failed, streamed into
@@ -20,8 +21,9 @@ On SQLite (and for a dry run) the rows are validated in one pass and, if the fil
 read again and written with bulk_create a chunk at a time inside one transaction, then linked
 to contracts by one UPDATE.
 
-At a million lines (make bench) most of the time is PostgreSQL's own work on the real table:
-filling its eight indexes and checking the foreign keys at commit. Reading the file is a quarter.
+At a million lines (make bench, the COPY path) about three fifths of the CPU is the one INSERT
+into the real table: converting the cells, writing the rows and keeping its four indexes
+(docs/performance.md has the profile).
 """
 
 from __future__ import annotations
@@ -37,12 +39,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
+from operator import attrgetter
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, BinaryIO, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -54,9 +57,9 @@ from procurement.identity import SupplierIndex
 from procurement.importers import spend_rules as rules
 from procurement.importers.csvread import (
     ByteScan,
-    CsvRecords,
     FileProblem,
     binary_source,
+    csv_records,
     scan_bytes,
 )
 from procurement.importers.spend_copy import CleanFile, NotClean
@@ -117,6 +120,7 @@ IMPORT_LOCK = 0x5350454E44  # "SPEND": the advisory lock spend imports take turn
 # progress(rows read, bad rows so far), called every PROGRESS_EVERY rows (or COPY's block).
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 10_000
+T = TypeVar("T")
 
 
 @dataclass
@@ -232,7 +236,7 @@ def import_spend_file(
 @contextmanager
 def _as_csv(
     stream: BinaryIO, *, name: str, sheet: str | None, mapping: Mapping[str, str] | None
-) -> Iterator[tuple[BinaryIO, ByteScan, str | None]]:
+) -> Iterator[tuple[IO[bytes], ByteScan, str | None]]:
     """The file as CSV bytes, its scan (checksum of the file as given) and the sheet read.
 
     A workbook named as a CSV file is refused by scan_bytes, as before: its name and its
@@ -273,7 +277,7 @@ def _import(target: _Target, *, dry_run: bool, chunk_size: int) -> SpendImportRe
 class _Target:
     """One file to import and who asked, as the writing paths need them."""
 
-    stream: BinaryIO
+    stream: IO[bytes]
     encoding: str
     sha256: str
     filename: str
@@ -304,17 +308,10 @@ def _rows(
 ) -> Iterator[tuple[Recognition, Iterator[SpendRow | SkippedRow | RowError]]]:
     """The header's recognition, and each data row of the file, parsed, skipped as not a
     payment, or the error that stops it being imported."""
-    stream = target.stream
-    start = stream.tell()
-    text = io.TextIOWrapper(stream, encoding=target.encoding, newline="")
-    try:
-        records = iter(CsvRecords(text))
+    with csv_records(target.stream, target.encoding) as records:
         header, _ = find_spend_header(records, mapping=target.mapping)
         parse = RowParser(header.columns, target.today, len(header.headings))
         yield header, (parse(line, row) for line, row in records)
-    finally:
-        text.detach()  # leave the caller's stream open
-        stream.seek(start)
 
 
 @dataclass
@@ -359,13 +356,12 @@ class _Checked:
                 read += 1
                 if read % PROGRESS_EVERY == 0:
                     progress(read, self.error_count)
-            kind = type(row)
-            if kind is RowError:
+            if isinstance(row, RowError):
                 self.error_count += 1
                 if len(errors) < MAX_ERRORS_KEPT:
                     errors.append(row)
                 continue
-            if kind is SkippedRow:
+            if isinstance(row, SkippedRow):
                 self.total = total
                 self._skip(row)
                 continue
@@ -384,6 +380,8 @@ class _Checked:
             if key is None:
                 position = None
                 self.redacted = True
+                # The rules give a row with no supplier what stands for it (a blank: WITHHELD).
+                assert row.placeholder is not None, row
                 placeholder = self.placeholders.setdefault(row.placeholder, Placeholder())
                 placeholder.rows += 1
                 placeholder.total += row.amount
@@ -433,7 +431,7 @@ def _validate(target: _Target) -> _Checked:
     return checked
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -448,7 +446,7 @@ def _suppliers_resolve(
     create: bool,
     user: User | None,
     reason: str,
-) -> tuple[dict[SupplierKey, int | None], int, list[str]]:
+) -> tuple[dict[SupplierKey, int], int, list[str]]:
     """Map each supplier in the file to a Supplier id, creating the new ones when `create`.
 
     procurement.identity decides who each is: a company number first, else the name key
@@ -493,24 +491,12 @@ def _suppliers_resolve(
 
 # -- writing -------------------------------------------------------------------------------------
 
-_COLUMNS = (
-    "line_number",
-    "paid_on",
-    "supplier_id",
-    "supplier_name",
-    "amount",
-    "service_area",
-    "expense_type",
-    "reference",
-    "purpose",
-    "merchant_category",
-    "capital_revenue",
-    "procurement_card",
-    "irrecoverable_vat",
-    "invoice_date",
+# The staging table's columns: the payment's, then its supplier's position and name as written.
+_STAGED = (*rules.PAYMENT_COLUMNS, "supplier", "supplier_name")
+# The text columns, whose empty cells COPY must read as '' rather than NULL.
+_STAGED_TEXT = tuple(
+    name for name in _STAGED if isinstance(SpendTransaction._meta.get_field(name), models.CharField)
 )
-# The staged row's columns after the supplier's position, in SpendRow's order.
-_STAGED_TEXT = ("service_area", "expense_type", "reference", "purpose", "merchant_category")
 
 
 def _import_streaming(target: _Target) -> SpendImportResult:
@@ -549,12 +535,12 @@ def _import_streaming(target: _Target) -> SpendImportResult:
 def _import_clean(target: _Target) -> SpendImportResult | None:
     """PostgreSQL: import a file with no bad rows by COPY (see spend_copy), or return None,
     having written nothing, if the file needs reading row by row."""
-    stream = target.stream if target.progress is None else _Counted(target.stream, target.progress)
     clean = CleanFile(
-        stream=stream,
+        stream=target.stream,
         encoding=target.encoding,
         today=target.today,
         mapping=target.mapping,
+        progress=target.progress,
     )
     try:
         with transaction.atomic():
@@ -594,28 +580,6 @@ def _import_clean(target: _Target) -> SpendImportResult | None:
     except _AlreadyImported:
         return _already(SpendImport.objects.get(sha256=target.sha256))
     return _imported(spend_import, checked=checked, created=created, conflicts=conflicts)
-
-
-class _Counted:
-    """The file as COPY reads it, telling `progress` the lines read at each block (a megabyte,
-    about ten thousand lines), so the fast path reports progress without a per-row cost."""
-
-    def __init__(self, stream: BinaryIO, progress: Progress) -> None:
-        self.stream, self.progress, self.lines = stream, progress, 0
-
-    def read(self, size: int = -1) -> bytes:
-        block = self.stream.read(size)
-        if block:
-            self.lines += block.count(b"\n")
-            self.progress(self.lines, 0)
-        return block
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        self.lines = 0
-        return self.stream.seek(offset, whence)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.stream, name)
 
 
 def _import_in_chunks(target: _Target, *, checked: _Checked, chunk_size: int) -> SpendImportResult:
@@ -709,12 +673,12 @@ class _Staging:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {self.table} ("
-                " line_number integer NOT NULL, paid_on date NOT NULL, supplier integer,"
-                " supplier_name text NOT NULL, amount numeric(14, 2) NOT NULL,"
-                " service_area text NOT NULL, expense_type text NOT NULL, reference text NOT NULL,"
-                " purpose text NOT NULL, merchant_category text NOT NULL,"
-                " capital_revenue text NOT NULL, procurement_card boolean,"
-                " irrecoverable_vat numeric(14, 2), invoice_date date"
+                " line_number integer NOT NULL, paid_on date NOT NULL,"
+                " amount numeric(14, 2) NOT NULL, service_area text NOT NULL,"
+                " expense_type text NOT NULL, reference text NOT NULL, purpose text NOT NULL,"
+                " merchant_category text NOT NULL, capital_revenue text NOT NULL,"
+                " procurement_card boolean, irrecoverable_vat numeric(14, 2), invoice_date date,"
+                " supplier integer, supplier_name text NOT NULL"
                 ") ON COMMIT DROP"
             )
 
@@ -723,10 +687,8 @@ class _Staging:
         # An empty unquoted field is NULL in COPY's CSV format: right for the supplier
         # (redacted names), wrong for blank text, hence FORCE_NOT_NULL on the text columns.
         sql = (
-            f"COPY {self.table} (line_number, paid_on, supplier, supplier_name, amount,"
-            f" {', '.join(_STAGED_TEXT)}, capital_revenue, procurement_card, irrecoverable_vat,"
-            " invoice_date) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (supplier_name,"
-            f" {', '.join(_STAGED_TEXT)}, capital_revenue))"
+            f"COPY {self.table} ({', '.join(_STAGED)}) FROM STDIN"
+            f" WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(_STAGED_TEXT)}))"
         )
         blocks = _BlockReader(_csv_blocks(rows, rows_per_block=self.BLOCK_ROWS))
         with connection.cursor() as cursor:
@@ -745,11 +707,11 @@ class _Staging:
         `supplier_ids` are in the order of the positions staged. Setting the contract here
         rather than by an UPDATE afterwards writes each row once instead of twice.
         """
-        columns = ", ".join(_COLUMNS)
+        columns = ", ".join((*rules.PAYMENT_COLUMNS, "supplier_id", "supplier_name"))
         ids = list(supplier_ids)
         staged = (
-            "(SELECT line_number, paid_on, (%s::bigint[])[supplier] AS supplier_id, supplier_name,"
-            f" amount, {', '.join(_COLUMNS[5:])} FROM {self.table})"
+            f"(SELECT {', '.join(rules.PAYMENT_COLUMNS)},"
+            f" (%s::bigint[])[supplier] AS supplier_id, supplier_name FROM {self.table})"
         )
         # The staged rows are read twice rather than through a CTE, which PostgreSQL would
         # write out in full; the contracts' side costs nothing when no supplier holds one.
@@ -774,25 +736,9 @@ def _csv_blocks(
     # csv quotes a field holding any character of the line ending, and COPY refuses a bare
     # carriage return (one can sit inside a quoted cell), so the ending is "\r\n".
     writerows = csv.writer(buffer, lineterminator="\r\n").writerows
-    staged = (
-        (
-            row.line,
-            row.paid_on,
-            position,
-            row.supplier_name,
-            row.amount,
-            row.service_area,
-            row.expense_type,
-            row.reference,
-            row.purpose,
-            row.merchant_category,
-            row.capital_revenue,
-            row.procurement_card,
-            row.irrecoverable_vat,
-            row.invoice_date,
-        )
-        for row, position in rows
-    )
+    # The row in _STAGED's order: SpendRow names the line `line`.
+    payment = attrgetter("line", *rules.PAYMENT_COLUMNS[1:])
+    staged = ((*payment(row), position, row.supplier_name) for row, position in rows)
     while True:
         writerows(islice(staged, rows_per_block))
         if not buffer.tell():
@@ -944,8 +890,31 @@ def _spend_summary_rebuild(supplier_ids: Iterable[int], checked: _Checked) -> No
         spend_summary_rebuild(years=years, supplier_ids=batch, redacted=redacted)
 
 
-def _with_layout(result: SpendImportResult, checked: _Checked) -> SpendImportResult:
-    """The result, with what the import read: the layout, notes, placeholders, publisher."""
+def _counted(
+    status: str,
+    checked: _Checked,
+    *,
+    spend_import: SpendImport | None,
+    created: int,
+    conflicts: list[str],
+    publisher: tuple[str, bool],
+) -> SpendImportResult:
+    """The result of a file read in full (imported, or a dry run): what was counted and
+    written or would be, and what the import read: the layout, notes, placeholders."""
+    result = SpendImportResult(
+        status=status,
+        spend_import=spend_import,
+        rows_imported=checked.rows,
+        rows_skipped=checked.error_count,
+        total_amount=checked.total,
+        suppliers_created=created,
+        errors=checked.errors,
+        file_error=None,
+        error_count=checked.error_count,
+        publisher=publisher[0],
+        is_own=publisher[1],
+        supplier_conflicts=conflicts,
+    )
     header = checked.header
     if header is not None:
         result.header_line, result.headings = header.line, list(header.headings)
@@ -961,21 +930,16 @@ def _with_layout(result: SpendImportResult, checked: _Checked) -> SpendImportRes
 def _imported(
     spend_import: SpendImport, *, checked: _Checked, created: int, conflicts: list[str]
 ) -> SpendImportResult:
-    result = SpendImportResult(
-        status=IMPORTED,
+    """What was written: the import records the same counts (_spend_import_record)."""
+    publisher = (spend_import.publisher, spend_import.is_own)
+    return _counted(
+        IMPORTED,
+        checked,
         spend_import=spend_import,
-        rows_imported=spend_import.rows_imported,
-        rows_skipped=spend_import.rows_skipped,
-        total_amount=spend_import.total_amount,
-        suppliers_created=created,
-        errors=checked.errors,
-        file_error=None,
-        error_count=checked.error_count,
-        publisher=spend_import.publisher,
-        is_own=spend_import.is_own,
-        supplier_conflicts=conflicts,
+        created=created,
+        conflicts=conflicts,
+        publisher=publisher,
     )
-    return _with_layout(result, checked)
 
 
 def _republished_count(checked: _Checked, target: _Target) -> None:
@@ -1003,22 +967,14 @@ def _republished_count(checked: _Checked, target: _Target) -> None:
 def _dry_run(checked: _Checked, target: _Target) -> SpendImportResult:
     _republished_count(checked, target)
     _, new, conflicts = _suppliers_resolve(checked.suppliers, create=False, user=None, reason="")
-    publisher, is_own = _publisher(checked, target)
-    result = SpendImportResult(
-        status=DRY_RUN,
+    return _counted(
+        DRY_RUN,
+        checked,
         spend_import=None,
-        rows_imported=checked.rows,
-        rows_skipped=checked.error_count,
-        total_amount=checked.total,
-        suppliers_created=new,
-        errors=checked.errors,
-        file_error=None,
-        error_count=checked.error_count,
-        publisher=publisher,
-        is_own=is_own,
-        supplier_conflicts=conflicts,
+        created=new,
+        conflicts=conflicts,
+        publisher=_publisher(checked, target),
     )
-    return _with_layout(result, checked)
 
 
 def _rejected(
@@ -1027,10 +983,12 @@ def _rejected(
     errors: list[RowError] | None = None,
     error_count: int | None = None,
     status: str = REJECTED,
+    spend_import: SpendImport | None = None,
 ) -> SpendImportResult:
+    """A result with nothing written: refused, or (with the earlier import) already imported."""
     return SpendImportResult(
         status=status,
-        spend_import=None,
+        spend_import=spend_import,
         rows_imported=0,
         rows_skipped=0,
         total_amount=Decimal("0.00"),
@@ -1054,13 +1012,4 @@ def _refused(problem: FileProblem) -> SpendImportResult:
 
 
 def _already(previous: SpendImport) -> SpendImportResult:
-    return SpendImportResult(
-        status=ALREADY_IMPORTED,
-        spend_import=previous,
-        rows_imported=0,
-        rows_skipped=0,
-        total_amount=Decimal("0.00"),
-        suppliers_created=0,
-        errors=[],
-        file_error=None,
-    )
+    return _rejected(status=ALREADY_IMPORTED, spend_import=previous)

@@ -25,15 +25,15 @@ import datetime as dt
 import io
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from django.db import DatabaseError, DataError, connection, transaction
 
 from procurement.importers import spend_rules as rules
-from procurement.importers.csvread import MAX_AMOUNT, CsvRecords, FileProblem, parse_amount
+from procurement.importers.csvread import MAX_AMOUNT, FileProblem, csv_records, parse_amount
 from procurement.importers.spend_rules import (
     Recognition,
     RowParser,
@@ -43,7 +43,6 @@ from procurement.importers.spend_rules import (
 from procurement.models import SpendTransaction
 from procurement.services.payment_matching import covering_contracts_sql
 
-# The payment's columns the typed rows hold, as SpendTransaction names them.
 # What a payment holds where the file has no such column.
 ABSENT = {
     rules.SERVICE_AREA: "''",
@@ -56,20 +55,6 @@ ABSENT = {
     rules.IRRECOVERABLE_VAT: "NULL::numeric",
     rules.INVOICE_DATE: "NULL::date",
 }
-COLUMNS = (
-    "line_number",
-    "paid_on",
-    "amount",
-    "service_area",
-    "expense_type",
-    "reference",
-    "purpose",
-    "merchant_category",
-    "capital_revenue",
-    "procurement_card",
-    "irrecoverable_vat",
-    "invoice_date",
-)
 
 # Python's str.strip() removes exactly these characters; PostgreSQL's btrim(text, chars) is
 # given the same set, so a cell trims the same on both paths.
@@ -77,6 +62,7 @@ WHITESPACE = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code
 # The usual amount forms, as csvread's _COMMON, exactly as written (an amount with blanks
 # around it is parsed in Python) and with ASCII digits only: Python's \d is wider.
 USUAL_AMOUNT = r"^-?£?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?$"
+_SPACE_CODES = ", ".join(str(ord(char)) for char in WHITESPACE)
 ODD_AMOUNTS_MAX = 10_000  # more than this many unusual amounts: not worth a lookup table
 _ENCODINGS = {"utf-8-sig": "UTF8", "cp1252": "WIN1252"}
 
@@ -116,13 +102,14 @@ class CleanFile:
     def __init__(
         self,
         *,
-        stream: BinaryIO,
+        stream: IO[bytes],
         encoding: str,
         today: dt.date,
         mapping: Mapping[str, str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.stream, self.encoding, self.today = stream, encoding, today
-        self.mapping = mapping
+        self.mapping, self.progress = mapping, progress
 
     # -- staging ---------------------------------------------------------------------------------
 
@@ -137,6 +124,8 @@ class CleanFile:
         self.columns = self.parser.columns  # the columns each field is read from
         cells = ", ".join(f"c{index} text" for index in range(self.width))
         with connection.cursor() as cursor:
+            cursor.execute("SHOW server_encoding")
+            self.utf8 = cursor.fetchone()[0] == "UTF8"
             cursor.execute(f"DROP TABLE IF EXISTS {', '.join(self.tables)}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {self.staging} (position bigint GENERATED ALWAYS AS"
@@ -145,7 +134,7 @@ class CleanFile:
         start = self.stream.tell()
         try:
             _skip_lines(self.stream, self.first_line - 1)
-            lines = _LineCounter(self.stream)
+            lines = _LineCounter(self.stream, progress=self.progress)
             names = ", ".join(f"c{index}" for index in range(self.width))
             sql = (
                 f"COPY {self.staging} ({names}) FROM STDIN WITH (FORMAT csv,"
@@ -171,18 +160,12 @@ class CleanFile:
 
     def _layout(self) -> tuple[int, int, Recognition]:
         """The first data line, the number of cells on it, and the columns of each field."""
-        stream = self.stream
-        start = stream.tell()
-        text = io.TextIOWrapper(stream, encoding=self.encoding, newline="")
         try:
-            records = iter(CsvRecords(text))
-            header, _ = find_spend_header(records, mapping=self.mapping)
-            first = next(records, None)
+            with csv_records(self.stream, self.encoding) as records:
+                header, _ = find_spend_header(records, mapping=self.mapping)
+                first = next(records, None)
         except FileProblem as problem:
             raise NotClean(str(problem)) from problem
-        finally:
-            text.detach()
-            stream.seek(start)
         if first is None:
             raise NotClean("no data rows")
         line, row = first
@@ -198,7 +181,20 @@ class CleanFile:
         return "''" if index is None else f"coalesce(c{index}, '')"
 
     def _trimmed(self, name: str | None) -> str:
-        return f"btrim({self._cell(name)}, %(ws)s)"
+        """SQL for a field's cell trimmed as str.strip() trims it. btrim with a set of
+        multibyte characters is slow, so it runs only on a cell whose first or last character
+        is one of them (few are; about 0.4 s of CPU fewer for three text columns at a million
+        lines). In UTF-8, ascii() is a character's code point."""
+        cell = self._cell(name)
+        if cell == "''":
+            return cell
+        trimmed = f"btrim({cell}, %(ws)s)"
+        if not self.utf8:
+            return trimmed
+        return (
+            f"CASE WHEN ascii({cell}) IN ({_SPACE_CODES}) OR ascii(right({cell}, 1))"
+            f" IN ({_SPACE_CODES}) THEN {trimmed} ELSE {cell} END"
+        )
 
     @property
     def params(self) -> dict[str, str]:
@@ -273,15 +269,15 @@ class CleanFile:
             found[(name_cell, number_cell)] = (name.stored, key, name.placeholder)
         return found
 
+    def _pounds(self, name: str) -> str:
+        """SQL converting an amount cell known to be in a usual form, by the rule parse_amount
+        applies to them: the pound sign and commas dropped, the sign kept, rounded half away
+        from zero to the penny."""
+        return f"round(translate({self._cell(name)}, '£,', '')::numeric, 2)"
+
     def _amount_sql(self, name: str) -> str:
-        """SQL converting an amount cell in the usual forms, by the rule parse_amount applies
-        to them; NULL for any other form."""
-        amount = self._cell(name)
-        pounds = f"round(translate({amount}, '-£,', '')::numeric, 2)"
-        return (
-            f"CASE WHEN {amount} ~ %(usual)s THEN CASE WHEN strpos({amount}, '-') > 0"
-            f" THEN -{pounds} ELSE {pounds} END END"
-        )
+        """SQL converting an amount cell in the usual forms; NULL for any other form."""
+        return f"CASE WHEN {self._cell(name)} ~ %(usual)s THEN {self._pounds(name)} END"
 
     def _scan(self) -> None:
         """One scan of the staged cells for what the write cannot check for itself: the rows,
@@ -343,9 +339,14 @@ class CleanFile:
             _copy_rows(cursor, "spend_copy_amounts", ("position", "amount"), parsed)
 
     def _amount(self) -> str:
-        """SQL for a row's amount: converted in SQL in the usual forms, else parsed in Python."""
-        usual = self._amount_sql(rules.AMOUNT)
-        return f"coalesce({usual}, odd.amount)" if self.odd_amounts else usual
+        """SQL for a row's amount: converted in SQL in the usual forms, else parsed in Python.
+
+        The scan has found every cell not in a usual form, and each is in spend_copy_amounts,
+        so the pattern is not matched again a million times here."""
+        usual = self._pounds(rules.AMOUNT)
+        if not self.odd_amounts:
+            return usual
+        return f"CASE WHEN odd.position IS NULL THEN {usual} ELSE odd.amount END"
 
     def _payments_sql(self, cursor: Any) -> str:
         """A subquery of the typed payments, read from the staged cells: each column of
@@ -380,7 +381,7 @@ class CleanFile:
         columns = ", ".join(
             f"{ABSENT[name] if name in ABSENT and name not in self.columns else typed[name]}"
             f" AS {name}"
-            for name in COLUMNS
+            for name in rules.PAYMENT_COLUMNS
         )
         sql = (
             f"(SELECT {columns}, supplier.supplier_id, supplier.supplier_name"
@@ -461,7 +462,7 @@ class CleanFile:
         """The one INSERT, sorted by supplier and day so the rows fill the (supplier, paid_on)
         index, and the (contract, paid_on) one that follows it, in order rather than at random;
         it returns the count, total, first and last day and the largest amount it wrote."""
-        columns = ", ".join(COLUMNS)
+        columns = ", ".join(rules.PAYMENT_COLUMNS)
         cursor.execute(
             f"WITH written AS (INSERT INTO {SpendTransaction._meta.db_table}"
             f" (spend_import_id, {columns}, supplier_id, supplier_name, contract_id)"
@@ -526,10 +527,15 @@ def _stray_quote(data: bytes) -> bool:
 class _LineCounter:
     """A binary stream for COPY that counts the line feeds, and any carriage return not
     followed by one (Python's csv reads a lone one as a line break too), as they go by, and
-    notes any quote mark the two CSV readers would read differently."""
+    notes any quote mark the two CSV readers would read differently.
 
-    def __init__(self, stream: BinaryIO) -> None:
-        self.stream = stream
+    `progress` is told the lines read and no bad rows at each block (a megabyte, about ten
+    thousand lines), so the fast path reports progress without a cost a row."""
+
+    def __init__(
+        self, stream: IO[bytes], *, progress: Callable[[int, int], None] | None = None
+    ) -> None:
+        self.stream, self.progress = stream, progress
         self.feeds = self.lone_returns = 0
         self.stray_quote = False
         self.tail = b""
@@ -549,6 +555,8 @@ class _LineCounter:
                 returns -= 1  # a CRLF split between two blocks: counted as lone last time
             self.lone_returns += returns
             self.last = block[-1:]
+            if self.progress is not None:
+                self.progress(self.feeds, 0)
         return block
 
     @property
@@ -557,7 +565,7 @@ class _LineCounter:
         return self.feeds + (0 if self.last in (b"\n", b"") else 1)
 
 
-def _skip_lines(stream: BinaryIO, count: int) -> None:
+def _skip_lines(stream: IO[bytes], count: int) -> None:
     """Move the stream past `count` line feeds (the header and any title lines above it)."""
     for _ in range(count):
         if not stream.readline():

@@ -8,15 +8,12 @@ are exactly what `import_spend_file` would use.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from procurement.importers.csvread import CsvRecords, FileProblem, binary_source, scan_bytes
+from procurement.importers.csvread import FileProblem, binary_source, csv_records, scan_bytes
 from procurement.importers.spend_rules import (
     NeedsMapping,
     find_spend_header,
@@ -70,13 +67,13 @@ def preview_spend_file(
 def _preview(stream: IO[bytes], *, rows: int) -> SpendPreview:
     scan = scan_bytes(stream)
     try:
-        with _records(stream, scan.encoding) as records:
+        with csv_records(stream, scan.encoding) as records:
             found, _ = find_spend_header(records)
             message = ""
     except NeedsMapping as refusal:
         found, message = refusal.recognition, str(refusal)
     # Read again for the sample: the header search may have read past the header.
-    with _records(stream, scan.encoding) as records:
+    with csv_records(stream, scan.encoding) as records:
         after = (row for number, row in records if number > found.line)
         sample = list(islice(after, rows))
     width = len(found.headings)
@@ -90,14 +87,3 @@ def _preview(stream: IO[bytes], *, rows: int) -> SpendPreview:
         message=message,
         notes=list(found.notes),
     )
-
-
-@contextmanager
-def _records(stream: IO[bytes], encoding: str) -> Iterator[Iterator[tuple[int, list[str]]]]:
-    start = stream.tell()
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
-    try:
-        yield iter(CsvRecords(text))
-    finally:
-        text.detach()
-        stream.seek(start)

@@ -504,6 +504,22 @@ SupplierKey = tuple[str, str]  # (normalised name, company number or "")
 YES = frozenset({"yes", "y", "true", "1"})
 NO = frozenset({"no", "n", "false", "0"})
 CARD_WORDS = (YES, NO)  # as the COPY path's SQL compares them
+# A payment's own columns as SpendTransaction names them (its import, supplier and contract
+# aside), in the order both ways of writing on PostgreSQL stage and insert them.
+PAYMENT_COLUMNS = (
+    "line_number",
+    "paid_on",
+    "amount",
+    "service_area",
+    "expense_type",
+    "reference",
+    "purpose",
+    "merchant_category",
+    "capital_revenue",
+    "procurement_card",
+    "irrecoverable_vat",
+    "invoice_date",
+)
 
 
 class SupplierCell(NamedTuple):

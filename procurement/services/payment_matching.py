@@ -63,7 +63,7 @@ def transactions_match_contracts(
     return updated
 
 
-def covering_contracts_sql(*, payments: str, key: str) -> tuple[str, list[object]]:
+def covering_contracts_sql(*, payments: str, key: str) -> tuple[str, list[str]]:
     """PostgreSQL: SQL (and its parameters) giving `key` and `contract_id` for each row of
     `payments` that a contract covers, by the rule of transactions_match_contracts.
 
