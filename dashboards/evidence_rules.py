@@ -52,7 +52,7 @@ RULES: tuple[EvidenceRule, ...] = (
         measures="Share of live contracts with a complete record: owner, start and end dates, "
         "total value, category and supplier.",
         why="Leader asks for complete, accurate records on all contracts, so each 20 "
-        "percentage points of complete records is one level",
+        "percentage points of complete records supports one level",
     ),
     EvidenceRule(
         key="change-control",
