@@ -27,7 +27,9 @@ from django_stubs_ext import WithAnnotations
 
 from procurement import act
 from procurement import act as act_rules
-from procurement.models import Contract, Kpi, KpiRating, Notice, Route, Variation
+from procurement.models import Contract, Kpi, KpiRating, Notice, PipelineItem, Route, Variation
+from procurement.selectors.council_notices import pipeline_notice_items
+from procurement.selectors.payments_compliance import PaymentsCompliance, payments_compliance
 
 ZERO = Decimal("0")
 
@@ -96,7 +98,9 @@ def notice_list(
     if search.strip():
         text = search.strip()
         queryset = queryset.filter(
-            Q(contract__reference__icontains=text) | Q(contract__title__icontains=text)
+            Q(contract__reference__icontains=text)
+            | Q(contract__title__icontains=text)
+            | Q(reason__icontains=text)
         )
     if due_from:
         queryset = queryset.filter(due_on__gte=due_from)
@@ -331,3 +335,26 @@ def notice_timeliness(*, start: dt.date, end: dt.date, today: dt.date) -> dict[s
     )
     counts["unpublished"] = counts["total"] - counts["on_time"] - counts["late"]
     return counts
+
+
+@dataclass
+class NoticeReport:
+    """What the council's own notice reports: the pipeline's procurements (s.93(2)) or the
+    payments compliance figures (s.69, reg. 38). Empty for a contract's notice."""
+
+    pipeline: list[PipelineItem] = field(default_factory=list)
+    pipeline_total: Decimal = ZERO
+    payments: PaymentsCompliance | None = None
+
+
+def notice_report(*, notice: Notice) -> NoticeReport:
+    """One query for a pipeline notice, four for payments compliance, none otherwise."""
+    if notice.kind == Notice.Kind.PIPELINE and notice.period_start:
+        items = list(pipeline_notice_items(financial_year=notice.period_start.year))
+        total = sum((item.estimated_value for item in items), ZERO)
+        return NoticeReport(pipeline=items, pipeline_total=total)
+    if notice.kind == Notice.Kind.PAYMENTS_COMPLIANCE and notice.period_start and notice.period_end:
+        return NoticeReport(
+            payments=payments_compliance(start=notice.period_start, end=notice.period_end)
+        )
+    return NoticeReport()
