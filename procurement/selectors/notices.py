@@ -358,3 +358,54 @@ def notice_report(*, notice: Notice) -> NoticeReport:
             payments=payments_compliance(start=notice.period_start, end=notice.period_end)
         )
     return NoticeReport()
+
+
+@dataclass(frozen=True)
+class KindTimeliness:
+    """One kind of notice whose deadline fell in a period: published on time, late, or not."""
+
+    kind: str
+    label: str
+    due: int
+    on_time: int
+    late: int
+    unpublished: int
+
+    @property
+    def on_time_share(self) -> Decimal | None:
+        if not self.due:
+            return None
+        return (Decimal(self.on_time) * 100 / self.due).quantize(Decimal("0.1"))
+
+
+def notice_timeliness_by_kind(
+    *, start: dt.date, end: dt.date, today: dt.date
+) -> list[KindTimeliness]:
+    """For each kind of notice (every kind, zeros included, in the calendar's order), the
+    notices whose deadline fell between `start` and `end` and has passed by `today`: how many,
+    and how many were published by the deadline, after it, or not yet. One query."""
+    rows = {
+        row["kind"]: row
+        for row in Notice.objects.filter(due_on__gte=start, due_on__lte=min(end, today))
+        .order_by()
+        .values("kind")
+        .annotate(
+            due=Count("pk"),
+            on_time=Count("pk", filter=Q(published_on__lte=F("due_on"))),
+            late=Count("pk", filter=Q(published_on__gt=F("due_on"))),
+        )
+    }
+    result = []
+    for kind, label in Notice.Kind.choices:
+        row = rows.get(kind, {"due": 0, "on_time": 0, "late": 0})
+        result.append(
+            KindTimeliness(
+                kind=kind,
+                label=label,
+                due=row["due"],
+                on_time=row["on_time"],
+                late=row["late"],
+                unpublished=row["due"] - row["on_time"] - row["late"],
+            )
+        )
+    return result

@@ -21,6 +21,7 @@ from accounts.roles import ADMINISTRATORS
 from procurement import act
 from procurement.models import Notice, PipelineItem
 from procurement.ocds_notices import package_errors, pipeline_release_package
+from procurement.selectors import notices as selectors_notices
 from procurement.selectors.council_notices import pipeline_notice_items, pipeline_years
 from procurement.services import notices as act_services
 from tests.factories import UserFactory
@@ -343,3 +344,42 @@ def _detail_queries(client, size: int) -> int:
 
 def test_the_notice_page_runs_the_same_queries_for_3_or_30_procurements(member_client) -> None:
     assert _detail_queries(member_client, 3) == _detail_queries(member_client, 30)
+
+
+# -- the annual review's notices on time -------------------------------------------------------
+
+
+def test_notices_on_time_against_late_by_kind_in_one_query(django_assert_num_queries) -> None:
+    contract = ContractFactory()
+
+    def notice(key: str, kind: str, due: str, published: str | None = None) -> None:
+        council = kind in Notice.COUNCIL_KINDS
+        Notice.objects.create(
+            kind=kind,
+            key=key,
+            contract=None if council else contract,
+            reason="r",
+            due_on=dt.date.fromisoformat(due),
+            published_on=dt.date.fromisoformat(published) if published else None,
+        )
+
+    notice("a", Notice.Kind.CONTRACT_DETAILS, "2025-05-19", "2025-05-19")  # on the day: on time
+    notice("b", Notice.Kind.CONTRACT_DETAILS, "2025-06-01", "2025-06-02")  # a day late
+    notice("c", Notice.Kind.CONTRACT_DETAILS, "2026-01-10")  # overdue, unpublished
+    notice("d", Notice.Kind.PIPELINE, "2025-05-26", "2025-05-01")
+    notice("e", Notice.Kind.CONTRACT_DETAILS, "2025-03-31", "2025-03-01")  # the year before
+    notice("f", Notice.Kind.CONTRACT_CHANGE, "2026-03-01")  # not yet due on 1 February
+
+    with django_assert_num_queries(1):
+        rows = selectors_notices.notice_timeliness_by_kind(
+            start=dt.date(2025, 4, 1), end=dt.date(2026, 3, 31), today=dt.date(2026, 2, 1)
+        )
+
+    by_kind = {row.kind: row for row in rows}
+    assert [row.kind for row in rows] == list(Notice.Kind.values)
+    details = by_kind[Notice.Kind.CONTRACT_DETAILS]
+    assert (details.due, details.on_time, details.late, details.unpublished) == (3, 1, 1, 1)
+    assert details.on_time_share == Decimal("33.3")
+    assert (by_kind[Notice.Kind.PIPELINE].due, by_kind[Notice.Kind.PIPELINE].on_time) == (1, 1)
+    assert by_kind[Notice.Kind.CONTRACT_CHANGE].due == 0
+    assert by_kind[Notice.Kind.CONTRACT_CHANGE].on_time_share is None
