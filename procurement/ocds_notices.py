@@ -141,8 +141,11 @@ def _buyer() -> dict[str, Any]:
 
 
 def notice_release(notice: Notice) -> dict[str, Any]:
-    """The notice as one OCDS release (a few queries: the variation or the ratings)."""
+    """The notice as one OCDS release (a few queries: the variation or the ratings). Only a
+    contract's notice has one: the pipeline notice is a package (pipeline_release_package)."""
     contract = notice.contract
+    if contract is None:
+        raise ValueError("The council's own notices have no contract release.")
     supplier = contract.supplier
     supplier_party = _supplier_party(supplier)
     buyer = _buyer()

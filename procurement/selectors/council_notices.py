@@ -58,7 +58,7 @@ class PipelineYear:
 def pipeline_years(*, first: int, last: int) -> list[PipelineYear]:
     """For each financial year from `first` to `last`: the pipeline's total for the year and its
     procurements over £2 million in the 18 months from 1 April. One query whatever the span."""
-    aggregates = {}
+    aggregates: dict[str, Sum | Count] = {}
     threshold = act.pipeline_item_threshold()
     for year in range(first, last + 1):
         start, end = financial_year_bounds(year)

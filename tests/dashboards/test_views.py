@@ -16,7 +16,7 @@ from django.urls import reverse
 from core.financial_year import financial_year_bounds, financial_year_end, financial_year_label
 from dashboards import selectors
 from maturity.models import Indicator
-from procurement.models import Notice, Risk, Supplier
+from procurement.models import Contract, Notice, Risk, Supplier
 from procurement.services.spend_summary import spend_summary_rebuild
 from tests.dashboards.conftest import build_review_data
 from tests.factories import AssessmentFactory
@@ -206,7 +206,7 @@ def test_the_notices_on_time_against_late_are_on_the_page_and_in_the_csv(
     member_client, review_data
 ):
     start, _ = financial_year_bounds(review_data.year)
-    contract = ContractFactory()
+    contract: Contract = ContractFactory.create()
     for number, late_by in enumerate((0, 0, 3)):
         Notice.objects.create(
             kind=Notice.Kind.CONTRACT_DETAILS,
@@ -298,7 +298,7 @@ def _grow(data) -> None:
                 amount=Decimal(1000 + number),
                 paid_on=start + dt.timedelta(offset),
             )
-        contract = ContractFactory(
+        contract: Contract = ContractFactory.create(
             supplier=supplier,
             risk_rating=Risk.HIGH,
             end_date=data.today + dt.timedelta(days=20 + number * 20),

@@ -9,7 +9,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from accounts.roles import ADMINISTRATORS
 from procurement import act
-from procurement.models import Notice, PipelineItem
+from procurement.models import Contract, Notice, PipelineItem
 from procurement.ocds_notices import package_errors, pipeline_release_package
 from procurement.selectors import notices as selectors_notices
 from procurement.selectors.council_notices import pipeline_notice_items, pipeline_years
@@ -177,7 +177,7 @@ def test_a_published_pipeline_notice_stays_whatever_the_pipeline_does() -> None:
 
 def test_syncing_one_contract_leaves_the_councils_notices_alone() -> None:
     _pipeline()
-    contract = ContractFactory()
+    contract: Contract = ContractFactory.create()
 
     assert act_services.notices_sync(contract_ids=[contract.pk], today=TODAY) == 0
     assert not Notice.objects.exists()
@@ -204,7 +204,11 @@ def test_a_notice_names_its_contract_unless_it_is_the_councils() -> None:
         Notice.objects.create(kind=Notice.Kind.CONTRACT_DETAILS, key="x", reason="r", due_on=TODAY)
     with pytest.raises(IntegrityError), transaction.atomic():
         Notice.objects.create(
-            kind=Notice.Kind.PIPELINE, key="y", reason="r", due_on=TODAY, contract=ContractFactory()
+            kind=Notice.Kind.PIPELINE,
+            key="y",
+            reason="r",
+            due_on=TODAY,
+            contract=ContractFactory.create(),
         )
 
 
@@ -247,7 +251,7 @@ def test_the_councils_notices_email_the_head_of_procurement_once_before_and_once
 
 def test_without_the_setting_the_administrators_are_emailed() -> None:
     _pipeline()
-    admin = UserFactory(email="admin@example.gov.uk")
+    admin: User = UserFactory.create(email="admin@example.gov.uk")
     admin.groups.add(Group.objects.get_or_create(name=ADMINISTRATORS)[0])
     UserFactory(email="officer@example.gov.uk")
     UserFactory(email="gone@example.gov.uk", is_active=False, is_superuser=True)
@@ -350,7 +354,7 @@ def test_the_notice_page_runs_the_same_queries_for_3_or_30_procurements(member_c
 
 
 def test_notices_on_time_against_late_by_kind_in_one_query(django_assert_num_queries) -> None:
-    contract = ContractFactory()
+    contract: Contract = ContractFactory.create()
 
     def notice(key: str, kind: str, due: str, published: str | None = None) -> None:
         council = kind in Notice.COUNCIL_KINDS
