@@ -20,7 +20,9 @@ Procurement Regulations 2024's text on legislation.gov.uk and the Cabinet Office
 - s.75(1)-(5): a contract change notice before a modification takes effect, unless it changes
   the value by 10% or less (goods, services) or 15% or less (works) and the term by 10% or less
   of the maximum term on award; an earlier modification that could reasonably have been made
-  together with this one counts with it. s.75(6): not for a light touch contract.
+  together with this one counts with it. s.75(6): not for a light touch contract. s.75(2) joins
+  the value test and the term test with "or"; the register gives a notice when either line is
+  crossed (the stricter reading, as the issue sets it: docs/procurement-act.md).
 - s.80(1): a contract termination notice within 30 days beginning with the day the contract
   terminated (every way a contract ends: expiry, termination, completion).
 - s.69(1), (3), reg. 38: a payments compliance notice before the end of the 30 days beginning
