@@ -258,6 +258,16 @@ ACT_PUBLIC_CONTRACT_THRESHOLDS = {
 ACT_KPI_THRESHOLD = Decimal(os.environ.get("ACT_KPI_THRESHOLD", "5000000"))
 # Contract owners are reminded this many days before a notice's deadline.
 ACT_NOTICE_REMINDER_DAYS = int(os.environ.get("ACT_NOTICE_REMINDER_DAYS", "7"))
+# The register's working deadline for a contract performance notice after a KPI assessment (the
+# Act sets none: s.71(2)(b)).
+ACT_PERFORMANCE_NOTICE_DAYS = int(os.environ.get("ACT_PERFORMANCE_NOTICE_DAYS", "30"))
+# A pipeline notice is due when the council expects to pay more than this in the coming
+# financial year (s.93(1)); it lists the planned procurements over the second amount (s.93(2)).
+ACT_PIPELINE_THRESHOLD = Decimal(os.environ.get("ACT_PIPELINE_THRESHOLD", "100000000"))
+ACT_PIPELINE_ITEM_THRESHOLD = Decimal(os.environ.get("ACT_PIPELINE_ITEM_THRESHOLD", "2000000"))
+# Who is emailed about the council's own notices (pipeline, payments compliance): the head of
+# procurement and the finance director, say; empty means every active administrator.
+ACT_COUNCIL_NOTICE_EMAILS = env_list("ACT_COUNCIL_NOTICE_EMAILS", "")
 # Uploads larger than this are refused before they are read (spend files, evidence).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

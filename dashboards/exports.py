@@ -253,6 +253,20 @@ CSV_TABLES: dict[str, tuple[Callable[[AnnualReview], Rows], Sequence[str]]] = {
         ("Reference", "Title", "Supplier", "Sub-team", "End date", "Total value (£)"),
     ),
     "checks": (checks_rows, ("Check", "Contracts", "Of live contracts", "Share (%)")),
+    "notices": (
+        lambda r: [
+            (n.label, n.due, n.on_time, n.late, n.unpublished, n.on_time_share)
+            for n in r.notice_timeliness
+        ],
+        (
+            "Notice",
+            "Deadlines passed in the year",
+            "Published on time",
+            "Published late",
+            "Not yet published",
+            "On time (%)",
+        ),
+    ),
     "evidence": (
         evidence_rows,
         (
@@ -287,6 +301,7 @@ SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("high-risk-contracts", "High-risk contracts"),
         ("checks", "Modern slavery and personal data checks"),
     ),
+    "Procurement Act notices": (("notices", "Notices on time against late"),),
     "Evidence": (("evidence", "Evidence beside the self-assessment"),),
 }
 

@@ -44,6 +44,7 @@ from maturity.models import Action, Assessment, Framework, Indicator, Level, Tar
 from maturity.selectors import AreaSummary, MaturityHeadline
 from procurement.models import (
     Contract,
+    Notice,
     PipelineItem,
     Risk,
     Saving,
@@ -52,7 +53,7 @@ from procurement.models import (
     Supplier,
     Variation,
 )
-from procurement.selectors import planning, register, spend
+from procurement.selectors import notices, planning, register, spend
 from procurement.selectors.planning import KindTotal
 from procurement.selectors.spend import Headline, YearSpend
 from socialvalue.models import (
@@ -106,7 +107,7 @@ def _review_sources() -> list[tuple[str, str]]:
     moves with every change; the spend summary and savings targets carry their own times.
     Reference data (measures, proxy values, the framework) is counted by its newest id.
     """
-    tracked = [Supplier, Contract, Variation, Saving, PipelineItem, Action, Commitment]
+    tracked = [Supplier, Contract, Variation, Saving, PipelineItem, Action, Commitment, Notice]
     tracked += [SocialValueReturn, ReturnLine]
     histories = [get_history_model_for_model(model) for model in tracked]
     sources = [(history._meta.db_table, "history_id") for history in histories]
@@ -610,6 +611,20 @@ class AnnualReview:
             savings_total=self.savings_total,
             savings_target=self.savings_target,
         )
+
+    # the Procurement Act's notices: on time against late for the year
+    @cached_property
+    def notice_timeliness(self) -> list[notices.KindTimeliness]:
+        start, end = financial_year_bounds(self.year)
+        return notices.notice_timeliness_by_kind(start=start, end=end, today=self.today)
+
+    @property
+    def notices_due(self) -> int:
+        return sum(row.due for row in self.notice_timeliness)
+
+    @property
+    def notices_on_time(self) -> int:
+        return sum(row.on_time for row in self.notice_timeliness)
 
     @property
     def disagreements(self) -> list[EvidenceSignal]:

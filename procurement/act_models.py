@@ -74,7 +74,9 @@ class Notice(models.Model):
     """A notice the Act makes due, with what made it due, its deadline and whether it is out.
 
     `key` names the event that made it due (a contract's signature, a rating day, a variation,
-    an end date), so working the rules out again never adds the same notice twice.
+    an end date, a financial year, a reporting period), so working the rules out again never
+    adds the same notice twice. The pipeline and payments compliance notices are the council's,
+    not a contract's: they have no contract and carry the period they cover instead.
     """
 
     class Kind(models.TextChoices):
@@ -82,10 +84,25 @@ class Notice(models.Model):
         CONTRACT_PERFORMANCE = "contract_performance", "Contract performance notice"
         CONTRACT_CHANGE = "contract_change", "Contract change notice"
         CONTRACT_TERMINATION = "contract_termination", "Contract termination notice"
+        PIPELINE = "pipeline", "Pipeline notice"
+        PAYMENTS_COMPLIANCE = "payments_compliance", "Payments compliance notice"
+
+    COUNCIL_KINDS = (Kind.PIPELINE, Kind.PAYMENTS_COMPLIANCE)
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
     contract = models.ForeignKey(
-        "procurement.Contract", on_delete=models.CASCADE, related_name="notices"
+        "procurement.Contract",
+        on_delete=models.CASCADE,
+        related_name="notices",
+        null=True,
+        blank=True,
+        help_text="Empty for the council's own notices (pipeline, payments compliance).",
+    )
+    period_start = models.DateField(
+        null=True, blank=True, help_text="The first day of the period the notice covers."
+    )
+    period_end = models.DateField(
+        null=True, blank=True, help_text="The last day of the period the notice covers."
     )
     key = models.CharField(max_length=120, unique=True, editable=False)
     reason = models.CharField(max_length=255, help_text="What made the notice due.")
@@ -115,6 +132,24 @@ class Notice(models.Model):
             models.Index(fields=["due_on"], name="notice_due_on"),
             models.Index(fields=["contract", "due_on"], name="notice_contract_due_on"),
         ]
+        constraints = [
+            # A contract's notice names its contract; the council's own notices name none.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind__in=["pipeline", "payments_compliance"], contract__isnull=True)
+                    | (
+                        ~models.Q(kind__in=["pipeline", "payments_compliance"])
+                        & models.Q(contract__isnull=False)
+                    )
+                ),
+                name="notice_contract_unless_council_wide",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.contract_id} due {self.due_on}"
+        whose = f"contract {self.contract_id}" if self.contract_id else "the council"
+        return f"{self.get_kind_display()} for {whose} due {self.due_on}"
+
+    @property
+    def is_council_wide(self) -> bool:
+        return self.kind in self.COUNCIL_KINDS

@@ -14,7 +14,16 @@ Which source each part follows:
   `UK_CA_TYPE`, and `details.scale` "sme" / "large": as Find a Tender's published releases
   carry them; `details.vcse`, `details.shelteredWorkshop` (supported employment) and
   `details.publicServiceMissionOrganization` (public service mutual) name the UK notice fields
-  the same way; `value.amountGross` holds the value including VAT beside `amount` without it.
+  the same way; `value.amountGross` holds the value including VAT beside `amount` without it;
+- the pipeline notice (UK1, s.93): a release package, one release per planned procurement (each
+  is a contracting process of its own, so its own ocid), tagged `planning` as the central
+  platform tags UK1, `tender.status` "planned" (the tenderStatus codelist: a future contracting
+  process is planned), the estimated value in `tender.value`, and the day the tender notice is
+  expected in `tender.communication.futureNoticeDate` (the OCDS communication extension, which
+  the platform's planning notices use);
+- the payments compliance notice (UK17, s.69) describes the council, not a contracting process,
+  so it has no OCDS release: its figures are on its page and from `manage.py
+  payments_compliance`.
 """
 
 from __future__ import annotations
@@ -33,7 +42,8 @@ from jsonschema import Draft4Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
-from procurement.models import Contract, KpiRating, Notice, Supplier, Variation
+from procurement.models import Contract, KpiRating, Notice, PipelineItem, Supplier, Variation
+from procurement.selectors.council_notices import pipeline_notice_items
 
 SCHEMA_DIR = Path(__file__).parent / "importers" / "ocds" / "schema"
 TAGS: dict[str, str] = {
@@ -131,8 +141,11 @@ def _buyer() -> dict[str, Any]:
 
 
 def notice_release(notice: Notice) -> dict[str, Any]:
-    """The notice as one OCDS release (a few queries: the variation or the ratings)."""
+    """The notice as one OCDS release (a few queries: the variation or the ratings). Only a
+    contract's notice has one: the pipeline notice is a package (pipeline_release_package)."""
     contract = notice.contract
+    if contract is None:
+        raise ValueError("The council's own notices have no contract release.")
     supplier = contract.supplier
     supplier_party = _supplier_party(supplier)
     buyer = _buyer()
@@ -218,4 +231,48 @@ def contract_release_package(contract: Contract) -> dict[str, Any]:
         "publishedDate": timezone.now().replace(microsecond=0).isoformat(),
         "publisher": {"name": getattr(settings, "COUNCIL_NAME", "")},
         "releases": [notice_release(notice) for notice in notices.order_by("due_on", "id")],
+    }
+
+
+def _pipeline_release(
+    item: PipelineItem, *, notice: Notice, buyer: dict[str, Any]
+) -> dict[str, Any]:
+    prefix = getattr(settings, "OCDS_OCID_PREFIX", "ocds-wcc000")
+    process = f"{prefix}-pipeline-{item.pk}"
+    tender: dict[str, Any] = {
+        "id": f"pipeline-{item.pk}",
+        "title": item.title,
+        "status": "planned",
+        "value": _money(item.estimated_value),
+        "communication": {"futureNoticeDate": _timestamp(item.planned_start)},
+    }
+    if item.notes:
+        tender["description"] = item.notes
+    published = notice.published_on or timezone.localdate()
+    return {
+        "ocid": process,
+        "id": f"{process}-{notice.key.replace(':', '-')}",
+        "date": _timestamp(published),
+        "tag": ["planning"],
+        "initiationType": "tender",
+        "language": "en",
+        "parties": [buyer],
+        "buyer": {"id": buyer["id"], "name": buyer["name"]},
+        "tender": tender,
+    }
+
+
+def pipeline_release_package(notice: Notice) -> dict[str, Any]:
+    """The pipeline notice (s.93) as an OCDS release package: one `planning` release for each
+    procurement over £2 million planned in the notice's 18 months. One query."""
+    if notice.kind != Notice.Kind.PIPELINE or notice.period_start is None:
+        raise ValueError("Only a pipeline notice has a pipeline release package.")
+    buyer = _buyer()
+    items = pipeline_notice_items(financial_year=notice.period_start.year)
+    return {
+        "uri": settings.SITE_URL + reverse("procurement:notice-json", args=[notice.pk]),
+        "version": "1.1",
+        "publishedDate": timezone.now().replace(microsecond=0).isoformat(),
+        "publisher": {"name": getattr(settings, "COUNCIL_NAME", "")},
+        "releases": [_pipeline_release(item, notice=notice, buyer=buyer) for item in items],
     }

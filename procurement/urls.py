@@ -86,6 +86,7 @@ from procurement.views import notices  # noqa: E402
 urlpatterns += [
     path("notices/", notices.notice_list, name="notice-list"),
     path("notices.csv", notices.notice_csv, name="notice-csv"),
+    path("notices/<int:pk>/", notices.notice_detail, name="notice-detail"),
     path("notices/<int:pk>/publish/", notices.notice_publish, name="notice-publish"),
     path("notices/<int:pk>.json", notices.notice_json, name="notice-json"),
     path(

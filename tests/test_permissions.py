@@ -147,6 +147,7 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     # -- procurement act
     "procurement:notice-list": (READ, False),
     "procurement:notice-csv": (READ, False),
+    "procurement:notice-detail": (READ, False),
     "procurement:notice-publish": (WRITE, True),
     "procurement:notice-json": (READ, False),
     "procurement:contract-notices-json": (READ, False),
@@ -425,6 +426,7 @@ OBJECTS: dict[str, Callable[..., dict[str, Any]]] = {
     "procurement:variation-create": _register_contract,
     "procurement:kpi-create": _register_contract,
     "procurement:kpi-rate": _register_contract,
+    "procurement:notice-detail": _act_notice,
     "procurement:notice-publish": _act_notice,
     "procurement:notice-json": _act_notice,
     "procurement:contract-notices-json": _register_contract,

@@ -27,7 +27,9 @@ from django_stubs_ext import WithAnnotations
 
 from procurement import act
 from procurement import act as act_rules
-from procurement.models import Contract, Kpi, KpiRating, Notice, Route, Variation
+from procurement.models import Contract, Kpi, KpiRating, Notice, PipelineItem, Route, Variation
+from procurement.selectors.council_notices import pipeline_notice_items
+from procurement.selectors.payments_compliance import PaymentsCompliance, payments_compliance
 
 ZERO = Decimal("0")
 
@@ -96,7 +98,9 @@ def notice_list(
     if search.strip():
         text = search.strip()
         queryset = queryset.filter(
-            Q(contract__reference__icontains=text) | Q(contract__title__icontains=text)
+            Q(contract__reference__icontains=text)
+            | Q(contract__title__icontains=text)
+            | Q(reason__icontains=text)
         )
     if due_from:
         queryset = queryset.filter(due_on__gte=due_from)
@@ -331,3 +335,77 @@ def notice_timeliness(*, start: dt.date, end: dt.date, today: dt.date) -> dict[s
     )
     counts["unpublished"] = counts["total"] - counts["on_time"] - counts["late"]
     return counts
+
+
+@dataclass
+class NoticeReport:
+    """What the council's own notice reports: the pipeline's procurements (s.93(2)) or the
+    payments compliance figures (s.69, reg. 38). Empty for a contract's notice."""
+
+    pipeline: list[PipelineItem] = field(default_factory=list)
+    pipeline_total: Decimal = ZERO
+    payments: PaymentsCompliance | None = None
+
+
+def notice_report(*, notice: Notice) -> NoticeReport:
+    """One query for a pipeline notice, four for payments compliance, none otherwise."""
+    if notice.kind == Notice.Kind.PIPELINE and notice.period_start:
+        items = list(pipeline_notice_items(financial_year=notice.period_start.year))
+        total = sum((item.estimated_value for item in items), ZERO)
+        return NoticeReport(pipeline=items, pipeline_total=total)
+    if notice.kind == Notice.Kind.PAYMENTS_COMPLIANCE and notice.period_start and notice.period_end:
+        return NoticeReport(
+            payments=payments_compliance(start=notice.period_start, end=notice.period_end)
+        )
+    return NoticeReport()
+
+
+@dataclass(frozen=True)
+class KindTimeliness:
+    """One kind of notice whose deadline fell in a period: published on time, late, or not."""
+
+    kind: str
+    label: str
+    due: int
+    on_time: int
+    late: int
+    unpublished: int
+
+    @property
+    def on_time_share(self) -> Decimal | None:
+        if not self.due:
+            return None
+        return (Decimal(self.on_time) * 100 / self.due).quantize(Decimal("0.1"))
+
+
+def notice_timeliness_by_kind(
+    *, start: dt.date, end: dt.date, today: dt.date
+) -> list[KindTimeliness]:
+    """For each kind of notice (every kind, zeros included, in the calendar's order), the
+    notices whose deadline fell between `start` and `end` and has passed by `today`: how many,
+    and how many were published by the deadline, after it, or not yet. One query."""
+    rows = {
+        row["kind"]: row
+        for row in Notice.objects.filter(due_on__gte=start, due_on__lte=min(end, today))
+        .order_by()
+        .values("kind")
+        .annotate(
+            due=Count("pk"),
+            on_time=Count("pk", filter=Q(published_on__lte=F("due_on"))),
+            late=Count("pk", filter=Q(published_on__gt=F("due_on"))),
+        )
+    }
+    result = []
+    for kind, label in Notice.Kind.choices:
+        row = rows.get(kind, {"due": 0, "on_time": 0, "late": 0})
+        result.append(
+            KindTimeliness(
+                kind=kind,
+                label=label,
+                due=row["due"],
+                on_time=row["on_time"],
+                late=row["late"],
+                unpublished=row["due"] - row["on_time"] - row["late"],
+            )
+        )
+    return result

@@ -1,9 +1,11 @@
-"""Payments compliance (Procurement Act 2023 s.69, Procurement Regulations 2024 reg. 42): how
+"""Payments compliance (Procurement Act 2023 s.69, Procurement Regulations 2024 reg. 38): how
 quickly the council paid its suppliers' invoices in a six-month period, from the spend file.
 
-The rules, as the issue and the guidance set them:
-- the periods run 1 April to 30 September and 1 October to 31 March; the notice is due within
-  30 days of the period's end;
+The rules, as the Act, reg. 38 and the guidance set them:
+- the periods run 1 April to 30 September and 1 October to 31 March; the notice is due before
+  the end of the 30 days beginning with the period's last day (s.69(1): act.py);
+- reg. 38(2)(c): day 1 is the first day after the invoice day, so the days to pay are the
+  calendar days from the invoice date to the paid date;
 - a payment counts when it carries an invoice date and a paid date (a credit note is not a
   payment); days are calendar days from the invoice date to the paid date;
 - "within 30 days" is 30 days or fewer; 31 to 60; more than 60; shares are by number of payments;
@@ -24,6 +26,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Avg, Count, F, Func, IntegerField, Q, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
+from procurement import act
 from procurement.models import SpendTransaction, Supplier
 
 
@@ -159,7 +162,7 @@ def payments_compliance(*, start: dt.date, end: dt.date) -> PaymentsCompliance:
     return PaymentsCompliance(
         start=start,
         end=end,
-        notice_due=end + dt.timedelta(days=30),
+        notice_due=act.payments_compliance_deadline(end),
         all=_figures(payments, start=start, end=end),
         sme=_figures(payments.filter(supplier__size__in=Supplier.SME_SIZES), start=start, end=end),
     )

@@ -3,10 +3,12 @@ and a contract's KPIs and their ratings."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -14,7 +16,11 @@ from accounts.roles import editor_required, reader_required, signed_in_user
 from core.csv_export import csv_response
 from procurement.forms.notices import KpiForm, KpiRatingForm, NoticeFilterForm, NoticePublishForm
 from procurement.models import Contract, Kpi, Notice
-from procurement.ocds_notices import contract_release_package, notice_release
+from procurement.ocds_notices import (
+    contract_release_package,
+    notice_release,
+    pipeline_release_package,
+)
 from procurement.selectors import notices as selectors
 from procurement.services import notices as services
 
@@ -29,7 +35,13 @@ CSV_HEADER = [
     "status",
     "published_on",
     "identifier",
+    "period_start",
+    "period_end",
 ]
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 @reader_required
@@ -58,18 +70,32 @@ def notice_csv(request: HttpRequest) -> HttpResponse:
         (
             [
                 notice.get_kind_display(),
-                notice.contract.reference,
-                notice.contract.title,
-                notice.contract.owner.get_username() if notice.contract.owner else "",
+                notice.contract.reference if notice.contract else "",
+                notice.contract.title if notice.contract else "",
+                notice.contract.owner.get_username()
+                if notice.contract and notice.contract.owner
+                else "",
                 notice.reason,
                 notice.due_on.isoformat(),
                 selectors.NoticeStatus.LABELS[notice.status],
-                notice.published_on.isoformat() if notice.published_on else "",
+                _iso(notice.published_on),
                 notice.identifier,
+                _iso(notice.period_start),
+                _iso(notice.period_end),
             ]
             for notice in rows
         ),
     )
+
+
+@reader_required
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One notice: what made it due, and for the council's own notices what they report (the
+    pipeline's procurements, the payments compliance figures)."""
+    today = timezone.localdate()
+    notice = get_object_or_404(selectors.notice_list(today=today), pk=pk)
+    context = {"notice": notice, "report": selectors.notice_report(notice=notice)}
+    return render(request, "procurement/notices/notice_detail.html", context)
 
 
 @editor_required
@@ -132,6 +158,10 @@ def _json_download(data: dict[str, object], filename: str) -> JsonResponse:
 def notice_json(request: HttpRequest, pk: int) -> JsonResponse:
     """The notice as an OCDS release, as the central digital platform would take it."""
     notice = get_object_or_404(Notice.objects.select_related("contract__supplier"), pk=pk)
+    if notice.kind == Notice.Kind.PIPELINE:
+        return _json_download(pipeline_release_package(notice), f"notice-{notice.pk}.json")
+    if notice.contract is None:  # payments compliance: about the council, no OCDS release
+        raise Http404("This notice has no OCDS release.")
     return _json_download(notice_release(notice), f"notice-{notice.pk}.json")
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts import roles
 from core.financial_year import financial_year_of
-from procurement.models import Contract, SubTeam
+from procurement.models import Contract, Notice, SubTeam
 from procurement.services.payment_matching import transactions_match_contracts
 from procurement.services.spend_layouts import spend_layout_save
 from socialvalue.models import Measure, SocialValueReturn
@@ -79,6 +79,8 @@ PAGES = [
     ("contract-edit-form", "officer", "/procurement/contracts/{contract}/edit/"),
     ("variation-form", "officer", "/procurement/contracts/{contract}/variations/new/"),
     ("compliance-calendar", "member", "/procurement/notices/"),
+    ("pipeline-notice", "member", "/procurement/notices/{pipeline_notice}/"),
+    ("payments-compliance-notice", "officer", "/procurement/notices/{payments_notice}/"),
     ("kpi-form", "officer", "/procurement/contracts/{contract}/kpis/new/"),
     ("suppliers", "member", "/procurement/suppliers/"),
     ("supplier", "member", "/procurement/suppliers/{supplier}/"),
@@ -235,7 +237,38 @@ def _register_with_spend_and_social_value(*, officer, supplier) -> dict[str, int
         status=SocialValueReturn.Status.DRAFT,
     )
     ReturnLineFactory(social_value_return=draft, measure=hours, quantity=12)
+    # The council's own notices (s.93, s.69): a pipeline over £100m and a payments period.
+    PipelineItemFactory(
+        category=care, estimated_value=Decimal("120000000"), planned_start=dt.date(year, 6, 1)
+    )
+    council_notices = {
+        name: Notice.objects.create(
+            kind=kind,
+            key=f"{kind}:{year}",
+            reason="Seeded for the accessibility walk",
+            due_on=due_on,
+            period_start=start,
+            period_end=end,
+        ).pk
+        for name, kind, due_on, start, end in (
+            (
+                "pipeline_notice",
+                Notice.Kind.PIPELINE,
+                dt.date(year, 5, 26),
+                dt.date(year, 4, 1),
+                dt.date(year + 1, 9, 30),
+            ),
+            (
+                "payments_notice",
+                Notice.Kind.PAYMENTS_COMPLIANCE,
+                dt.date(year, 10, 29),
+                dt.date(year, 4, 1),
+                dt.date(year, 9, 30),
+            ),
+        )
+    }
     return {
+        **council_notices,
         "contract": contract.pk,
         "framework": framework.pk,
         "supplier": supplier.pk,

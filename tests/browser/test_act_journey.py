@@ -1,16 +1,23 @@
 """The Procurement Act journey: an officer adds a £6m contract and is told it needs three KPIs,
 adds and rates them, sees the notices on the compliance calendar, and a 12% variation is flagged
-before it is saved. axe checks each page on the way."""
+before it is saved; a pipeline over £100m makes the council's pipeline notice due. axe checks
+each page on the way."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts import roles
 from procurement.models import SubTeam
 from tests.browser.conftest import axe_violations, fill_date, make_user, screenshot, sign_in
-from tests.procurement.factories import CategoryFactory, SupplierFactory
+from tests.procurement.factories import CategoryFactory, PipelineItemFactory, SupplierFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -101,3 +108,41 @@ def test_a_6m_contract_from_kpis_to_the_compliance_calendar(page, register) -> N
     expect(page.get_by_role("alert")).to_contain_text("marked published")
     expect(page.locator("#notices")).to_contain_text("UK7-2025-000123")
     screenshot(page, "journey-act-calendar")
+
+
+def test_a_pipeline_over_100m_makes_a_pipeline_notice_on_the_calendar(page, register) -> None:
+    """The head of procurement finds the pipeline notice (s.93) the daily run made due, reads the
+    procurements it lists and marks it published."""
+    year = dt.date.today().year if dt.date.today().month >= 4 else dt.date.today().year - 1
+    PipelineItemFactory(
+        title="Waste collection and recycling",
+        estimated_value=Decimal("95000000"),
+        planned_start=dt.date(year, 6, 1),
+    )
+    PipelineItemFactory(
+        title="Home to school transport",
+        estimated_value=Decimal("12000000"),
+        planned_start=dt.date(year, 9, 1),
+    )
+    call_command("notice_alerts", "--today", f"{year}-04-02", stdout=io.StringIO())
+
+    sign_in(page, "olivia")
+    page.goto("/procurement/notices/")
+    page.get_by_label("Notice", exact=True).select_option(label="Pipeline notice")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_role("table", name="1 notice")).to_contain_text("The council")
+    page.locator("#notices").get_by_role("link", name=re.compile(r"^Pipeline notice")).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pipeline notice")
+    items = page.get_by_role("table", name="2 procurements, £107,000,000 in all")
+    expect(items).to_contain_text("Waste collection and recycling")
+    expect(items).to_contain_text("Home to school transport")
+    expect(page.locator(".govuk-summary-list")).to_contain_text(f"26 May {year}")
+    _no_axe_violations(page)
+    screenshot(page, "journey-act-pipeline-notice")
+
+    page.get_by_role("link", name="Mark this notice published").click()
+    fill_date(page, "Date published", "20", "5", str(year))
+    page.get_by_label("Notice identifier").fill(f"UK1-{year}-000042")
+    page.get_by_role("button", name="Mark published").click()
+    expect(page.locator("#notices")).to_contain_text(f"UK1-{year}-000042")

@@ -16,7 +16,7 @@ from django.urls import reverse
 from core.financial_year import financial_year_bounds, financial_year_end, financial_year_label
 from dashboards import selectors
 from maturity.models import Indicator
-from procurement.models import Risk, Supplier
+from procurement.models import Contract, Notice, Risk, Supplier
 from procurement.services.spend_summary import spend_summary_rebuild
 from tests.dashboards.conftest import build_review_data
 from tests.factories import AssessmentFactory
@@ -202,6 +202,39 @@ def test_the_checks_and_risks_are_on_the_page(member_client, review_data):
     assert "2 live contracts are rated high risk" in text
 
 
+def test_the_notices_on_time_against_late_are_on_the_page_and_in_the_csv(
+    member_client, review_data
+):
+    start, _ = financial_year_bounds(review_data.year)
+    contract: Contract = ContractFactory.create()
+    for number, late_by in enumerate((0, 0, 3)):
+        Notice.objects.create(
+            kind=Notice.Kind.CONTRACT_DETAILS,
+            contract=contract,
+            key=f"review:{number}",
+            reason="Signed",
+            due_on=start + dt.timedelta(days=30),
+            published_on=start + dt.timedelta(days=30 + late_by),
+        )
+
+    body = _get(member_client, review_data).content.decode()
+    csv_response = member_client.get(
+        reverse("dashboards:annual-review-csv", args=["notices"]), {"year": review_data.year}
+    )
+
+    table = _text(
+        body[
+            body.index('id="notices-table"') : body.index(
+                "</table>", body.index('id="notices-table"')
+            )
+        ]
+    )
+    assert "Contract details notice 3 2 1 0 66.7%" in table
+    assert "2 of the 3 notices whose deadline passed" in _text(body)
+    rows = csv_response.content.decode("utf-8-sig").splitlines()
+    assert "Contract details notice,3,2,1,0,66.7" in rows
+
+
 def test_a_csv_holds_the_same_numbers_as_the_page(member_client, review_data):
     response = member_client.get(
         reverse("dashboards:annual-review-csv", args=["headline"]), {"year": review_data.year}
@@ -265,12 +298,20 @@ def _grow(data) -> None:
                 amount=Decimal(1000 + number),
                 paid_on=start + dt.timedelta(offset),
             )
-        contract = ContractFactory(
+        contract: Contract = ContractFactory.create(
             supplier=supplier,
             risk_rating=Risk.HIGH,
             end_date=data.today + dt.timedelta(days=20 + number * 20),
         )
         VariationFactory(contract=contract, varied_on=start + dt.timedelta(days=number))
+        Notice.objects.create(
+            kind=Notice.Kind.CONTRACT_DETAILS,
+            contract=contract,
+            key=f"grow:{contract.pk}",
+            reason="Grown",
+            due_on=start + dt.timedelta(days=number),
+            published_on=start + dt.timedelta(days=number + number % 2),
+        )
         SavingFactory(contract=contract, financial_year=data.year)
         CommitmentFactory(contract=contract, measure=measure)
         verified_line(contract=contract, measure=measure, quantity="2", start=start)
@@ -295,8 +336,9 @@ def test_the_page_runs_the_same_queries_whatever_the_size_of_the_data(officer_cl
     large = _queries(officer_client, data)
 
     assert large == small
-    assert small <= 38  # the maturity table, its headline and the overdue actions: one each;
-    # the Procurement Act evidence: three (KPI coverage, notices on time, SME payment times)
+    assert small <= 39  # the maturity table, its headline and the overdue actions: one each;
+    # the Procurement Act evidence: three (KPI coverage, notices on time, SME payment times),
+    # and the notices on time by kind: one
 
 
 def test_a_second_visit_renders_the_body_from_the_cache(officer_client, member_client, review_data):
@@ -309,7 +351,7 @@ def test_a_second_visit_renders_the_body_from_the_cache(officer_client, member_c
     assert "£102,000" in again.content.decode()
 
 
-@pytest.mark.parametrize("change", ["saving", "assessment", "supplier", "summary"])
+@pytest.mark.parametrize("change", ["saving", "assessment", "supplier", "summary", "notice"])
 def test_any_change_to_the_data_shows_on_the_next_visit(officer_client, review_data, change):
     before = _get(officer_client, review_data).content.decode()
     version = selectors.review_version(year=review_data.year, today=review_data.today)
@@ -318,6 +360,14 @@ def test_any_change_to_the_data_shows_on_the_next_visit(officer_client, review_d
         SavingFactory(financial_year=review_data.year, amount=Decimal("777.00"))
     elif change == "assessment":
         AssessmentFactory(indicator=Indicator.objects.first(), level_id=5, assessed_on=start)
+    elif change == "notice":
+        Notice.objects.create(
+            kind=Notice.Kind.PIPELINE,
+            key="pipeline:changed",
+            reason="A change",
+            due_on=start + dt.timedelta(days=55),
+            period_start=start,
+        )
     elif change == "supplier":
         supplier = review_data.suppliers["S1"]
         supplier.is_local = not supplier.is_local

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from procurement.forms.register import VariationForm
-from procurement.models import Contract, Kpi, KpiRating, Notice
+from procurement.models import Contract, Kpi, KpiRating, Notice, Route
 from procurement.selectors.notices import (
     contract_act,
     contracts_needing_kpis,
@@ -92,6 +92,29 @@ def test_a_rating_makes_a_performance_notice_due_30_days_later() -> None:
     assert (Notice.Kind.CONTRACT_PERFORMANCE, dt.date(2026, 5, 30)) in _kinds(contract)
     summary = contract_act(contract=contract, today=TODAY)
     assert summary.next_rating_due == dt.date(2027, 4, 30)
+
+
+def test_a_rating_before_s71_commenced_makes_no_performance_notice_due() -> None:
+    contract = _six_million_contract()
+    kpi = act_services.kpi_create(
+        contract=contract, name="Response", good_looks_like="95%", measured_by="Log", user=None
+    )
+
+    act_services.kpi_ratings_record(
+        contract=contract,
+        rated_on=dt.date(2025, 12, 31),
+        period_start=dt.date(2025, 5, 1),
+        ratings={kpi.pk: (KpiRating.Rating.GOOD, "")},
+        user=None,
+    )
+
+    assert [kind for kind, _ in _kinds(contract)] == [Notice.Kind.CONTRACT_DETAILS]
+
+
+def test_a_light_touch_contracts_details_notice_is_due_in_120_days() -> None:
+    contract = _six_million_contract(route=Route.LIGHT_TOUCH)  # signed 20 April 2025
+
+    assert _kinds(contract) == [(Notice.Kind.CONTRACT_DETAILS, dt.date(2025, 8, 17))]
 
 
 def test_other_needs_an_explanation() -> None:

@@ -62,7 +62,8 @@ def test_the_figures_match_the_hand_computed_ones(half_year: None) -> None:
     # Due in the period: invoices of 1 Apr, 1 May, 1 Jun, 10 Jun, 1 Jul, 25 Aug; one paid after.
     assert report.all.pct_due_not_paid == Decimal("16.7")
     assert report.all.without_invoice_date == 1
-    assert report.notice_due == dt.date(2025, 10, 30)
+    # s.69(1): the 30 days begin with the period's last day, 30 September, so end on 29 October.
+    assert report.notice_due == dt.date(2025, 10, 29)
     # SMEs: 20, 30, 31 and 49 days.
     assert report.sme.payments == 4
     assert report.sme.average_days == Decimal("32.5")

@@ -33,8 +33,7 @@ class Command(BaseCommand):
         added = 0 if dry_run else notices_sync(today=day)
         alerts = notice_alerts_send(today=day, dry_run=dry_run)
         for alert in alerts:
-            self.stdout.write(
-                f"{'Would send' if dry_run else 'Sent'} to {alert.recipient}: {alert.subject}"
-            )
+            to = ", ".join(alert.recipients)
+            self.stdout.write(f"{'Would send' if dry_run else 'Sent'} to {to}: {alert.subject}")
         sent = "to send (dry run)" if dry_run else "sent"
         self.stdout.write(f"{added} new notices due; {len(alerts)} emails {sent}")
