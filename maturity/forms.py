@@ -68,34 +68,55 @@ class _LevelForm(forms.Form):
         self.helper.label_size = Size.SMALL
 
 
-class AssessmentForm(_LevelForm):
+class _EvidencedLevelForm(_LevelForm):
+    """A level with the evidence it rests on and a commentary: what an assessment records, an
+    officer's own or a round's moderated level. Subclasses give the words."""
+
+    LEVEL_LABEL = EVIDENCE_HELP = COMMENTARY_HELP = BUTTON = ""
+
+    evidence = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter the evidence for this level"},
+    )
+    commentary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].label = self.LEVEL_LABEL
+        self.fields["evidence"].help_text = self.EVIDENCE_HELP
+        self.fields["commentary"].help_text = self.COMMENTARY_HELP
+        self.helper.layout = Layout(
+            Field.radios("level", legend_size=Size.MEDIUM),
+            *self.dated(),
+            Field.textarea("evidence"),
+            Field.textarea("commentary"),
+            Button("submit", self.BUTTON),
+        )
+
+    def dated(self) -> list[Field]:
+        """The layout's fields between the level and the evidence."""
+        return []
+
+
+class AssessmentForm(_EvidencedLevelForm):
+    LEVEL_LABEL = "Which level has the council reached?"
+    EVIDENCE_HELP = "What shows the indicator is at this level: documents, data, decisions."
+    COMMENTARY_HELP = "Optional. Anything else a reader of the assessment should know."
+    BUTTON = "Save assessment"
+    field_order = ["level", "assessed_on", "evidence", "commentary"]  # as the page shows them
+
     assessed_on = DateInputField(
         label="Date assessed",
         help_text="For example, 27 3 2025",
         require_all_fields=False,
     )
-    evidence = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What shows the indicator is at this level: documents, data, decisions.",
-        error_messages={"required": "Enter the evidence for this level"},
-    )
-    commentary = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        help_text="Optional. Anything else a reader of the assessment should know.",
-    )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].label = "Which level has the council reached?"
         self.initial.setdefault("assessed_on", timezone.localdate())
-        self.helper.layout = Layout(
-            Field.radios("level", legend_size=Size.MEDIUM),
-            Field("assessed_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
-            Field.textarea("evidence"),
-            Field.textarea("commentary"),
-            Button("submit", "Save assessment"),
-        )
+
+    def dated(self) -> list[Field]:
+        return [Field("assessed_on", context={"legend_size": Size.for_legend(Size.SMALL)})]
 
     def clean_assessed_on(self):
         day = self.cleaned_data["assessed_on"]
@@ -510,27 +531,13 @@ class RatingForm(forms.Form):
         return data
 
 
-class ModerationForm(_LevelForm):
-    evidence = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="The evidence the moderated level rests on, drawn from the ratings.",
-        error_messages={"required": "Enter the evidence for this level"},
-    )
-    commentary = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        help_text="Optional. For example, why the moderated level differs from the median.",
-    )
+class ModerationForm(_EvidencedLevelForm):
+    """A round's moderated level: the round gives its date."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["level"].label = "Moderated level"
-        self.helper.layout = Layout(
-            Field.radios("level", legend_size=Size.MEDIUM),
-            Field.textarea("evidence"),
-            Field.textarea("commentary"),
-            Button("submit", "Record the moderated level"),
-        )
+    LEVEL_LABEL = "Moderated level"
+    EVIDENCE_HELP = "The evidence the moderated level rests on, drawn from the ratings."
+    COMMENTARY_HELP = "Optional. For example, why the moderated level differs from the median."
+    BUTTON = "Record the moderated level"
 
 
 class ReferenceSourceForm(forms.Form):
