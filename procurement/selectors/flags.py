@@ -92,6 +92,7 @@ def flag_rules() -> Rules:
         if thresholds
         else defaults.split_thresholds,
         per_person=tuple(configured.get("per_person", defaults.per_person)),
+        not_split=tuple(configured.get("not_split", defaults.not_split)),
         contract_grace_days=int(
             configured.get("contract_grace_days", defaults.contract_grace_days)
         ),
@@ -159,14 +160,16 @@ def _shared_amounts(*, start: dt.date, end: dt.date, rules: Rules) -> list[Payme
 
 
 def _split_candidates(*, start: dt.date, end: dt.date, rules: Rules) -> list[Payment]:
-    lowest = min(rules.split_thresholds) * rules.split_min_share
+    """Payments in the split band with no contract, and the credit notes that may cancel them."""
+    lowest, highest = (
+        min(rules.split_thresholds) * rules.split_min_share,
+        max(rules.split_thresholds),
+    )
     return _lines(
         SpendTransaction.objects.filter(
-            NAMED_OWN,
-            contract__isnull=True,
-            paid_on__range=(start, end),
-            amount__gte=lowest,
-            amount__lt=max(rules.split_thresholds),
+            NAMED_OWN, contract__isnull=True, paid_on__range=(start, end)
+        ).filter(
+            Q(amount__gte=lowest, amount__lt=highest) | Q(amount__lte=-lowest, amount__gt=-highest)
         )
     )
 
