@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.conf import settings
@@ -106,8 +107,8 @@ def real_file(request, django_db_setup, django_db_blocker) -> Iterator[RealFile]
         rows = [
             Row(
                 id=t.id,
-                supplier_id=t.supplier_id,
-                supplier=t.supplier.name,
+                supplier_id=t.supplier_id or 0,
+                supplier=t.supplier.name if t.supplier else "",
                 amount=t.amount,
                 paid_on=t.paid_on,
                 reference=t.reference,
@@ -192,11 +193,11 @@ class Planter:
         last = min(last, self.year_end - dt.timedelta(days=span))
         first = min(first, last)
         gap = self.rules.duplicate_days + 1
-        taken = [
-            r.paid_on
-            for r in (self.paid[row.supplier_id] if row else ())
-            if abs(r.amount) == row.amount
-        ]
+        taken = (
+            []
+            if row is None
+            else [r.paid_on for r in self.paid[row.supplier_id] if abs(r.amount) == row.amount]
+        )
         days = [
             day
             for n in range((last - first).days + 1)
@@ -221,13 +222,17 @@ class Planter:
             "reference": self.reference(),
             **extra,
         }
-        return SpendTransactionFactory(
-            spend_import=self.spend_import,
-            supplier=supplier,
-            amount=amount,
-            paid_on=on,
-            **fields,
-        ).id
+        payment = cast(
+            SpendTransaction,
+            SpendTransactionFactory(
+                spend_import=self.spend_import,
+                supplier=supplier,
+                amount=amount,
+                paid_on=on,
+                **fields,
+            ),
+        )
+        return payment.pk
 
     # The hidden cases.
 
@@ -282,7 +287,7 @@ class Planter:
             and (self.year_end - r.paid_on).days >= 3
         )
         supplier = Supplier.objects.get(pk=row.supplier_id)
-        twin = SupplierFactory(name=self._misspelt(supplier.name))
+        twin = cast(Supplier, SupplierFactory(name=self._misspelt(supplier.name)))
         return self._paid_to_both(row, supplier, twin)
 
     def twin_by_company_number(self) -> set[int]:
@@ -292,8 +297,11 @@ class Planter:
         supplier = Supplier.objects.get(pk=row.supplier_id)
         number = f"{self.random.randint(1_000_000, 13_999_999):08d}"
         Supplier.objects.filter(pk=supplier.pk).update(company_number=number)
-        twin = SupplierFactory(
-            name=f"{supplier.name} Trading As Regional Services", company_number=number
+        twin = cast(
+            Supplier,
+            SupplierFactory(
+                name=f"{supplier.name} Trading As Regional Services", company_number=number
+            ),
         )
         return self._paid_to_both(row, supplier, twin)
 
