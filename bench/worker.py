@@ -58,12 +58,19 @@ def pages() -> list[dict[str, Any]]:
     return pages_measure()
 
 
+def flags() -> list[dict[str, Any]]:
+    from bench.flags import flags_measure
+
+    return flags_measure()
+
+
 TASKS: dict[str, Callable[..., dict[str, Any] | list[dict[str, Any]]]] = {
     "migrate": migrate,
     "spend-file": spend_file,
     "import": spend_import,
     "generate": generate,
     "pages": pages,
+    "flags": flags,
 }
 
 

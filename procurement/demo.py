@@ -95,6 +95,7 @@ FIRST_YEAR, YEARS = 2022, 3  # spend runs 1 April 2022 to 31 March 2025
 TOP_SHARE = 0.60  # the top 5% of suppliers by value take about this share of the spend
 ON_CONTRACT = 0.8  # a contract holder's payment falls inside one of its contracts this often
 OVER_VALUE_SHARE = 0.02  # contracts paid past their value (and so red-flagged)
+AFTER_CONTRACT_SHARE = 0.03  # off-contract payments of a former holder after its last contract
 BATCH = 5000
 
 
@@ -528,9 +529,9 @@ class _Generator:
         if kind == "covering":
             start = day(dt.date(2017, 4, 1), dt.date(2022, 4, 1))
             return start, max(start + years(3, 10), spend_end + years(0, 3))
-        if kind == "old":
-            start = day(dt.date(2016, 4, 1), dt.date(2021, 4, 1))
-            return start, start + years(1, 4)
+        if kind == "old":  # ended in the years the spend covers, so its end shows in it
+            end = day(dt.date(FIRST_YEAR - 1, 12, 1), min(today, spend_end))
+            return end - years(1, 4), end
         if kind == "recent":
             start = day(spend_end, today - dt.timedelta(days=30))
             return start, start + years(2, 5)
@@ -805,12 +806,24 @@ class _Generator:
             profile = CATEGORIES[self.suppliers[index].category]
             return rng.choice(profile.areas), rng.choice(profile.types)
 
+        # A supplier is paid off contract too, but rarely once its last contract has ended
+        # (with the rules' grace for late invoices): those few are red-flagged.
+        grace = Rules().contract_grace_days
+        paid_until: dict[int, int] = {}
+        for row in self.contracts:
+            if row.status != Contract.Status.DRAFT:
+                until = row.end.toordinal() + grace
+                paid_until[row.supplier] = max(paid_until.get(row.supplier, until), until)
+
         def day_for(index: int) -> int:
             options = windows.get(index)
             if options and rng.random() < ON_CONTRACT:
                 start, end = rng.choice(options)
             else:
                 start, end = lo, hi
+                until = paid_until.get(index, hi)
+                if lo <= until < hi and rng.random() > AFTER_CONTRACT_SHARE:
+                    end = until
             return _weekday(rng.randint(start, end), start, end)
 
         lines = []
