@@ -4,13 +4,15 @@ Each rule reads only its candidates, in SQL: repeats of one amount to one suppli
 count), amounts paid to more than one supplier, payments in the split band with no contract,
 and the payments of suppliers and contracts the register says are ended or spent. The rules
 themselves are procurement.flags. The answer is cached until the spend summary is next
-rebuilt (every change to spend is followed by one), and the officers' reviews are read fresh,
+rebuilt (every change to spend is followed by one) or a supplier, contract or variation is
+saved, and the officers' reviews are read fresh,
 so a page runs the same few queries whatever the size of the data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +21,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -34,6 +37,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Abs
 
+from core.data_version import models_version
 from core.financial_year import financial_year_bounds
 from procurement import flags as rules_module
 from procurement.flags import ContractTerms, Flag, Found, Payment, Recurring, Rules
@@ -43,6 +47,7 @@ from procurement.models import (
     SpendFlagReview,
     SpendTransaction,
     SpendYearSummary,
+    Supplier,
     Variation,
 )
 
@@ -309,13 +314,19 @@ def spend_flags_found(*, year: int) -> Found:
 
 
 def _version() -> str:
-    rebuilt = SpendYearSummary.objects.aggregate(at=Max("rebuilt_at"))["at"]
-    return rebuilt.isoformat() if rebuilt else "none"
+    """Moves with every rebuild of the summary (which follows every change to spend) and with
+    every save of a supplier (its company number, its name), contract or variation: one query."""
+    rebuilt = connection.ops.quote_name("rebuilt_at")
+    return models_version(
+        [Supplier, Contract, Variation],
+        extra=[(SpendYearSummary._meta.db_table, f"max({rebuilt})")],
+    )
 
 
 def spend_flags_cached(*, year: int) -> Found:
-    """spend_flags_found, cached until the summary is next rebuilt (one query when warm)."""
-    key = f"spend-flags:{year}:{_version()}"
+    """spend_flags_found, cached until the summary is next rebuilt or a supplier, contract or
+    variation is saved (one query when warm)."""
+    key = f"spend-flags:{year}:{hashlib.sha256(_version().encode()).hexdigest()[:32]}"
     found = cache.get_or_set(key, lambda: spend_flags_found(year=year), CACHE_SECONDS)
     assert isinstance(found, Found)
     return found
