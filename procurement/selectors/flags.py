@@ -150,32 +150,57 @@ def _repeated_amounts(*, start: dt.date, end: dt.date, rules: Rules) -> list[Pay
 
 
 def _shared_amounts(*, start: dt.date, end: dt.date, rules: Rules) -> list[Payment]:
-    """Payments of an amount that more than one supplier was paid."""
-    window: _Partition = {"partition_by": [F("amount")]}
-    return _lines(
-        SpendTransaction.objects.filter(
-            NAMED_OWN, paid_on__range=(start, end), amount__gte=rules.min_amount
-        )
-        .annotate(
-            lowest=Window(Min("supplier_id"), **window),
-            highest=Window(Max("supplier_id"), **window),
-        )
+    """Payments of an amount that more than one supplier was paid (the amounts found by one
+    grouping, not a window sorting every payment)."""
+    payments = SpendTransaction.objects.filter(
+        NAMED_OWN, paid_on__range=(start, end), amount__gte=rules.min_amount
+    )
+    shared = (
+        payments.order_by()
+        .values("amount")
+        .annotate(lowest=Min("supplier_id"), highest=Max("supplier_id"))
         .filter(~Q(lowest=F("highest")))
+        .values("amount")
     )
+    return _lines(payments.filter(amount__in=shared))
 
 
-def _split_candidates(*, start: dt.date, end: dt.date, rules: Rules) -> list[Payment]:
-    """Payments in the split band with no contract, and the credit notes that may cancel them."""
-    lowest, highest = (
-        min(rules.split_thresholds) * rules.split_min_share,
-        max(rules.split_thresholds),
+def _split_candidates(*, start: dt.date, end: dt.date, year: int, rules: Rules) -> list[Payment]:
+    """Payments in a split band with no contract, and the credit notes that may cancel them.
+
+    A run under threshold t is a split only if the supplier's total for the year less the run
+    is under t, and the run under the next threshold (t * 2 for the highest): so a supplier
+    paid t plus that ceiling or more in the year has no split at t, and its payments in t's
+    band are left in the database. Lines that may belong to a payment document (a reference
+    with "-" or "/") are read whatever their band, as a document's lines are added up across
+    bands; the rows left out could not change any flag (tests/procurement/test_flags_sql.py).
+    """
+    thresholds = sorted(rules.split_thresholds)
+    ceilings = [*thresholds[1:], thresholds[-1] * 2]
+    lowest, highest = thresholds[0] * rules.split_min_share, thresholds[-1]
+    totals = (
+        SpendYearSummary.objects.filter(financial_year=year, supplier__isnull=False)
+        .order_by()
+        .values("supplier_id")
+        .annotate(total=Sum("amount"))
     )
+    in_reach = (
+        Q(reference__contains="-")
+        | Q(reference__contains="/")
+        | ~Q(supplier_id__in=totals.values("supplier_id"))  # nothing paid in the year
+    )
+    for threshold, ceiling in zip(thresholds, ceilings, strict=True):
+        below = totals.filter(total__lt=threshold + ceiling).values("supplier_id")
+        in_reach |= Q(
+            size__gte=threshold * rules.split_min_share, size__lt=threshold, supplier_id__in=below
+        )
     return _lines(
         SpendTransaction.objects.filter(
             NAMED_OWN, contract__isnull=True, paid_on__range=(start, end)
-        ).filter(
-            Q(amount__gte=lowest, amount__lt=highest) | Q(amount__lte=-lowest, amount__gt=-highest)
         )
+        .annotate(size=Abs("amount"))
+        .filter(size__gte=lowest, size__lt=highest)
+        .filter(in_reach)
     )
 
 
@@ -294,7 +319,9 @@ def spend_flags_found(*, year: int) -> Found:
     for t in terms:
         covering.setdefault(t.supplier_id, []).append((t.start, t.end))
     splits = rules_module.find_splits(
-        _split_candidates(start=start - dt.timedelta(days=rules.split_days), end=end, rules=rules),
+        _split_candidates(
+            start=start - dt.timedelta(days=rules.split_days), end=end, year=year, rules=rules
+        ),
         rules=rules,
         since=start,
         year_totals=_year_totals(year),
