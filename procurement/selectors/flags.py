@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -33,7 +33,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Window,
 )
 from django.db.models.functions import Abs
 
@@ -52,12 +51,6 @@ from procurement.models import (
 )
 
 CACHE_SECONDS = 24 * 60 * 60
-
-
-class _Partition(TypedDict):
-    """The keyword argument of the Window expressions that share one partition."""
-
-    partition_by: list[F]
 
 
 DASHBOARD_TOP = 10
@@ -139,14 +132,22 @@ def _lines(queryset: QuerySet[SpendTransaction]) -> list[Payment]:
 
 
 def _repeated_amounts(*, start: dt.date, end: dt.date, rules: Rules) -> list[Payment]:
-    """Payments (and credit notes) whose amount the same supplier was paid more than once."""
-    repeats = Window(Count("id"), partition_by=[F("supplier_id"), Abs("amount")])
-    return _lines(
+    """Payments (and credit notes) of an amount some supplier was paid more than once: the
+    amounts found by one grouping, not a window sorting every payment. Other suppliers'
+    single payments of such an amount come too; the rules find nothing in a group of one."""
+    payments = (
         SpendTransaction.objects.filter(NAMED_OWN, paid_on__range=(start, end))
         .filter(Q(amount__gte=rules.min_amount) | Q(amount__lte=-rules.min_amount))
-        .annotate(repeats=repeats)
-        .filter(repeats__gte=2)
+        .annotate(size=Abs("amount"))
     )
+    repeated = (
+        payments.order_by()
+        .values("supplier_id", "size")
+        .annotate(times=Count("id"))
+        .filter(times__gte=2)
+        .values("size")
+    )
+    return _lines(payments.filter(size__in=repeated))
 
 
 def _shared_amounts(*, start: dt.date, end: dt.date, rules: Rules) -> list[Payment]:
