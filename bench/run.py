@@ -198,10 +198,11 @@ def bench_import(path: Path) -> list[str]:
     ]
 
 
-def bench_pages() -> tuple[list[str], list[str]]:
+def bench_pages() -> tuple[list[str], list[str], list[str]]:
     generation = ["Demo data generation (generate_demo_data, PostgreSQL)"]
     rows: dict[str, dict[str, dict]] = {}
     notes: list[str] = []
+    flags: dict[str, list[dict[str, Any]]] = {}
     for scale in SCALES:
         database = pages_db(scale)
         made = worker(database, "generate", scale)
@@ -217,6 +218,7 @@ def bench_pages() -> tuple[list[str], list[str]]:
                     notes.append(note)
                 continue
             rows.setdefault(row["page"], {})[scale] = row
+        flags[scale] = worker(database, "flags")
     table = [
         "Pages as an officer: median ms of 5 runs after a warm-up, and the part spent in SQL",
         "(DEBUG on, as in make run)",
@@ -231,7 +233,26 @@ def bench_pages() -> tuple[list[str], list[str]]:
         counts = {row["queries"] for row in by_scale.values()}
         same = "yes" if len(counts) == 1 else "NO"
         table.append(f"  {'':<30} same query count at every scale: {same}")
-    return generation, table + notes
+    return generation, table + notes, flags_report(flags)
+
+
+def flags_report(by_scale: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """The rows of flags_measure at each scale as a plain text table."""
+    lines = [
+        "Red flags computed afresh (spend_flags_found): median of 3 runs after a warm-up",
+        f"  {'scale':>5} {'year':>6} {'payments':>9} {'seconds':>8} {'in SQL':>7} "
+        f"{'queries':>7} {'flags':>6}  kinds",
+    ]
+    for scale, rows in by_scale.items():
+        for row in rows:
+            met = "" if row["seconds"] <= row["target_seconds"] else "  OVER TARGET"
+            kinds = ", ".join(f"{kind} {n}" for kind, n in row["kinds"].items())
+            lines.append(
+                f"  {scale:>5} {row['year']:>6} {row['payments']:>9,} {row['seconds']:8.2f} "
+                f"{row['db_seconds']:7.2f} {row['queries']:7d} {row['flags']:6d}  {kinds}{met}"
+            )
+    lines.append("  target: at most 2 s a year at scale 10")
+    return lines
 
 
 def lighthouse() -> None:
@@ -260,8 +281,8 @@ def main() -> int:
         for database in databases[1:]:
             psql("postgres", f"CREATE DATABASE {database} TEMPLATE {IMPORT_DB}")
         report = bench_import(path)
-        generation, pages = bench_pages()
-        print("\n".join(["", *report, "", *generation, "", *pages, ""]))
+        generation, pages, flags = bench_pages()
+        print("\n".join(["", *report, "", *generation, "", *pages, "", *flags, ""]))
         lighthouse()
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         print(

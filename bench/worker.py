@@ -64,6 +64,12 @@ def pages() -> list[dict[str, Any]]:
     return pages_measure()
 
 
+def flags() -> list[dict[str, Any]]:
+    from bench.flags import flags_measure
+
+    return flags_measure()
+
+
 TASKS: dict[str, Callable[..., dict[str, Any] | list[dict[str, Any]]]] = {
     "migrate": migrate,
     "spend-file": spend_file,
@@ -71,6 +77,7 @@ TASKS: dict[str, Callable[..., dict[str, Any] | list[dict[str, Any]]]] = {
     "raw-copy": raw_copy,
     "generate": generate,
     "pages": pages,
+    "flags": flags,
 }
 
 

@@ -318,8 +318,11 @@ SPEND_FLAGS = {
     # Purposes paid per person or period: a repeated amount is the next child or week.
     "per_person": env_list(
         "SPEND_FLAG_PER_PERSON",
-        "care,placement,fostering,nursing,residential,supported,day centre,agency staff",
+        "care,placement,fostering,nursing,residential,supported,day centre,agency staff,client,"
+        "accommodation,floating support,support package,school transport,special school",
     ),
+    # Purposes that are no purchase to split: grants, and charges coded to a contract.
+    "not_split": env_list("SPEND_FLAG_NOT_SPLIT", "grant,contract"),
 }
 
 LOGGING = {

@@ -10,7 +10,10 @@ stage does not reshuffle the others). Contract end dates are placed around the d
 generated, so there are always contracts ending in the next twelve months. Each payment's
 contract is set as it is written, by the rule procurement.services.payment_matching applies (same
 supplier, paid within the contract's dates, latest start wins), and the spend dashboard's
-summary is rebuilt afterwards.
+summary is rebuilt afterwards. A contract's value then follows what is paid under it (its pace
+over the whole term and a margin), so contracts are paid within their value but for a handful;
+a few suppliers are set up twice, and a few payments made twice and orders split under a
+threshold are planted, so each kind of red flag shows (tests/demo/test_demo_data.py).
 
 What marks demo data, so `--replace` removes only what the generator made:
 
@@ -29,6 +32,7 @@ import hashlib
 import io
 import math
 import random
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -68,6 +72,7 @@ from procurement.demo_data import (
     VARIATION_REASONS,
     VCSE_FORMS,
 )
+from procurement.flags import Rules
 from procurement.identity import name_key as normalise_name
 from procurement.models import (
     Category,
@@ -90,6 +95,8 @@ ANNUAL_SPEND = 450_000_000  # pounds a year at scale 1
 FIRST_YEAR, YEARS = 2022, 3  # spend runs 1 April 2022 to 31 March 2025
 TOP_SHARE = 0.60  # the top 5% of suppliers by value take about this share of the spend
 ON_CONTRACT = 0.8  # a contract holder's payment falls inside one of its contracts this often
+OVER_VALUE_SHARE = 0.02  # contracts paid past their value (and so red-flagged)
+AFTER_CONTRACT_SHARE = 0.03  # off-contract payments of a former holder after its last contract
 BATCH = 5000
 
 
@@ -419,11 +426,46 @@ class _Generator:
         for index in ranked[: max(1, n // 100)]:
             objects[index].is_strategic = True
         self.by_value = ranked
+        self._twins_make(objects)
         created = bulk_create_with_history(
             objects, Supplier, batch_size=BATCH, default_change_reason=DEMO_REASON
         )
         for row, obj in zip(self.suppliers, created, strict=True):
             row.pk = obj.pk
+
+    def _twins_make(self, objects: list[Supplier]) -> None:
+        """A few suppliers set up twice: a low-value record renamed as a misspelling of a
+        mid-value company's name, with its company number (the commonest real duplicate)."""
+        rng = self.rng("twins")
+        n = len(self.suppliers)
+        count = max(1, round(10 * self.scale) // 3)
+        firsts = [
+            i
+            for i in self.by_value[n // 10 : n // 2]
+            if objects[i].company_number
+            and not self.suppliers[i].national
+            and self.suppliers[i].category not in CARE
+            and re.search(r"[A-Za-z]{5,}", self.suppliers[i].name)
+        ]
+        spare = [i for i in reversed(self.by_value) if not self.suppliers[i].national]
+        self.twins: list[tuple[int, int]] = []
+        for first in rng.sample(firsts, min(count, len(firsts))):
+            twin = next((i for i in spare if i != first and i not in firsts), None)
+            if twin is None:
+                break
+            spare.remove(twin)
+            word = next(re.finditer(r"[A-Za-z]{5,}", self.suppliers[first].name))
+            name = self.suppliers[first].name
+            at = rng.choice(
+                [k for k in range(word.start() + 1, word.end() - 1) if name[k] != name[k + 1]]
+            )
+            name = name[:at] + name[at + 1] + name[at] + name[at + 2 :]  # two letters swapped
+            self.suppliers[twin].name = objects[twin].name = name
+            self.suppliers[twin].category = self.suppliers[first].category
+            objects[twin].normalised_name = normalise_name(name)
+            objects[twin].company_number = objects[first].company_number
+            objects[twin].charity_number = ""
+            self.twins.append((first, twin))
 
     # -- contracts and variations ------------------------------------------------------------
 
@@ -498,9 +540,9 @@ class _Generator:
         if kind == "covering":
             start = day(dt.date(2017, 4, 1), dt.date(2022, 4, 1))
             return start, max(start + years(3, 10), spend_end + years(0, 3))
-        if kind == "old":
-            start = day(dt.date(2016, 4, 1), dt.date(2021, 4, 1))
-            return start, start + years(1, 4)
+        if kind == "old":  # ended in the years the spend covers, so its end shows in it
+            end = day(dt.date(FIRST_YEAR - 1, 12, 1), min(today, spend_end))
+            return end - years(1, 4), end
         if kind == "recent":
             start = day(spend_end, today - dt.timedelta(days=30))
             return start, start + years(2, 5)
@@ -584,6 +626,7 @@ class _Generator:
             objects[index].reference = f"WCC-{year}-{numbers[year]:0{width}d}"
 
     def _variations(self, rng: random.Random) -> None:
+        self.varied_by: dict[int, Decimal] = {}
         candidates = [
             index
             for index, row in enumerate(self.contracts)
@@ -600,6 +643,7 @@ class _Generator:
                 rng.randint(row.start.toordinal(), max(row.start, latest).toordinal())
             )
             change = Decimal(_known(contract.total_value)) * Decimal(str(rng.uniform(-0.05, 0.25)))
+            self.varied_by[index] = change.quantize(Decimal("1"))
             objects.append(
                 Variation(
                     contract_id=row.pk,
@@ -640,15 +684,19 @@ class _Generator:
         )
         covering = self._covering()
         self.on_contract_pence = self.positive_pence = 0
+        contracts: list[int | None] = []
+        for day, supplier, *_ in lines:
+            contract = None
+            for start, end, pk in covering.get(supplier, ()) if supplier >= 0 else ():
+                if start <= day <= end:
+                    contract = pk
+                    break
+            contracts.append(contract)
+        self._contract_values_fit(rng, lines, contracts)
 
         def rows():
             for number, (day, supplier, pence, area, expense_type) in enumerate(lines):
-                contract = None
-                if supplier >= 0:
-                    for start, end, pk in covering.get(supplier, ()):
-                        if start <= day <= end:
-                            contract = pk
-                            break
+                contract = contracts[number]
                 if pence > 0:
                     self.positive_pence += pence
                     if contract is not None:
@@ -671,6 +719,60 @@ class _Generator:
             _copy_spend(rows())
         else:
             _insert_spend(rows())
+
+    def _contract_values_fit(
+        self,
+        rng: random.Random,
+        lines: Sequence[tuple[int, int, int, str, str]],
+        contracts: Sequence[int | None],
+    ) -> None:
+        """Each contract's value from what is paid under it: the pace of its payments over
+        its whole term, and a margin, so it is paid within its value; a handful
+        (OVER_VALUE_SHARE) are paid past it, for the red flags. A contract with no payments
+        keeps the value it was drawn with."""
+        paid: dict[int, int] = {}
+        for (_day, _supplier, pence, *_), under in zip(lines, contracts, strict=True):
+            if under is not None and pence > 0:
+                paid[under] = paid.get(under, 0) + pence
+        lo, hi = self.window
+        index_of = {row.pk: index for index, row in enumerate(self.contracts)}
+        paid_most = sorted(paid, key=lambda pk: -paid[pk])
+        over = set(rng.sample(paid_most[: max(1, len(paid_most) // 2)], self._over_value(paid)))
+        changed = []
+        for pk in sorted(paid):
+            index = index_of[pk]
+            row, contract = self.contracts[index], self.contract_objects[index]
+            term = max(1, (row.end - row.start).days + 1)
+            seen = max(1, min(hi, row.end.toordinal()) - max(lo, row.start.toordinal()) + 1)
+            pounds = Decimal(paid[pk]).scaleb(-2)
+            if pk in over:
+                value = pounds * Decimal(str(rng.uniform(0.6, 0.85)))
+            else:
+                value = pounds * Decimal(term) / Decimal(seen) * Decimal(str(rng.uniform(1.1, 1.6)))
+            value = max(Decimal(5_000), value - self.varied_by.get(index, Decimal(0)))
+            contract.total_value = value.quantize(
+                Decimal("1") if value > 100_000 else Decimal("0.01")
+            )
+            contract.annual_value = (contract.total_value / max(1, round(term / 365))).quantize(
+                Decimal("0.01")
+            )
+            if contract.total_value >= 25_000 and contract.route == Route.QUOTATION:
+                contract.route = Route.OPEN
+            elif contract.total_value < 25_000 and contract.route != Route.LIGHT_TOUCH:
+                contract.route = Route.QUOTATION
+            changed.append(contract)
+        fields = ["total_value", "annual_value", "route"]
+        Contract.objects.bulk_update(changed, fields, batch_size=BATCH)
+        # The "created" history records say what the contract was created with.
+        by_id = {contract.pk: contract for contract in changed}
+        created = list(Contract.history.filter(id__in=by_id, history_type="+"))
+        for record in created:
+            for name in fields:
+                setattr(record, name, getattr(by_id[record.id], name))
+        Contract.history.model.objects.bulk_update(created, fields, batch_size=BATCH)
+
+    def _over_value(self, paid: dict[int, int]) -> int:
+        return min(len(paid), max(1, round(len(self.contracts) * OVER_VALUE_SHARE)))
 
     def _covering(self) -> dict[int, list[tuple[int, int, int]]]:
         """Per supplier, its matchable contracts in the order the matcher prefers them."""
@@ -715,12 +817,24 @@ class _Generator:
             profile = CATEGORIES[self.suppliers[index].category]
             return rng.choice(profile.areas), rng.choice(profile.types)
 
+        # A supplier is paid off contract too, but rarely once its last contract has ended
+        # (with the rules' grace for late invoices): those few are red-flagged.
+        grace = Rules().contract_grace_days
+        paid_until: dict[int, int] = {}
+        for row in self.contracts:
+            if row.status != Contract.Status.DRAFT:
+                until = row.end.toordinal() + grace
+                paid_until[row.supplier] = max(paid_until.get(row.supplier, until), until)
+
         def day_for(index: int) -> int:
             options = windows.get(index)
             if options and rng.random() < ON_CONTRACT:
                 start, end = rng.choice(options)
             else:
                 start, end = lo, hi
+                until = paid_until.get(index, hi)
+                if lo <= until < hi and rng.random() > AFTER_CONTRACT_SHARE:
+                    end = until
             return _weekday(rng.randint(start, end), start, end)
 
         lines = []
@@ -736,22 +850,76 @@ class _Generator:
         for index in rng.choices(range(n), line_weights, k=credits):
             pence = -max(1_000, round(mean_pence[index] * rng.uniform(0.02, 0.5)))
             lines.append((day_for(index), index, pence, *describe(index)))
-        # Planted for the checks: the same payment made twice, and an order split into three
-        # payments just under the £5,000 quotation threshold within a week.
-        for day, index, pence, area, expense_type in rng.sample(
-            lines[:regular], min(regular, duplicates)
-        ):
-            later = _weekday(min(hi, day + rng.choice((0, 0, 1, 2))), lo, hi)
-            lines.append((later, index, pence, area, expense_type))
-        small = [i for i, row in enumerate(self.suppliers) if row.size in ("micro", "small")]
-        for _ in range(splits):
-            index = rng.choice(small or range(n))
-            day = _weekday(rng.randint(lo, hi - 7), lo, hi)
-            area, expense_type = describe(index)
-            for offset in (0, 1, 3):
-                paid = _weekday(day + offset, lo, hi)
-                lines.append((paid, index, rng.randint(480_000, 499_900), area, expense_type))
+        lines += self._planted(rng, lines[:regular], windows, duplicates=duplicates, splits=splits)
         return lines
+
+    def _planted(
+        self,
+        rng: random.Random,
+        regular: Sequence[tuple[int, int, int, str, str]],
+        windows: dict[int, list[tuple[int, int]]],
+        *,
+        duplicates: int,
+        splits: int,
+    ) -> list[tuple[int, int, int, str, str]]:
+        """What the red flags should find, `duplicates + 3 * splits` lines in all: payments
+        made twice a few days apart, the same invoice paid to a supplier's second record (a
+        misspelt name sharing its company number, see suppliers_create), and orders split into
+        three payments just under a threshold, to suppliers with no contract, otherwise paid
+        well under it. Never care or other per-person payments, which the flags read apart."""
+        lo, hi = self.window
+        plain = Rules()
+        purchase = [
+            line
+            for line in regular
+            if self.suppliers[line[1]].category not in CARE
+            and not any(word in f"{line[3]} {line[4]}".lower() for word in plain.not_split)
+        ] or list(regular)
+        planted: list[tuple[int, int, int, str, str]] = []
+        twins = list(self.twins)
+        paid_to = {first: [line for line in purchase if line[1] == first] for first, _ in twins}
+        twins = [(first, twin) for first, twin in twins if paid_to[first]]
+        for first, twin in twins[: max(1, duplicates // 3)]:
+            day, _, pence, area, expense_type = rng.choice(paid_to[first])
+            later = _weekday(min(hi, day + rng.randint(3, 40)), lo, hi)
+            planted.append((later, twin, pence, area, expense_type))
+        for day, index, pence, area, expense_type in rng.sample(
+            purchase, min(len(purchase), duplicates - len(planted))
+        ):
+            # Three to seven days on, a weekday still, and within the rules' week.
+            later = _weekday(min(hi, day + rng.randint(3, 7)), lo, hi)
+            planted.append((later, index, pence, area, expense_type))
+        twinned = {i for pair in self.twins for i in pair}
+        self.split_targets = sorted(
+            (
+                i
+                for i, row in enumerate(self.suppliers)
+                if i not in windows
+                and i not in twinned
+                and row.category not in CARE
+                and not row.national
+            ),
+            key=lambda i: self.suppliers[i].weight,
+        )
+        thresholds = plain.split_thresholds[:2]
+        yearly = ANNUAL_SPEND * self.scale / sum(row.weight for row in self.suppliers)
+        for index in self.split_targets[:splits]:
+            row = self.suppliers[index]
+            threshold = next(
+                (t for t in thresholds if yearly * row.weight < float(t) / 2), thresholds[-1]
+            )
+            area, expense_type = (
+                rng.choice(CATEGORIES[row.category].areas),
+                rng.choice(CATEGORIES[row.category].types),
+            )
+            day = _weekday(rng.randint(lo, hi - 21), lo, hi)
+            for offset in (0, rng.randint(2, 6), rng.randint(8, 20)):
+                pence = round(float(threshold) * 100 * rng.uniform(0.9, 0.995))
+                planted.append((_weekday(day + offset, lo, hi), index, pence, area, expense_type))
+        while len(planted) < duplicates + 3 * splits:  # too few suppliers to split for
+            day, index, pence, area, expense_type = rng.choice(purchase)
+            planted.append((_weekday(min(hi, day + 4), lo, hi), index, pence, area, expense_type))
+        return planted
 
     # -- savings and pipeline ---------------------------------------------------------------
 

@@ -35,6 +35,11 @@ from core.money import format_pounds, whole_pounds
 from procurement.identity import name_key
 
 ZERO = Decimal("0")
+SAME_REFERENCE = "same reference"
+NEAR_REFERENCE = "references one character apart"
+SAME_COMPANY = "suppliers share a company number"
+NAME_SPELT_TWO_WAYS = "supplier names differ only in spelling"
+STRONG_SIGNS = frozenset({SAME_REFERENCE, NEAR_REFERENCE, SAME_COMPANY, NAME_SPELT_TWO_WAYS})
 
 
 class Kind:
@@ -85,11 +90,28 @@ class Rules:
         "day centre",
         "agency staff",
         "home care",
+        "client",
+        "accommodation",
+        "floating support",
+        "support package",
+        "school transport",
+        "special school",
     )
+    # Purposes that are no purchase to split: grants are not procured, and a charge the ledger
+    # codes to a contract ("contract cleaning", "maintenance contract") has one, whether or
+    # not the register holds it.
+    not_split: tuple[str, ...] = ("grant", "contract")
 
     def is_per_person(self, payment: Payment) -> bool:
-        text = f" {payment.purpose} {payment.expense_type} ".lower()
-        return any(word in text for word in self.per_person)
+        return _names_any(payment, self.per_person)
+
+    def may_be_split(self, payment: Payment) -> bool:
+        return not (self.is_per_person(payment) or _names_any(payment, self.not_split))
+
+
+def _names_any(payment: Payment, words: Iterable[str]) -> bool:
+    text = f" {payment.purpose} {payment.expense_type} ".lower()
+    return any(word in text for word in words)
 
 
 @dataclass(frozen=True)
@@ -144,11 +166,18 @@ class Flag:
         return max(p.paid_on for p in self.payments)
 
     @property
+    def weight(self) -> int:
+        """How many signs agree, a documentary one (the same or a near invoice reference, a
+        shared company number, one name spelt two ways) counting three times: those are what
+        real duplicates look like, a repeated amount alone is mostly ordinary."""
+        return len(self.signs) + 2 * sum(s in STRONG_SIGNS for s in self.signs)
+
+    @property
     def score(self) -> int:
-        """Pounds at risk times the number of signs that agree: a £100k pair on one sign
+        """Pounds at risk times the weight of the signs that agree: a £100k pair on one sign
         outranks a £600 pair on three, and of two equal sums the better evidenced comes first.
         A recovered duplicate has nothing at risk; it still counts its signs."""
-        return int(self.amount.to_integral_value()) * len(self.signs) + len(self.signs)
+        return int(self.amount.to_integral_value()) * self.weight + self.weight
 
     @property
     def key(self) -> str:
@@ -231,9 +260,9 @@ def _reference_sign(first: Payment, second: Payment) -> str | None:
     if not first.reference or not second.reference:
         return None
     if first.reference.strip().upper() == second.reference.strip().upper():
-        return "same reference"
+        return SAME_REFERENCE
     if one_character_apart(first.reference, second.reference):
-        return "references one character apart"
+        return NEAR_REFERENCE
     return None
 
 
@@ -295,14 +324,11 @@ def _pair_signs(first: Payment, second: Payment, rules: Rules) -> list[str]:
 def _is_duplicate(signs: Sequence[str]) -> bool:
     """Same supplier and amount is not enough: the pair must be days apart (a second payment
     run), or carry the same or a near reference."""
-    return any(
-        s.startswith("paid ") or s in ("same reference", "references one character apart")
-        for s in signs
-    )
+    return any(s.startswith("paid ") or s in (SAME_REFERENCE, NEAR_REFERENCE) for s in signs)
 
 
 def _reference_only(signs: Sequence[str]) -> bool:
-    return any(s in ("same reference", "references one character apart") for s in signs)
+    return any(s in (SAME_REFERENCE, NEAR_REFERENCE) for s in signs)
 
 
 def find_duplicates(
@@ -395,7 +421,7 @@ def find_duplicates(
 
 def _twin_reason(first: Payment, second: Payment, rules: Rules) -> str | None:
     if first.company_number and first.company_number == second.company_number:
-        return "suppliers share a company number"
+        return SAME_COMPANY
     a, b = name_key(first.supplier), name_key(second.supplier)
     if not a or not b:
         return None
@@ -405,19 +431,19 @@ def _twin_reason(first: Payment, second: Payment, rules: Rules) -> str | None:
     if matcher.quick_ratio() < rules.twin_name_similarity:
         return None
     if matcher.ratio() >= rules.twin_name_similarity:
-        return "supplier names differ only in spelling"
+        return NAME_SPELT_TWO_WAYS
     return None
 
 
 def find_twin_suppliers(payments: Iterable[Payment], *, rules: Rules, since: dt.date) -> list[Flag]:
     """The same amount paid to two supplier records that are one firm (same company number,
-    or names a few letters apart) within twin_days: the commonest real duplicate."""
+    or names a few letters apart) within twin_days: the commonest real duplicate. One flag
+    per pair of records and amount, however many of their payments pair up."""
     by_amount: dict[Decimal, list[Payment]] = defaultdict(list)
     for payment in payments:
         if payment.supplier_id is not None and payment.amount >= rules.min_amount:
             by_amount[payment.amount].append(payment)
-    flags: list[Flag] = []
-    seen: set[tuple[int, int]] = set()
+    groups: dict[tuple[int, int, Decimal], tuple[dict[int, Payment], list[str]]] = {}
     for amount, rows in by_amount.items():
         rows.sort(key=_by_date)
         for i, first in enumerate(rows):
@@ -429,25 +455,29 @@ def find_twin_suppliers(payments: Iterable[Payment], *, rules: Rules, since: dt.
                 reason = _twin_reason(first, second, rules)
                 if reason is None:
                     continue
-                pair = (first.id, second.id)
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                signs = [reason, "same amount"]
+                ids = sorted((first.supplier_id or 0, second.supplier_id or 0))
+                involved, signs = groups.setdefault((ids[0], ids[1], amount), ({}, []))
+                involved[first.id], involved[second.id] = first, second
+                found = [reason, "same amount"]
                 if reference := _reference_sign(first, second):
-                    signs.append(reference)
+                    found.append(reference)
                 if abs((second.paid_on - first.paid_on).days) <= rules.duplicate_days:
-                    signs.append("paid within a week")
-                flags.append(
-                    Flag(
-                        kind=Kind.TWIN_SUPPLIER,
-                        supplier_id=second.supplier_id,
-                        supplier=f"{first.supplier} / {second.supplier}",
-                        amount=amount,
-                        payments=(first, second),
-                        signs=tuple(signs),
-                    )
-                )
+                    found.append("paid within a week")
+                signs.extend(s for s in found if s not in signs)
+    flags: list[Flag] = []
+    for (_low, _high, amount), (involved, signs) in groups.items():
+        rows_in = tuple(sorted(involved.values(), key=_by_date))
+        names = list(dict.fromkeys(p.supplier for p in rows_in))
+        flags.append(
+            Flag(
+                kind=Kind.TWIN_SUPPLIER,
+                supplier_id=rows_in[-1].supplier_id,
+                supplier=" / ".join(names),
+                amount=amount * (len(rows_in) - 1),
+                payments=rows_in,
+                signs=tuple(signs),
+            )
+        )
     return flags
 
 
@@ -468,6 +498,32 @@ def _one_purchase(run: Sequence[Payment], *, threshold: Decimal, rules: Rules) -
     )
 
 
+def _document_key(payment: Payment) -> object:
+    """The payment document a line belongs to (its lines are one purchase), else the line."""
+    document = document_of(payment.reference)
+    return (document, payment.paid_on) if document is not None else payment.id
+
+
+def _purchases(rows: Iterable[Payment], rules: Rules) -> list[Payment]:
+    """One supplier's payments that may be parts of a purchase, by date: without those a
+    credit note cancelled, and without a series (one amount paid on recurring_dates or more
+    dates over more than split_days: a weekly or monthly charge, not a purchase cut up)."""
+    by_amount: dict[Decimal, list[Payment]] = defaultdict(list)
+    for row in rows:
+        by_amount[abs(row.amount)].append(row)
+    kept: list[Payment] = []
+    for same in by_amount.values():
+        standing, _recovered = _cancel_credit_notes(same, rules)
+        dates = {p.paid_on for p in standing}
+        if (
+            len(dates) >= rules.recurring_dates
+            and (max(dates) - min(dates)).days > rules.split_days
+        ):
+            continue
+        kept.extend(standing)
+    return sorted(kept, key=_by_date)
+
+
 def find_splits(
     payments: Iterable[Payment],
     *,
@@ -479,36 +535,43 @@ def find_splits(
     """Runs of payments to one supplier within split_days whose total crosses a threshold of
     the contract procedure rules while each payment stays under it.
 
-    Left out: payments under a contract, suppliers with a contract in the register covering
-    the run, suppliers otherwise paid the threshold or more in the year (year_totals less the
-    run), and payments under split_min_share of the threshold (small bills add up to anything).
+    Left out: payments under a contract or coded to one, grants, per-person payments, those a
+    credit note cancelled, a series of one amount, lines of a document itself over the
+    threshold (and runs of one document's lines), suppliers with a contract in the register
+    covering the run, suppliers otherwise paid the threshold or more in the year (year_totals
+    less the run), and payments under split_min_share of the threshold (small bills add up to
+    anything).
     A run is reported once, at the highest threshold it crosses.
     """
     by_supplier: dict[int, list[Payment]] = defaultdict(list)
     for payment in payments:
         if (
             payment.supplier_id is not None
-            and payment.amount > 0
             and payment.contract_id is None
-            and not rules.is_per_person(payment)
+            and rules.may_be_split(payment)
         ):
             by_supplier[payment.supplier_id].append(payment)
     flags: list[Flag] = []
-    for supplier_id, rows in by_supplier.items():
-        rows.sort(key=_by_date)
+    for supplier_id, paid in by_supplier.items():
+        rows = _purchases(paid, rules)
+        documents: dict[object, Decimal] = defaultdict(Decimal)
+        for p in rows:
+            documents[_document_key(p)] += p.amount
         used: set[int] = set()
         for threshold in sorted(rules.split_thresholds, reverse=True):
             band = [
                 p
                 for p in rows
-                if p.id not in used and rules.split_min_share * threshold <= p.amount < threshold
+                if p.id not in used
+                and rules.split_min_share * threshold <= p.amount < threshold
+                and documents[_document_key(p)] < threshold
             ]
             i = 0
             while i < len(band):
                 end = band[i].paid_on + dt.timedelta(days=rules.split_days)
                 run = [p for p in band[i:] if p.paid_on <= end]
                 total = sum((p.amount for p in run), ZERO)
-                if len(run) < 2 or total < threshold:
+                if len({_document_key(p) for p in run}) < 2 or total < threshold:
                     i += 1
                     continue
                 if len(run) > rules.split_max_payments:

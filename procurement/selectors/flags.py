@@ -4,21 +4,24 @@ Each rule reads only its candidates, in SQL: repeats of one amount to one suppli
 count), amounts paid to more than one supplier, payments in the split band with no contract,
 and the payments of suppliers and contracts the register says are ended or spent. The rules
 themselves are procurement.flags. The answer is cached until the spend summary is next
-rebuilt (every change to spend is followed by one), and the officers' reviews are read fresh,
+rebuilt (every change to spend is followed by one) or a supplier, contract or variation is
+saved, and the officers' reviews are read fresh,
 so a page runs the same few queries whatever the size of the data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -30,10 +33,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Window,
 )
 from django.db.models.functions import Abs
 
+from core.data_version import models_version
 from core.financial_year import financial_year_bounds
 from procurement import flags as rules_module
 from procurement.flags import ContractTerms, Flag, Found, Payment, Recurring, Rules
@@ -43,16 +46,11 @@ from procurement.models import (
     SpendFlagReview,
     SpendTransaction,
     SpendYearSummary,
+    Supplier,
     Variation,
 )
 
 CACHE_SECONDS = 24 * 60 * 60
-
-
-class _Partition(TypedDict):
-    """The keyword argument of the Window expressions that share one partition."""
-
-    partition_by: list[F]
 
 
 DASHBOARD_TOP = 10
@@ -92,6 +90,7 @@ def flag_rules() -> Rules:
         if thresholds
         else defaults.split_thresholds,
         per_person=tuple(configured.get("per_person", defaults.per_person)),
+        not_split=tuple(configured.get("not_split", defaults.not_split)),
         contract_grace_days=int(
             configured.get("contract_grace_days", defaults.contract_grace_days)
         ),
@@ -133,41 +132,76 @@ def _lines(queryset: QuerySet[SpendTransaction]) -> list[Payment]:
 
 
 def _repeated_amounts(*, start: dt.date, end: dt.date, rules: Rules) -> list[Payment]:
-    """Payments (and credit notes) whose amount the same supplier was paid more than once."""
-    repeats = Window(Count("id"), partition_by=[F("supplier_id"), Abs("amount")])
-    return _lines(
+    """Payments (and credit notes) of an amount some supplier was paid more than once: the
+    amounts found by one grouping, not a window sorting every payment. Other suppliers'
+    single payments of such an amount come too; the rules find nothing in a group of one."""
+    payments = (
         SpendTransaction.objects.filter(NAMED_OWN, paid_on__range=(start, end))
         .filter(Q(amount__gte=rules.min_amount) | Q(amount__lte=-rules.min_amount))
-        .annotate(repeats=repeats)
-        .filter(repeats__gte=2)
+        .annotate(size=Abs("amount"))
     )
+    repeated = (
+        payments.order_by()
+        .values("supplier_id", "size")
+        .annotate(times=Count("id"))
+        .filter(times__gte=2)
+        .values("size")
+    )
+    return _lines(payments.filter(size__in=repeated))
 
 
 def _shared_amounts(*, start: dt.date, end: dt.date, rules: Rules) -> list[Payment]:
-    """Payments of an amount that more than one supplier was paid."""
-    window: _Partition = {"partition_by": [F("amount")]}
-    return _lines(
-        SpendTransaction.objects.filter(
-            NAMED_OWN, paid_on__range=(start, end), amount__gte=rules.min_amount
-        )
-        .annotate(
-            lowest=Window(Min("supplier_id"), **window),
-            highest=Window(Max("supplier_id"), **window),
-        )
-        .filter(~Q(lowest=F("highest")))
+    """Payments of an amount that more than one supplier was paid (the amounts found by one
+    grouping, not a window sorting every payment)."""
+    payments = SpendTransaction.objects.filter(
+        NAMED_OWN, paid_on__range=(start, end), amount__gte=rules.min_amount
     )
+    shared = (
+        payments.order_by()
+        .values("amount")
+        .annotate(lowest=Min("supplier_id"), highest=Max("supplier_id"))
+        .filter(~Q(lowest=F("highest")))
+        .values("amount")
+    )
+    return _lines(payments.filter(amount__in=shared))
 
 
-def _split_candidates(*, start: dt.date, end: dt.date, rules: Rules) -> list[Payment]:
-    lowest = min(rules.split_thresholds) * rules.split_min_share
+def _split_candidates(*, start: dt.date, end: dt.date, year: int, rules: Rules) -> list[Payment]:
+    """Payments in a split band with no contract, and the credit notes that may cancel them.
+
+    A run under threshold t is a split only if the supplier's total for the year less the run
+    is under t, and the run under the next threshold (t * 2 for the highest): so a supplier
+    paid t plus that ceiling or more in the year has no split at t, and its payments in t's
+    band are left in the database. Lines that may belong to a payment document (a reference
+    with "-" or "/") are read whatever their band, as a document's lines are added up across
+    bands; the rows left out could not change any flag (tests/procurement/test_flags_sql.py).
+    """
+    thresholds = sorted(rules.split_thresholds)
+    ceilings = [*thresholds[1:], thresholds[-1] * 2]
+    lowest, highest = thresholds[0] * rules.split_min_share, thresholds[-1]
+    totals = (
+        SpendYearSummary.objects.filter(financial_year=year, supplier__isnull=False)
+        .order_by()
+        .values("supplier_id")
+        .annotate(total=Sum("amount"))
+    )
+    in_reach = (
+        Q(reference__contains="-")
+        | Q(reference__contains="/")
+        | ~Q(supplier_id__in=totals.values("supplier_id"))  # nothing paid in the year
+    )
+    for threshold, ceiling in zip(thresholds, ceilings, strict=True):
+        below = totals.filter(total__lt=threshold + ceiling).values("supplier_id")
+        in_reach |= Q(
+            size__gte=threshold * rules.split_min_share, size__lt=threshold, supplier_id__in=below
+        )
     return _lines(
         SpendTransaction.objects.filter(
-            NAMED_OWN,
-            contract__isnull=True,
-            paid_on__range=(start, end),
-            amount__gte=lowest,
-            amount__lt=max(rules.split_thresholds),
+            NAMED_OWN, contract__isnull=True, paid_on__range=(start, end)
         )
+        .annotate(size=Abs("amount"))
+        .filter(size__gte=lowest, size__lt=highest)
+        .filter(in_reach)
     )
 
 
@@ -286,7 +320,9 @@ def spend_flags_found(*, year: int) -> Found:
     for t in terms:
         covering.setdefault(t.supplier_id, []).append((t.start, t.end))
     splits = rules_module.find_splits(
-        _split_candidates(start=start - dt.timedelta(days=rules.split_days), end=end, rules=rules),
+        _split_candidates(
+            start=start - dt.timedelta(days=rules.split_days), end=end, year=year, rules=rules
+        ),
         rules=rules,
         since=start,
         year_totals=_year_totals(year),
@@ -306,13 +342,19 @@ def spend_flags_found(*, year: int) -> Found:
 
 
 def _version() -> str:
-    rebuilt = SpendYearSummary.objects.aggregate(at=Max("rebuilt_at"))["at"]
-    return rebuilt.isoformat() if rebuilt else "none"
+    """Moves with every rebuild of the summary (which follows every change to spend) and with
+    every save of a supplier (its company number, its name), contract or variation: one query."""
+    rebuilt = connection.ops.quote_name("rebuilt_at")
+    return models_version(
+        [Supplier, Contract, Variation],
+        extra=[(SpendYearSummary._meta.db_table, f"max({rebuilt})")],
+    )
 
 
 def spend_flags_cached(*, year: int) -> Found:
-    """spend_flags_found, cached until the summary is next rebuilt (one query when warm)."""
-    key = f"spend-flags:{year}:{_version()}"
+    """spend_flags_found, cached until the summary is next rebuilt or a supplier, contract or
+    variation is saved (one query when warm)."""
+    key = f"spend-flags:{year}:{hashlib.sha256(_version().encode()).hexdigest()[:32]}"
     found = cache.get_or_set(key, lambda: spend_flags_found(year=year), CACHE_SECONDS)
     assert isinstance(found, Found)
     return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from decimal import Decimal
 from io import StringIO
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from demo.generate import demo_data_generate
 from maturity.models import Assessment, Target
 from procurement.demo import DEMO_FILENAME
+from procurement.flags import Kind
 from procurement.models import (
     Category,
     Contract,
@@ -26,6 +28,7 @@ from procurement.models import (
     Supplier,
     Variation,
 )
+from procurement.selectors.flags import spend_flags_found
 from procurement.services.payment_matching import transactions_match_contracts
 from tests.procurement.factories import ContractFactory, SupplierFactory
 
@@ -200,3 +203,15 @@ def test_maturity_follow_up_assessments_are_added_once(framework):
     assert targets > 65
     assert Assessment.objects.count() == assessments
     assert Target.objects.count() == targets
+
+
+@pytest.mark.parametrize("today", [dt.date(2025, 9, 1), dt.date(2026, 12, 2)])
+def test_the_demo_shows_each_kind_of_red_flag_and_contracts_mostly_paid_within_value(today):
+    demo_data_generate(scale=0.05, seed=2022, today=today)  # what `make run` loads
+
+    flags = [flag for year in (2022, 2023, 2024) for flag in spend_flags_found(year=year).flags]
+
+    kinds = Counter(flag.kind for flag in flags)
+    assert set(kinds) == set(Kind.LABELS), kinds
+    assert kinds[Kind.OVER_VALUE] <= 3, kinds
+    assert len(flags) <= SpendTransaction.objects.count() / 150, kinds

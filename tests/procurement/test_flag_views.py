@@ -18,6 +18,7 @@ from procurement.flags import Kind
 from procurement.importers.spend import import_spend_file
 from procurement.models import SpendFlagReview, SpendImport
 from procurement.selectors.flags import spend_flags
+from procurement.services.register import supplier_update
 from procurement.services.spend_summary import spend_summary_rebuild
 from tests.procurement.factories import ContractFactory, SpendTransactionFactory, SupplierFactory
 
@@ -228,3 +229,23 @@ def test_the_command_prints_the_flags_and_writes_the_csv(tmp_path):
     ]
     assert rows[1][:5] == ["duplicate", "Acme Plant Ltd", "2450.00", "2024-06-02", "2024-06-05"]
     assert rows[1][7].count(";") == 1
+
+
+def test_the_cached_flags_move_when_an_officer_gives_two_records_one_company_number():
+    first = SupplierFactory(name="Severn Lifts Ltd", company_number="04512877")
+    second = SupplierFactory(name="Malvern Hoist Services")
+    for supplier, day in ((first, 3), (second, 20)):
+        SpendTransactionFactory(
+            supplier=supplier, amount=D("8120.00"), paid_on=dt.date(2024, 6, day)
+        )
+    spend_summary_rebuild()
+    assert spend_flags(year=2024).flags == []
+
+    supplier_update(
+        supplier=second,
+        expected_version=second.version,
+        changes={"company_number": "04512877"},
+        user=None,
+    )
+
+    assert [item.flag.kind for item in spend_flags(year=2024).flags] == [Kind.TWIN_SUPPLIER]

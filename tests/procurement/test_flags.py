@@ -265,6 +265,20 @@ def test_different_firms_paid_the_same_amount_are_not_twins():
     assert find_twin_suppliers(rows, rules=RULES, since=SINCE) == []
 
 
+def test_one_twin_payment_matching_two_of_the_other_records_is_one_flag():
+    rows = [
+        pay("7200.00", june(2), supplier_id=1, supplier="Pennine Lifts Ltd"),
+        pay("7200.00", june(9), supplier_id=1, supplier="Pennine Lifts Ltd"),
+        pay("7200.00", june(20), supplier_id=2, supplier="Penine Lifts Ltd"),
+    ]
+
+    flags = find_twin_suppliers(rows, rules=RULES, since=SINCE)
+
+    assert [(f.supplier, f.amount, len(f.payments)) for f in flags] == [
+        ("Pennine Lifts Ltd / Penine Lifts Ltd", D("14400.00"), 3)
+    ]
+
+
 # -- split purchases ---------------------------------------------------------------------------
 
 
@@ -330,6 +344,41 @@ def test_a_supplier_with_a_contract_covering_the_run_is_not_a_split():
 
     assert _split(rows, contracts={1: [(dt.date(2024, 1, 1), dt.date(2025, 1, 1))]}) == []
     assert len(_split(rows, contracts={1: [(dt.date(2023, 1, 1), dt.date(2024, 1, 1))]})) == 1
+
+
+@pytest.mark.parametrize(
+    "purpose", ["Grants to voluntary organisations", "Maintenance contract", "Client transport"]
+)
+def test_grants_charges_coded_to_a_contract_and_per_client_payments_are_not_a_split(purpose):
+    rows = [pay("4800", june(1), purpose=purpose), pay("4900", june(2), purpose=purpose)]
+
+    assert _split(rows) == []
+
+
+def test_a_payment_cancelled_by_a_credit_note_is_no_part_of_a_split():
+    rows = [pay("4800", june(1)), pay("-4800", june(3)), pay("4800", june(4))]
+
+    assert _split(rows) == []
+    assert len(_split([*rows, pay("4900", june(5))])) == 1
+
+
+def test_a_series_of_one_amount_beyond_the_window_is_not_a_split():
+    weekly = [pay("3000", june(1) + dt.timedelta(weeks=week)) for week in range(8)]
+    three_in_a_month = [pay("3000", june(d)) for d in (1, 10, 20)]
+
+    assert _split(weekly) == []
+    assert len(_split(three_in_a_month)) == 1
+
+
+def test_lines_of_one_document_are_one_purchase_not_a_split():
+    lines = [pay("3000", june(1), reference=f"46295929-{n}") for n in (1, 2, 3)]
+    two_documents = [
+        pay("3000", june(1), reference="46295929-1"),
+        pay("3000", june(8), reference="51120001-1"),
+    ]
+
+    assert _split(lines) == []
+    assert len(_split(two_documents)) == 1
 
 
 def test_payments_under_a_contract_are_not_a_split():
@@ -411,6 +460,23 @@ def test_flags_rank_by_pounds_at_risk_times_agreeing_signs():
     )[0]
 
     assert [f.amount for f in ranked([*small, *big])] == [D("90000"), D("600")]
+
+
+def test_a_documentary_sign_counts_three_times_in_the_score():
+    days_apart = find_duplicates(
+        [pay("5000", june(1), supplier_id=2), pay("5000", june(3), supplier_id=2)],
+        rules=RULES,
+        since=SINCE,
+    )[0][0]
+    rekeyed = find_duplicates(
+        [pay("3000", june(1), reference="INV881"), pay("3000", june(3), reference="INV881A")],
+        rules=RULES,
+        since=SINCE,
+    )[0][0]
+
+    assert (days_apart.weight, rekeyed.weight) == (3, 6)
+    assert (days_apart.score, rekeyed.score) == (15003, 18006)
+    assert ranked([days_apart, rekeyed]) == [rekeyed, days_apart]
 
 
 def test_a_flags_key_is_the_identity_of_its_payments_not_their_row_ids():
