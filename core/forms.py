@@ -18,6 +18,17 @@ from core.financial_year import FinancialYearField
 from core.pagination import query_string
 
 
+def form_helper(*layout: Any, method: str = "post") -> FormHelper:
+    """How a form is laid out with small labels. A POST form's <form> tag is the page's (it
+    holds the CSRF token and the page's own buttons); a GET form draws its own."""
+    helper = FormHelper()
+    helper.form_tag = method == "get"
+    helper.form_method = method
+    helper.label_size = Size.SMALL
+    helper.layout = Layout(*layout)
+    return helper
+
+
 class DateInputField(gds.DateInputField):
     """crispy_forms_gds' day, month and year field, with every impossible date a form error.
 

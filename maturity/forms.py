@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.contrib.auth import get_user_model
@@ -12,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
-from core.forms import DateInputField, VersionedForm
+from core.forms import DateInputField, VersionedForm, form_helper
 from maturity.models import Action, Indicator, KeyArea, Level, Target, Theme
 
 NOT_DESCRIBED = "Not described in the strategy"
@@ -63,9 +62,7 @@ class _LevelForm(forms.Form):
         level = self.fields["level"]
         assert isinstance(level, forms.ChoiceField)
         level.choices = _level_choices(descriptors)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.SMALL
+        self.helper = form_helper()
 
 
 class _EvidencedLevelForm(_LevelForm):
@@ -178,10 +175,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.textarea("description"),
             Field.select("owner"),
             Field("due_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
@@ -203,10 +197,9 @@ class AsAtForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.today = timezone.localdate()
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(*self.filter_fields(), Button("filter", "Apply filter"))
+        self.helper = form_helper(
+            *self.filter_fields(), Button("filter", "Apply filter"), method="get"
+        )
 
     def filter_fields(self) -> list:
         return [Field("as_at", context={"legend_size": Size.for_legend(Size.SMALL)})]
@@ -308,14 +301,12 @@ class ActionPlanFilterForm(forms.Form):
         assert isinstance(key_area, forms.ModelChoiceField)
         owner.queryset = owners
         key_area.queryset = key_areas
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.select("owner"),
             Field.select("key_area"),
             Field.select("status"),
             Button("filter", "Apply filters"),
+            method="get",
         )
 
     def selector_kwargs(self) -> dict:
@@ -365,10 +356,7 @@ class PeriodStartForm(forms.Form):
             )
             self.indicator_fields[name] = indicator.pk
             groups.setdefault(indicator.key_area.name, []).append(name)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             "name",
             Field("starts_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
             Field("ends_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
@@ -426,10 +414,7 @@ class RoundOpenForm(forms.Form):
         field = self.fields["indicators"]
         assert isinstance(field, IndicatorChoiceField)
         field.queryset = indicators
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             "name",
             Field("opens_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
             Field("closes_on", context={"legend_size": Size.for_legend(Size.SMALL)}),
@@ -505,10 +490,7 @@ class RatingForm(forms.Form):
             *_level_choices(descriptors),
             Choice(SKIP, "Skip this indicator", hint="You cannot judge it."),
         ]
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.radios("level", legend_size=Size.MEDIUM),
             Field.textarea("evidence"),
             Field.textarea("skipped_reason"),
@@ -560,10 +542,7 @@ class ReferenceSourceForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.radios("source", legend_size=Size.MEDIUM),
             Field("fixture"),
             Button("submit", "Show what would change"),
@@ -600,10 +579,7 @@ class DescriptorsForm(forms.Form):
                 if descriptors.get(number)
                 else "Not described in the strategy. Leave empty to keep it so.",
             )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             *(Field.textarea(f"level_{n}") for n, _ in Level.Number.choices),
             Button("submit", "Save descriptors"),
         )

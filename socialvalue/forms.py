@@ -6,28 +6,18 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Size
 from django import forms
 from django.db.models import QuerySet
 from django.utils.html import format_html
 
 from core.financial_year import financial_year_label
-from core.forms import DateInputField, VersionedForm
+from core.forms import DateInputField, VersionedForm, form_helper
 from procurement.models import Contract
 from procurement.selectors.register import FieldChange
 from socialvalue.models import Commitment, Measure, ReturnLine, SocialValueReturn, quantity_problem
 from socialvalue.periods import Period, parse_key, quarters_between, year_period
 from socialvalue.services import LineInput
-
-
-def _helper(*layout, method: str = "post") -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = method == "get"
-    helper.form_method = method
-    helper.label_size = Size.SMALL
-    helper.layout = Layout(*layout)
-    return helper
 
 
 def plain_number(value: Decimal) -> str:
@@ -92,7 +82,7 @@ class CommitmentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.select("measure"),
             Field.text("quantity", field_width=10),
             Field("due_by", legend_size=Size.SMALL),
@@ -156,7 +146,7 @@ class ReturnStartForm(forms.Form):
         quarters = [key for key, label in choices if isinstance(label, str)]
         if quarters:
             self.initial.setdefault("period", quarters[0])
-        self.helper = _helper(Field.select("period"), Button("submit", "Start the return"))
+        self.helper = form_helper(Field.select("period"), Button("submit", "Start the return"))
 
     def clean_period(self) -> Period:
         period = parse_key(self.cleaned_data["period"])
@@ -238,7 +228,7 @@ class ReturnForm(VersionedForm):
                     legend_size=Size.MEDIUM,
                 )
             )
-        self.helper = _helper(
+        self.helper = form_helper(
             "version",
             *fieldsets,
             Fieldset(
@@ -344,7 +334,7 @@ class EvidenceForm(forms.Form):
     def __init__(self, *args: Any, measures: QuerySet[Measure], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _measures(self, "measure", measures)
-        self.helper = _helper("file", Field.select("measure"), Button("submit", "Upload file"))
+        self.helper = form_helper("file", Field.select("measure"), Button("submit", "Upload file"))
 
 
 class VersionForm(forms.Form):
@@ -363,7 +353,7 @@ class RejectForm(VersionForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             "version", Field.textarea("reason"), Button("submit", "Reject the return")
         )
 
@@ -383,7 +373,7 @@ class YearForm(forms.Form):
         field = self.fields["year"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(year, financial_year_label(year)) for year in years]
-        self.helper = _helper(Field.select("year"), Button("show", "Show year"), method="get")
+        self.helper = form_helper(Field.select("year"), Button("show", "Show year"), method="get")
 
     def selected_year(self, default: int) -> int:
         if self.is_bound and self.is_valid() and self.cleaned_data.get("year"):
@@ -404,7 +394,7 @@ class ReturnFilterForm(forms.Form):
         field = self.fields["year"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "Any year")] + [(year, financial_year_label(year)) for year in years]
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.select("status"), Field.select("year"), Button("filter", "Filter"), method="get"
         )
 
@@ -424,7 +414,7 @@ class ContractSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.text("q"), Button("search", "Search"), method="get")
+        self.helper = form_helper(Field.text("q"), Button("search", "Search"), method="get")
 
     def query(self) -> str:
         return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
@@ -443,7 +433,7 @@ class MeasureImportForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             "file", Field.checkbox("dry_run"), Button("submit", "Import measures")
         )
 
