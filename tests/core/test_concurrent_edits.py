@@ -768,6 +768,7 @@ def test_a_target_waits_while_another_is_being_set_then_is_told(shared_database)
     assert [target.set_by for target in indicator.targets.all()] == [officers[0]]
 
 
+@transactional
 def test_two_officers_edit_one_action_the_second_is_told(shared_database):
     action = Action.objects.create(
         indicator=IndicatorFactory(), description="Publish the pipeline", due_on=dt.date(2027, 1, 1)
@@ -788,6 +789,7 @@ def test_two_officers_edit_one_action_the_second_is_told(shared_database):
     )
 
 
+@transactional
 def test_two_officers_change_one_remembered_layout_the_second_is_told(shared_database):
     headings = ["Updated", "Payee", "Value", "Ref"]
     mapping = {"date": "Updated", "supplier": "Payee", "amount": "Value"}
