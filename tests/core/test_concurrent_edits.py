@@ -49,6 +49,7 @@ from tests.socialvalue.factories import (
     SocialValueReturnFactory,
     SupplierContactFactory,
 )
+from tests.waiting import wait_until
 
 transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -672,17 +673,20 @@ def _until_the_second_waits_for_a_lock(second_begins: threading.Event) -> None:
     if connection.vendor == "sqlite":
         assert second_begins.wait(WAIT), "the second save never began its transaction"
         return
-    deadline = time.monotonic() + WAIT
-    while True:
+
+    def a_backend_waits_for_a_lock() -> int:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND wait_event_type = 'Lock'"
             )
-            if cursor.fetchone()[0]:
-                return
-        assert time.monotonic() < deadline, "the second save never waited for the lock"
-        time.sleep(0.01)
+            return cursor.fetchone()[0]
+
+    wait_until(
+        a_backend_waits_for_a_lock,
+        seconds=WAIT,
+        message="the second save never waited for the lock",
+    )
 
 
 def _second_while_first_is_open(
