@@ -41,8 +41,10 @@ bench: install
 loadtest: install
 	$(PY) -m bench.loadtest
 
+# The whole suite, browser tests included, on SQLite (or DATABASE_URL's PostgreSQL), one
+# pytest-xdist worker a core: each worker has its own test database (test_<name>_gw0, ...).
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 # The edit-test loop: no browser tests, SQLite (DATABASE_URL ignored), one worker a core.
 test-fast: $(VENV)/.installed

@@ -166,12 +166,13 @@ def gunicorn_start(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    for _ in range(300):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{log.read_text()}")
         try:
             status, _, _ = get(port, "/login/", {})
-        except OSError:
+        except OSError:  # not listening yet: look again shortly
             time.sleep(0.1)
             continue
         if status == 200:

@@ -14,6 +14,37 @@ from accounts import roles
 from tests.factories import UserFactory
 
 
+def _transactional_without_serialized_rollback(item: pytest.Item) -> bool:
+    """Whether pytest-django runs `item` as a transactional test that ends with a plain flush."""
+    marker = item.get_closest_marker("django_db")
+    kwargs = marker.kwargs if marker is not None else {}
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = (
+        kwargs.get("transaction")
+        or kwargs.get("reset_sequences")
+        or any(name in fixtures for name in ("transactional_db", "live_server"))
+    )
+    serialized = kwargs.get("serialized_rollback") or "django_db_serialized_rollback" in fixtures
+    return bool(transactional) and not serialized
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every transactional test restores the migrated database (serialized rollback).
+
+    One that does not ends with a flush that runs post_migrate, which re-creates content types
+    and permissions under new ids; the next serialized-rollback test on that process then fails
+    to reload the snapshot taken after migrating (UNIQUE constraint failed:
+    django_content_type.app_label, django_content_type.model). Which test follows which depends
+    on the order and, under pytest-xdist, on the worker, so the rule is held here for all.
+    """
+    offenders = [item.nodeid for item in items if _transactional_without_serialized_rollback(item)]
+    if offenders:
+        raise pytest.UsageError(
+            "Transactional tests must use django_db(transaction=True, serialized_rollback=True)"
+            " (tests/conftest.py says why):\n  " + "\n  ".join(offenders)
+        )
+
+
 @pytest.fixture(autouse=True)
 def migration_data(request) -> None:
     """Levels, role groups and permissions come from migrations. A transactional test's flush wipes

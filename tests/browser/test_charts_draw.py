@@ -13,6 +13,9 @@ from socialvalue.models import Goal
 from tests.browser.conftest import bring_charts_into_view, make_user, screenshot, sign_in
 from tests.dashboards.conftest import build_review_data
 
+# live_server flushes the database after each test; serialized rollback reloads it as migrated.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 PAYLOAD = '<a href="https://evil.example/">Verify</a> <b>Bold</b>'
 
 

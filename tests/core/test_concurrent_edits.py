@@ -49,6 +49,7 @@ from tests.socialvalue.factories import (
     SocialValueReturnFactory,
     SupplierContactFactory,
 )
+from tests.waiting import wait_until
 
 transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -672,17 +673,20 @@ def _until_the_second_waits_for_a_lock(second_begins: threading.Event) -> None:
     if connection.vendor == "sqlite":
         assert second_begins.wait(WAIT), "the second save never began its transaction"
         return
-    deadline = time.monotonic() + WAIT
-    while True:
+
+    def a_backend_waits_for_a_lock() -> int:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND wait_event_type = 'Lock'"
             )
-            if cursor.fetchone()[0]:
-                return
-        assert time.monotonic() < deadline, "the second save never waited for the lock"
-        time.sleep(0.01)
+            return cursor.fetchone()[0]
+
+    wait_until(
+        a_backend_waits_for_a_lock,
+        seconds=WAIT,
+        message="the second save never waited for the lock",
+    )
 
 
 def _second_while_first_is_open(
@@ -768,6 +772,7 @@ def test_a_target_waits_while_another_is_being_set_then_is_told(shared_database)
     assert [target.set_by for target in indicator.targets.all()] == [officers[0]]
 
 
+@transactional
 def test_two_officers_edit_one_action_the_second_is_told(shared_database):
     action = Action.objects.create(
         indicator=IndicatorFactory(), description="Publish the pipeline", due_on=dt.date(2027, 1, 1)
@@ -788,6 +793,7 @@ def test_two_officers_edit_one_action_the_second_is_told(shared_database):
     )
 
 
+@transactional
 def test_two_officers_change_one_remembered_layout_the_second_is_told(shared_database):
     headings = ["Updated", "Payee", "Value", "Ref"]
     mapping = {"date": "Updated", "supplier": "Payee", "amount": "Value"}

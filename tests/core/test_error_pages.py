@@ -195,7 +195,7 @@ def test_the_admin_has_a_favicon_and_readable_app_titles(admin_client_):
     assert "Socialvalue" not in body
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_pooled_connection_the_server_closed_is_replaced_rather_than_failing():
     if connection.vendor == "sqlite":
         pytest.skip("SQLite's connections are never dropped by a server; run on PostgreSQL")

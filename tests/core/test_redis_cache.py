@@ -97,7 +97,7 @@ def test_the_gap_dashboard_is_kept_in_redis_and_moves_with_its_data(
     assert _themes_chart(officer_client.get(GAPS).content.decode()) != before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_servers_sharing_redis_never_show_a_figure_older_than_the_data(prefix, framework):
     if connection.vendor != "postgresql":
         pytest.skip("the servers must see this test's writes: SQLite's test database is in memory")

@@ -10,11 +10,14 @@ on real files (issue 14: 4,290 over 30,265 payments).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import transaction
+from django.test import override_settings
 
 from procurement.flags import Kind
 from procurement.importers.spend import import_spend_file
@@ -33,14 +36,27 @@ MOST_FLAGS_PER_THOUSAND = Decimal(1000) / 150  # 6.67
 D = Decimal
 
 
+@pytest.fixture(scope="module")
+def leeds_imported(django_db_setup, django_db_blocker) -> Iterator[int]:
+    """The Leeds file imported once for the module (16,176 rows) as the council's own spend,
+    inside a transaction each test's own nests in and that is rolled back after the last test;
+    returns the payments imported."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(COUNCIL_NAME="Leeds City Council"),
+        transaction.atomic(),
+    ):
+        result = import_spend_file(LEEDS)
+        assert result.status == "imported", result.file_error
+        spend_summary_rebuild()
+        yield SpendTransaction.objects.count()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def leeds(settings) -> int:
-    """The Leeds file imported as the council's own spend; returns the payments imported."""
+def leeds(leeds_imported, settings) -> int:
     settings.COUNCIL_NAME = "Leeds City Council"
-    result = import_spend_file(LEEDS)
-    assert result.status == "imported", result.file_error
-    spend_summary_rebuild()
-    return SpendTransaction.objects.count()
+    return leeds_imported
 
 
 def _flags(years=(2019, 2020)):

@@ -14,7 +14,6 @@ import io
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +29,7 @@ from procurement.importers.spend import import_spend_file
 from procurement.models import Contract, SpendImport, SpendTransaction, SpendYearSummary, Supplier
 from tests.processes import database_url, manage, manage_start, row_counts, sqlite_file_copy
 from tests.procurement.factories import SpendTransactionFactory, SupplierFactory
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -96,19 +96,14 @@ def _application_name() -> str:
     return f"interrupted-import-{os.getpid()}"
 
 
-def _backend_gone(*, seconds: float) -> bool:
-    """Wait until the killed import's PostgreSQL backend has noticed and rolled back."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
-                [_application_name()],
-            )
-            if cursor.fetchone()[0] == 0:
-                return True
-        time.sleep(0.05)
-    return False
+def _backend_gone() -> bool:
+    """Whether the killed import's PostgreSQL backend has noticed and rolled back."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+            [_application_name()],
+        )
+        return cursor.fetchone()[0] == 0
 
 
 def database_for_another_process(tmp_path: Path) -> tuple[Path | None, str]:
@@ -128,12 +123,13 @@ def kill_while_writing(
 ) -> None:
     """SIGKILL `process` well inside its import's write, once `ready()` too, and check the
     database saw it die mid-write: a hot journal on SQLite, the backend gone on PostgreSQL."""
+
+    def writing() -> str | None:
+        assert process.poll() is None, f"it ended before it could be killed: {process.stderr}"
+        return _writing_now(database_file=database_file) if ready() else None
+
     try:
-        deadline = time.monotonic() + 180
-        while not ready() or (seen := _writing_now(database_file=database_file)) is None:
-            assert process.poll() is None, f"it ended before it could be killed: {process.stderr}"
-            assert time.monotonic() < deadline, "the import never started writing"
-            time.sleep(0.02)
+        seen = wait_until(writing, seconds=180, message="the import never started writing")
         assert process.poll() is None, f"the import finished before it was killed ({seen})"
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
@@ -146,7 +142,9 @@ def kill_while_writing(
         # A hot journal: the process died mid-write; the next connection rolls it back.
         assert Path(f"{database_file}-journal").exists()
     else:
-        assert _backend_gone(seconds=30), "PostgreSQL still runs the killed import's backend"
+        wait_until(
+            _backend_gone, seconds=30, message="PostgreSQL still runs the killed import's backend"
+        )
 
 
 def test_an_import_killed_part_way_writes_nothing_and_the_file_then_imports_in_full(tmp_path):
