@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
@@ -151,7 +152,11 @@ class TargetForm(_LevelForm):
 
         Saving this form sets the officer's target over the one they have now been shown.
         """
-        data = {**self.data, "replaces_target_id": "" if target is None else str(target.pk)}
+        # A copy, not {**self.data}: a QueryDict is a dict of lists underneath, and unpacking
+        # it would hand the new form each value as a list.
+        data = QueryDict(mutable=True)
+        data.update(self.data)
+        data["replaces_target_id"] = "" if target is None else str(target.pk)
         return type(self)(data, descriptors=self.descriptors)
 
 
