@@ -267,7 +267,7 @@ def test_the_job_pages_take_a_fixed_number_of_queries(jobs, django_assert_max_nu
         reverse("jobs:job-detail", kwargs={"pk": job.pk}),
         reverse("jobs:job-status", kwargs={"pk": job.pk}),
     ):
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(4):
             assert client.get(url).status_code == 200
 
 
