@@ -148,7 +148,9 @@ def ending_rows(*, contracts: Iterable[Contract], today: date) -> list[EndingCon
             contract=contract,
             months_left=months_left(today=today, end_date=_end_date(contract)),
             alerts_sent=[
-                a.months_before for a in contract.alert_rows if a.end_date == contract.end_date
+                a.months_before
+                for a in contract.alert_rows  # type: ignore[attr-defined]  # the Prefetch's to_attr
+                if a.end_date == contract.end_date
             ],
         )
         for contract in contracts
