@@ -7,7 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Users and roles"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.middleware import session_stamp
         from accounts.signals import grant_administrators_everything
+
+        user_logged_in.connect(session_stamp, dispatch_uid="session_stamp")
 
         # After every app migrates, so the permissions of apps listed later exist too.
         post_migrate.connect(

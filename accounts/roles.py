@@ -25,11 +25,13 @@ User = AbstractBaseUser | AnonymousUser
 
 
 def group_names(user: User) -> set[str]:
+    """The user's roles: the names of the role groups they are in. Requests' users come with
+    them (`accounts.backends.RoleBackend`); any other user object reads them once."""
     if not isinstance(user, auth.User):  # AnonymousUser: not signed in, no roles
         return set()
     cached: set[str] | None = getattr(user, "_role_names", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
+        cached = set(user.groups.filter(name__in=ALL_GROUPS).values_list("name", flat=True))
         if user.is_superuser:
             cached.add(ADMINISTRATORS)
         user._role_names = cached  # type: ignore[attr-defined]  # cached on this user object

@@ -20,7 +20,6 @@ import io
 import json
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -35,17 +34,14 @@ from bench.loadtest import (
     HOST,
     PROXY_HEADERS,
     cookie_header,
-    demo_passwords,
+    demo_database,
     free_port,
     get,
     gunicorn_start,
     gunicorn_stop,
-    manage,
+    production_env,
     sign_in,
 )
-from bench.run import HOST as PG_HOST
-from bench.run import PORT as PG_PORT
-from bench.run import USER as PG_USER
 from bench.run import postgres_problem, psql
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -264,25 +260,9 @@ def bench_lighthouse() -> list[str]:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as folder:
         scratch = Path(folder)
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DATABASE}",
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": HOST,
-            "DJANGO_STATIC_ROOT": str(scratch / "static"),
-            "DJANGO_MEDIA_ROOT": str(scratch / "uploads"),
-        }
+        env = production_env(DATABASE, scratch)
         try:
-            psql("postgres", f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-            psql("postgres", f"CREATE DATABASE {DATABASE}")
-            manage(env, "migrate", "--noinput", "--verbosity", "0")
-            manage(env, "loaddata", "framework", "socialvalue", "--verbosity", "0")
-            passwords = demo_passwords(manage(env, "create_demo_users"))
-            manage(env, "generate_demo_data", "--scale", SCALE)
-            manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-            psql(DATABASE, "VACUUM ANALYZE")
+            passwords, _ = demo_database(env, DATABASE, SCALE)
             port = free_port()
             server = gunicorn_start(env, port, scratch / "gunicorn.log")
             sessions = {

@@ -151,6 +151,35 @@ def sign_in(port: int, username: str, password: str) -> dict[str, str]:
     return cookies
 
 
+def production_env(database: str, scratch: Path) -> dict[str, str]:
+    """The production settings (DJANGO_DEBUG=0, a random secret key) on `database`, with static
+    files and uploads in `scratch`: the load test's and Lighthouse's servers."""
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "DJANGO_STATIC_ROOT": str(scratch / "static"),
+        "DJANGO_MEDIA_ROOT": str(scratch / "uploads"),
+    }
+
+
+def demo_database(env: dict[str, str], database: str, scale: str) -> tuple[dict[str, str], str]:
+    """A new `database` with the reference data, the demo users and demo data at `scale`, and
+    the static files collected: the demo users' passwords and generate_demo_data's output."""
+    psql("postgres", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    psql("postgres", f"CREATE DATABASE {database}")
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    manage(env, "loaddata", "framework", "socialvalue", "--verbosity", "0")
+    passwords = demo_passwords(manage(env, "create_demo_users"))
+    made = manage(env, "generate_demo_data", "--scale", scale)
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    psql(database, "VACUUM ANALYZE")
+    return passwords, made
+
+
 def gunicorn_start(
     env: dict[str, str], port: int, log: Path, *, workers: int = WORKERS
 ) -> subprocess.Popen:
@@ -366,28 +395,12 @@ def main() -> int:
     server = None
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="loadtest-") as scratch:
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DATABASE}",
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": HOST,
-            "DJANGO_STATIC_ROOT": str(Path(scratch) / "static"),
-            "DJANGO_MEDIA_ROOT": str(Path(scratch) / "uploads"),
-        }
+        env = production_env(DATABASE, Path(scratch))
         try:
-            psql("postgres", f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-            psql("postgres", f"CREATE DATABASE {DATABASE}")
             print(f"Setting up {DATABASE}: fixtures, demo users, demo data at scale {SCALE}")
-            manage(env, "migrate", "--noinput", "--verbosity", "0")
-            manage(env, "loaddata", "framework", "socialvalue", "--verbosity", "0")
-            passwords = demo_passwords(manage(env, "create_demo_users"))
-            made = manage(env, "generate_demo_data", "--scale", SCALE)
+            passwords, made = demo_database(env, DATABASE, SCALE)
             counts = re.findall(r"^(Suppliers|Contracts|Spend lines): ([\d,]+)", made, re.MULTILINE)
             print("  " + ", ".join(f"{count} {what.lower()}" for what, count in counts))
-            manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-            psql(DATABASE, "VACUUM ANALYZE")
             port = free_port()
             server = gunicorn_start(env, port, Path(scratch) / "gunicorn.log")
             print(

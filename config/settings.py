@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -160,7 +161,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.RoleBackend",  # ModelBackend reading the user's roles in one query
 ]
 # Pause sign-in for a username from one address after repeated failures (django-axes). The pair,
 # not the address alone: behind a proxy every user shares an address, and failures with made-up
@@ -272,8 +273,11 @@ ACT_COUNCIL_NOTICE_EMAILS = env_list("ACT_COUNCIL_NOTICE_EMAILS", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Signed out after 8 hours without a request. The session's expiry moves forward at most every
+# SESSION_REFRESH_SECONDS (accounts.middleware.SessionRefreshMiddleware), not with a database
+# write on every request; sessions stay in the database, so signing out ends them at once.
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", str(60 * 60 * 8)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = int(os.environ.get("DJANGO_SESSION_REFRESH_SECONDS", str(5 * 60)))
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 # No inline script and no eval: chart data reaches the page through json_script and static

@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.apps import apps
+from django.core.cache import cache
 from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.functions import ExtractYear
@@ -80,8 +81,24 @@ def default_financial_year(*, today: dt.date | None = None, review: bool = False
 
 def financial_years_with_data(*, today: dt.date | None = None) -> list[int]:
     """Every year up to the current one with any spend, savings, returns, assessments,
-    targets or actions, and the current and last complete years, newest first: one query (a
-    UNION), whatever the data."""
+    targets or actions, and the current and last complete years, newest first. The years found
+    are one query (a UNION) kept in the cache by the sources' data version, so a page pays
+    only the version's index look-ups until a source changes."""
+    from core.data_version import PAGE_CACHE_SECONDS, models_version
+
+    models = [apps.get_model(label) for label, _, _ in YEAR_SOURCES]
+    key = f"financial-years:{models_version(models)}"
+    found: list[int] | None = cache.get(key)
+    if found is None:
+        found = _years_found()
+        cache.set(key, found, PAGE_CACHE_SECONDS)
+    current = current_financial_year(today)
+    years = {year for year in found if FIRST_YEAR <= year <= current}
+    return sorted({*years, current, current - 1}, reverse=True)
+
+
+def _years_found() -> list[int]:
+    """The financial years of every row of YEAR_SOURCES: one query (a UNION)."""
     queries = []
     for label, field, is_date in YEAR_SOURCES:
         model = apps.get_model(label)
@@ -90,12 +107,10 @@ def financial_years_with_data(*, today: dt.date | None = None) -> list[int]:
             model._base_manager.order_by().annotate(fy=expression).values_list("fy", flat=True)
         )
     first, *rest = queries
-    current = current_financial_year(today)
-    # A target or action due in a later year does not make that year one to report on.
-    # PostgreSQL's EXTRACT gives numeric, so the UNION's column can come back as Decimal.
-    found = {int(year) for year in first.union(*rest) if year is not None}
-    years = {year for year in found if FIRST_YEAR <= year <= current}
-    return sorted({*years, current, current - 1}, reverse=True)
+    # A target or action due in a later year does not make that year one to report on (the
+    # caller drops it). PostgreSQL's EXTRACT gives numeric, so the UNION's column can come back
+    # as Decimal.
+    return sorted({int(year) for year in first.union(*rest) if year is not None})
 
 
 def financial_year_choices(years: Iterable[int]) -> list[tuple[int, str]]:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_POST
 
-from accounts.roles import reader_required
+from accounts.roles import reader_required, signed_in_user
 from core.csv_export import csv_response
 from core.xlsx import xlsx_response
-from dashboards import charts, selectors
+from dashboards import charts, selectors, services
 from dashboards.exports import CSV_TABLES, review_workbook
 from dashboards.forms import ReviewYearForm
 
@@ -50,9 +51,21 @@ def review_csv(request: HttpRequest, slug: str) -> HttpResponse:
     return csv_response(f"annual-review-{slug}-{label}.csv", header, rows_for(review))
 
 
+@require_POST
+@reader_required
+def review_xlsx_job(request: HttpRequest) -> HttpResponse:
+    """Prepare the workbook in the background (it reads every section of the review): the
+    job's page shows its progress and then the download."""
+    years, default = selectors.review_years(today=timezone.localdate())
+    year = ReviewYearForm(request.POST, years=years, default=default).selected_year()
+    job = services.review_workbook_queue(year=year, user=signed_in_user(request))
+    return redirect("jobs:job-detail", pk=job.pk)
+
+
 @reader_required
 def review_xlsx(request: HttpRequest) -> HttpResponse:
-    """The review as the `annual_review --format xlsx` command writes it."""
+    """The review as the `annual_review --format xlsx` command writes it, in the request (for
+    scripts; the page prepares it as a job, review_xlsx_job)."""
     _, review = _review(request)
     label = review.label.replace("/", "-")
     return xlsx_response(review_workbook(review), filename=f"annual-review-{label}.xlsx")

@@ -1,5 +1,6 @@
-"""A piece of long work an officer started (a spend import of a large file), run by the task
-queue's worker, with the progress and the report the job page shows."""
+"""A piece of long work someone started (a spend import of a large file, the annual review's
+workbook, a rebuild of the spend summary), run by the task queue's worker, with the progress
+and the report the job page shows."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ STOPPED_REPORT = {
 class Job(models.Model):
     class Kind(models.TextChoices):
         SPEND_IMPORT = "spend_import", "Spend import"
+        REVIEW_WORKBOOK = "review_workbook", "Annual review workbook"
+        SUMMARY_REBUILD = "summary_rebuild", "Spend summary rebuild"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
@@ -47,7 +50,8 @@ class Job(models.Model):
     params = models.JSONField(default=dict, blank=True)
     rows_read = models.PositiveBigIntegerField(default=0, help_text="Rows read so far.")
     bad_rows = models.PositiveBigIntegerField(default=0, help_text="Bad rows found so far.")
-    # What the officer reads at the end: {"succeeded", "messages", "warnings", "errors", "links"}.
+    # What the officer reads at the end: {"succeeded", "messages", "warnings", "errors", "links"},
+    # and "file" ({"stored", "name"}) when the job made a file to download.
     report = models.JSONField(default=dict, blank=True)
     task_id = models.CharField(max_length=64, blank=True, help_text="The task queue's result id.")
     created_at = models.DateTimeField(auto_now_add=True)

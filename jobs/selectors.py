@@ -48,3 +48,12 @@ def job_status(*, job: Job) -> dict[str, Any]:
         "rows_expected": lines or None,
         "percent": percent,
     }
+
+
+def job_file(*, job: Job) -> dict[str, str] | None:
+    """The file a finished job made ({"stored": its storage name, "name": the download's}), or
+    None."""
+    if not job.finished or job.stopped:
+        return None
+    made = job.report.get("file")
+    return made if isinstance(made, dict) else None

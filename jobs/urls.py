@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.jobs, name="job-list"),
     path("<int:pk>/", views.job, name="job-detail"),
     path("<int:pk>/status/", views.job_status_json, name="job-status"),
+    path("<int:pk>/download/", views.job_download, name="job-download"),
 ]

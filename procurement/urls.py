@@ -43,6 +43,11 @@ urlpatterns += [
     path("spend/import/", spend_import.spend_import, name="spend-import"),
     path("spend/imports/", spend_import.spend_import_list, name="spend-import-list"),
     path(
+        "spend/summary/rebuild/",
+        spend_import.spend_summary_rebuild,
+        name="spend-summary-rebuild",
+    ),
+    path(
         "spend/import/<str:token>/columns/",
         spend_import.spend_import_mapping,
         name="spend-import-mapping",

@@ -122,6 +122,7 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     # -- spend import
     "procurement:spend-import": (WRITE, True),
     "procurement:spend-import-list": (READ, False),
+    "procurement:spend-summary-rebuild": (POST_ONLY, True),
     # an editor with no such upload kept in their session is sent back to the upload (302)
     "procurement:spend-import-mapping": ({**WRITE, "officer": 302, "administrator": 302}, True),
     "procurement:spend-layout-list": (READ, False),
@@ -130,9 +131,12 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     "procurement:spend-layout-delete": (WRITE, True),
     # -- end spend import
     # -- background jobs: the walk's job is the officer's own; an administrator sees every job
-    "jobs:job-list": (WRITE, False),
-    "jobs:job-detail": (WRITE, False),
-    "jobs:job-status": (WRITE, False),
+    "jobs:job-list": (READ, False),
+    # a member's jobs are their own workbooks: the officer's job is not found for them
+    "jobs:job-detail": ({**READ, "member": 404}, False),
+    "jobs:job-status": ({**READ, "member": 404}, False),
+    # the walk's job made no file
+    "jobs:job-download": ({**READ, "member": 404, "officer": 404, "administrator": 404}, False),
     # -- end background jobs
     # -- spend dashboard
     "procurement:spend-dashboard": (READ, False),
@@ -188,6 +192,8 @@ EXPECTED: dict[str, tuple[dict[str, int], bool]] = {
     "dashboards:annual-review": (READ, False),
     "dashboards:annual-review-csv": (READ, False),
     "dashboards:annual-review-xlsx": (READ, False),
+    # A member may ask for the workbook: the POST queues a job (a row in jobs_job), no data changes
+    "dashboards:annual-review-workbook": (POST_ONLY, False),
     # -- end annual review
 }
 
@@ -446,6 +452,7 @@ OBJECTS: dict[str, Callable[..., dict[str, Any]]] = {
     # -- background jobs
     "jobs:job-detail": _officers_job,
     "jobs:job-status": _officers_job,
+    "jobs:job-download": _officers_job,
     # -- end background jobs
     # -- spend dashboard
     "procurement:spend-csv": lambda users: {"slug": "by-year"},

@@ -6,6 +6,7 @@ prefetch, so each page runs the same number of queries whatever the data size.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -120,15 +121,12 @@ def _end_date(contract: Contract) -> date:
     return contract.end_date
 
 
-def contracts_ending_soon(
+def contracts_ending(
     *, today: date, months: int = 12, order: str = "end_date"
-) -> list[EndingContract]:
-    """Live contracts ending between today and `months` from now, with the alerts sent.
-
-    Two queries: the contracts with their supplier, owner and category, and their alerts.
-    Only alerts about the current end date count: a variation that moved it makes them stale.
-    """
-    contracts = (
+) -> QuerySet[Contract]:
+    """Live contracts ending between today and `months` from now, with their supplier, owner,
+    category and alerts (two queries however many; the page takes a page of them)."""
+    return (
         _register_rows()
         .filter(LIVE, end_date__gte=today, end_date__lte=add_months(today, months))
         .prefetch_related(
@@ -140,16 +138,31 @@ def contracts_ending_soon(
         )
         .order_by(*ENDING_SOON_ORDER.get(order, ENDING_SOON_ORDER["end_date"]))
     )
+
+
+def ending_rows(*, contracts: Iterable[Contract], today: date) -> list[EndingContract]:
+    """`contracts` (from contracts_ending) with their months left and the alerts sent. Only
+    alerts about the current end date count: a variation that moved it makes them stale."""
     return [
         EndingContract(
             contract=contract,
             months_left=months_left(today=today, end_date=_end_date(contract)),
             alerts_sent=[
-                a.months_before for a in contract.alert_rows if a.end_date == contract.end_date
+                a.months_before
+                for a in contract.alert_rows  # type: ignore[attr-defined]  # the Prefetch's to_attr
+                if a.end_date == contract.end_date
             ],
         )
         for contract in contracts
     ]
+
+
+def contracts_ending_soon(
+    *, today: date, months: int = 12, order: str = "end_date"
+) -> list[EndingContract]:
+    """Every row of contracts_ending, with the alerts sent: two queries."""
+    contracts = contracts_ending(today=today, months=months, order=order)
+    return ending_rows(contracts=contracts, today=today)
 
 
 # -- savings -----------------------------------------------------------------------------------

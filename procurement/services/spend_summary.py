@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from core.financial_year import financial_year_bounds, financial_year_expression
+from jobs.models import Job
+from jobs.services import job_start
 from procurement.models import SpendImport, SpendTransaction, SpendYearSummary
 
 # summary column <- alias in the grouped query
@@ -98,3 +101,18 @@ def spend_summary_rebuild(
         )
         rebuilt: int = cursor.rowcount
         return rebuilt
+
+
+def spend_summary_rebuild_queue(*, user: User) -> Job:
+    """Queue a rebuild of the whole summary (after a correction made outside the app, say):
+    the worker runs procurement.tasks.spend_summary_rebuild. Imports rebuild what they touch
+    inside their own job, so this is an administrator's or officer's repair, not routine."""
+    from procurement import tasks
+
+    return job_start(
+        task=tasks.spend_summary_rebuild,
+        kind=Job.Kind.SUMMARY_REBUILD,
+        owner=user,
+        title="Every financial year",
+        params={},
+    )

@@ -54,14 +54,16 @@ def _year_slug(year: int | None) -> str:
 def ending_soon(request: HttpRequest) -> HttpResponse:
     form = EndingSoonFilterForm(request.GET or None)
     months, order = form.selected()
-    rows = selectors.contracts_ending_soon(today=timezone.localdate(), months=months, order=order)
+    today = timezone.localdate()
+    listed = paginated(request, selectors.contracts_ending(today=today, months=months, order=order))
     return render(
         request,
         "procurement/planning/ending_soon.html",
         {
             "form": form,
             "months": months,
-            "rows": rows,
+            **listed,
+            "rows": selectors.ending_rows(contracts=listed["page"], today=today),
             "query": _query(request),
             "alert_months": alert_months(),
         },

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts.roles import editor_required, reader_required, signed_in_user
 from core.concurrency import StaleEdit
@@ -27,6 +28,7 @@ from procurement.selectors.spend_layouts import (
     spend_preview_columns,
 )
 from procurement.services.spend_layouts import spend_layout_forget, spend_layout_update
+from procurement.services.spend_summary import spend_summary_rebuild_queue
 from procurement.services.spend_uploads import (
     spend_upload_get,
     spend_upload_import,
@@ -112,6 +114,13 @@ def spend_import_mapping(request: HttpRequest, token: str) -> HttpResponse:
 def spend_import_list(request: HttpRequest) -> HttpResponse:
     imports = SpendImport.objects.select_related("imported_by").order_by("-imported_at", "-id")
     return render(request, "procurement/spend_import_list.html", paginated(request, imports))
+
+
+@require_POST
+@editor_required
+def spend_summary_rebuild(request: HttpRequest) -> HttpResponse:
+    job = spend_summary_rebuild_queue(user=signed_in_user(request))
+    return redirect("jobs:job-detail", pk=job.pk)
 
 
 @reader_required

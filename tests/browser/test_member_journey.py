@@ -249,7 +249,7 @@ def test_a_member_uses_the_annual_review_with_the_keyboard_alone(page, review_da
 
     # The form kept the skip link's #main-content, so Tab carries on from the main content.
     stops = tab_to(page, "Headline figures")  # the page's contents, after the year selector
-    workbook = f"Download the {EARLIER_LABEL} review as an Excel workbook"
+    workbook = f"Prepare the {EARLIER_LABEL} review as an Excel workbook"
     assert stops == ["Financial year", "Show year", workbook, "Headline figures"]
     page.keyboard.press("Enter")  # jumps to the headline figures
     tab_to(page, "£15,501")  # the savings figure, as a link

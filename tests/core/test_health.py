@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.db import OperationalError
 from django.test import Client
@@ -47,7 +49,10 @@ def test_readyz_is_503_when_the_database_cannot_be_reached(monkeypatch):
         def __exit__(self, *_: object) -> None:
             return None
 
-    monkeypatch.setattr(health.connection, "cursor", lambda: Unreachable())
+    # The module's name, not the connection's attribute: setting an attribute through the
+    # connection proxy leaves one on the thread's connection after the undo, which then hides
+    # a later test's patch of the connection class.
+    monkeypatch.setattr(health, "connection", SimpleNamespace(cursor=lambda: Unreachable()))
 
     response = Client().get("/readyz/")
 

@@ -178,7 +178,7 @@ def test_the_contract_page_lists_the_frameworks_suppliers(
     import_ocds_file(NATIONAL, **LEEDS)
     url = reverse("procurement:contract-detail", args=[_ppe().pk])
 
-    with django_assert_max_num_queries(14):  # 12, and the Procurement Act's KPIs and notices
+    with django_assert_max_num_queries(10):  # 8, and the Procurement Act's KPIs and notices
         response = officer_client.get(url)
 
     page = response.content.decode()

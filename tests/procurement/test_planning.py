@@ -137,6 +137,26 @@ def test_the_ending_soon_page_runs_the_same_queries_for_few_or_many_contracts(me
     assert response.context["months"] == 24
 
 
+def test_the_ending_soon_page_shows_fifty_contracts_a_page_and_the_csv_has_them_all(
+    member_client,
+):
+    _ending_soon_data(55)
+    url = reverse("procurement:ending-soon")
+
+    first = member_client.get(url, {"months": 12})
+    second = member_client.get(url, {"months": 12, "page": 2})
+
+    assert len(first.context["rows"]) == 50 and len(second.context["rows"]) == 5
+    listed = {row.contract.pk for row in [*first.context["rows"], *second.context["rows"]]}
+    assert len(listed) == 55
+    body = first.content.decode()
+    assert "55 contracts ending in the next 12 months, 1 to 50 shown" in body
+    assert 'class="govuk-pagination"' in body and "months=12&amp;page=2" in body
+    assert all(row.alerts_sent == [3] for row in second.context["rows"])
+    csv_rows = _csv(member_client.get(reverse("procurement:ending-soon-csv"), {"months": 12}))
+    assert len(csv_rows) == 56
+
+
 def test_the_ending_soon_csv_has_a_row_per_contract(member_client):
     end = add_months(timezone.localdate(), 2)
     ContractFactory(

@@ -34,7 +34,7 @@ def contracts():
 def test_the_contract_is_a_text_field_not_a_list_of_every_contract(
     officer_client, contracts, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(2):
         page = officer_client.get(URL).content.decode()
 
     assert '<input type="text" name="contract"' in page

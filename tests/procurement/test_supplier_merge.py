@@ -217,7 +217,7 @@ def test_the_duplicates_page_links_each_likely_duplicate_to_its_merge_page(
     SupplierFactory(name="UK Fostering")
     SupplierFactory(name="Fostering UK")
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(3):
         response = officer_client.get(reverse("procurement:supplier-duplicates"))
 
     page = response.content.decode()
@@ -235,7 +235,7 @@ def test_the_merge_page_shows_what_moves_and_changes_nothing_on_get(
 
     # The session and user, the pair, then one count per kind of row that points at a supplier
     # or its contracts (the Act's KPIs and notices among them), however many rows there are.
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(18):
         response = officer_client.get(url)
 
     page = response.content.decode()
