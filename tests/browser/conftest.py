@@ -7,12 +7,15 @@ otherwise. Playwright must never download its own browser, so the executable is 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.db import connections
+from django_tasks_db.management.commands.db_worker import Worker
 
 from tests.factories import UserFactory
 
@@ -120,3 +123,32 @@ def bring_charts_into_view(page) -> None:
     charts = page.locator(".app-chart")
     for index in range(charts.count()):
         charts.nth(index).scroll_into_view_if_needed()
+
+
+@pytest.fixture
+def worker() -> Iterator[threading.Event]:
+    """The database backend's worker in a thread, started when the test sets the event."""
+    start = threading.Event()
+    runner = Worker(
+        queue_names=["default"],
+        interval=0.1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="browser-test",
+        excluded_queue_names=[],
+    )
+
+    def run() -> None:
+        start.wait()
+        if runner.running:
+            runner.run()
+        connections.close_all()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield start
+    runner.running = False
+    start.set()
+    thread.join(timeout=30)

@@ -3,12 +3,7 @@ page move without a reload, and reads the report there; the job stays in their l
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
-from django.db import connections
-from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import expect
 
 from accounts import roles
@@ -33,35 +28,6 @@ def officer(live_server, settings, tmp_path):
     settings.SPEND_IMPORT_IN_REQUEST_BYTES = 0  # this small file goes to the queue too
     settings.MEDIA_ROOT = tmp_path / "uploads"
     return make_user("olivia", roles.OFFICERS, first_name="Olivia", last_name="Officer")
-
-
-@pytest.fixture
-def worker() -> Iterator[threading.Event]:
-    """The database backend's worker in a thread, started when the test sets the event."""
-    start = threading.Event()
-    runner = Worker(
-        queue_names=["default"],
-        interval=0.1,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="browser-test",
-        excluded_queue_names=[],
-    )
-
-    def run() -> None:
-        start.wait()
-        if runner.running:
-            runner.run()
-        connections.close_all()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    yield start
-    runner.running = False
-    start.set()
-    thread.join(timeout=30)
 
 
 def _no_violations(page) -> None:
