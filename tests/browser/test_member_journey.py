@@ -292,14 +292,13 @@ DASHBOARDS = [
 def test_the_dashboard_reads_in_a_sensible_order_with_styles_off(page, review_data, name, path):
     sign_in(page, "cllr")
     page.goto(path)
-    # Charts load their script after the page and add a style sheet when they draw: wait for
-    # them, or a sheet added after the switch-off would still be on.
+    # Charts load their script after the page and add a style sheet when they draw.
     page.wait_for_load_state("networkidle")
-
-    page.evaluate("for (const s of document.styleSheets) s.disabled = true")
 
     order = page.evaluate(
         """() => {
+            // Switched off and read in one step: a chart drawn a moment later adds a sheet.
+            for (const s of document.styleSheets) s.disabled = true;
             const after = (a, b) => Boolean(a.compareDocumentPosition(b)
                                             & Node.DOCUMENT_POSITION_FOLLOWING);
             const main = document.querySelector('main');
