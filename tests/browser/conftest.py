@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.db import connections
+from django.db import OperationalError, connections
 from django_tasks_db.management.commands.db_worker import Worker
 
 from tests.factories import UserFactory
@@ -102,7 +103,12 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
 def axe_violations(page) -> tuple[list[dict], int]:
-    """Run axe-core with the WCAG 2.0/2.1/2.2 A and AA rules; return violations and rules run."""
+    """Run axe-core with the WCAG 2.0/2.1/2.2 A and AA rules; return violations and rules run.
+
+    The caller waits for what it expects of the page first (a heading, a message): a click's
+    navigation may not have begun yet. Waiting for the load event covers one that has begun but
+    whose document has no head yet, where the script tag would have nowhere to go."""
+    page.wait_for_load_state("load")
     page.add_script_tag(url=AXE_URL)  # served by us, so the Content Security Policy allows it
     result = page.evaluate(
         """async (tags) => {
@@ -142,8 +148,14 @@ def worker() -> Iterator[threading.Event]:
 
     def run() -> None:
         start.wait()
-        if runner.running:
-            runner.run()
+        while runner.running:
+            try:
+                runner.run()
+            except OperationalError:
+                # SQLite's shared in-memory test database: "database table is locked" while the
+                # live server's thread writes. The real worker is a process with its own
+                # connection and a busy timeout; here the thread waits and polls again.
+                time.sleep(runner.interval)  # the poll interval the worker itself keeps
         connections.close_all()
 
     thread = threading.Thread(target=run, daemon=True)

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts import roles
 from core.financial_year import financial_year_of
@@ -315,10 +316,10 @@ def test_an_error_page_after_a_bad_form_has_no_violations(page, people):
     page.goto("/maturity/indicators/3/assess/")
     page.get_by_label("Day").fill("")
     page.get_by_role("button", name="Save assessment").click()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
 
     violations, _ = axe_violations(page)
 
-    assert page.get_by_text("There is a problem").is_visible()
     assert violations == []
 
 

@@ -74,6 +74,7 @@ def test_a_6m_contract_from_kpis_to_the_compliance_calendar(page, register) -> N
     expect(page.locator("#kpis-needed")).to_have_count(0)
 
     page.get_by_role("link", name="Rate the KPIs").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rate the KPIs")
     _no_axe_violations(page)
     fill_date(page, "Date of the assessment", "30", "4", "2026")
     fill_date(page, "Start of the period assessed", "1", "5", "2025")
