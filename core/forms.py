@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from crispy_forms_gds import fields as gds
 from crispy_forms_gds.helper import FormHelper
@@ -17,6 +17,8 @@ from django.http import QueryDict
 from core.financial_year import FinancialYearField
 from core.pagination import query_string
 
+_Field = TypeVar("_Field", bound=forms.Field)
+
 
 def form_helper(*layout: Any, method: str = "post") -> FormHelper:
     """How a form is laid out with small labels. A POST form's <form> tag is the page's (it
@@ -27,6 +29,15 @@ def form_helper(*layout: Any, method: str = "post") -> FormHelper:
     helper.label_size = Size.SMALL
     helper.layout = Layout(*layout)
     return helper
+
+
+def declared_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
+    """The form's field `name` as the kind of field it is declared as (`form.fields` gives
+    every field as a plain Field), to set what only that kind has: choices, a queryset."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
 
 
 class DateInputField(gds.DateInputField):
@@ -157,8 +168,7 @@ class FinancialYearForm(forms.Form):
     def __init__(self, *args: Any, years: Sequence[int], default: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.default = default
-        field = self.fields["year"]
-        assert isinstance(field, FinancialYearField)
+        field = declared_field(self, "year", FinancialYearField)
         field.set_years(years)
         field.initial = default
         self.helper = FormHelper()

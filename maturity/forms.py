@@ -11,21 +11,11 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
-from accounts.roles import ADMINISTRATORS, OFFICERS
-from core.forms import DateInputField, VersionedForm, form_helper
+from accounts.forms import OfficerChoiceField, officers
+from core.forms import DateInputField, VersionedForm, declared_field, form_helper
 from maturity.models import Action, Indicator, KeyArea, Level, Target, Theme
 
 NOT_DESCRIBED = "Not described in the strategy"
-
-
-def officers() -> QuerySet[User]:
-    """Active officers and administrators, by name: who may own an action or rate in a round."""
-    return (
-        get_user_model()
-        .objects.filter(groups__name__in=[OFFICERS, ADMINISTRATORS], is_active=True)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
 
 
 def _level_choices(descriptors: dict[int, str]) -> list[Choice]:
@@ -34,13 +24,6 @@ def _level_choices(descriptors: dict[int, str]) -> list[Choice]:
         hint = " ".join(descriptors.get(number, "").splitlines()) or NOT_DESCRIBED
         choices.append(Choice(number, f"{number}. {name}", hint=hint))
     return choices
-
-
-class PersonChoiceField(forms.ModelChoiceField[User]):
-    """A user, shown by their full name (their username when they have none)."""
-
-    def label_from_instance(self, obj: User) -> str:
-        return obj.get_full_name() or obj.username
 
 
 class IndicatorChoiceField(forms.ModelMultipleChoiceField[Indicator]):
@@ -60,8 +43,7 @@ class _LevelForm(forms.Form):
     def __init__(self, *args: Any, descriptors: dict[int, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.descriptors = descriptors
-        level = self.fields["level"]
-        assert isinstance(level, forms.ChoiceField)
+        level = declared_field(self, "level", forms.ChoiceField)
         level.choices = _level_choices(descriptors)
         self.helper = form_helper()
 
@@ -166,7 +148,7 @@ class ActionForm(forms.Form):
         label="What will be done",
         error_messages={"required": "Enter what will be done"},
     )
-    owner = PersonChoiceField(
+    owner = OfficerChoiceField(
         queryset=officers(),
         required=False,
         label="Owner",
@@ -231,8 +213,7 @@ class ThemeFilterForm(AsAtForm):
 
     def __init__(self, *args: Any, themes: QuerySet[Theme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        theme = self.fields["theme"]
-        assert isinstance(theme, forms.ModelChoiceField)
+        theme = declared_field(self, "theme", forms.ModelChoiceField)
         theme.queryset = themes
 
     def filter_fields(self) -> list:
@@ -286,7 +267,7 @@ class ActionEditForm(VersionedForm, ActionForm):
 class ActionPlanFilterForm(forms.Form):
     """The action plan's GET filters: owner, key area and status (or overdue)."""
 
-    owner = PersonChoiceField(
+    owner = OfficerChoiceField(
         queryset=get_user_model().objects.none(), required=False, empty_label="Anyone"
     )
     key_area = forms.ModelChoiceField(
@@ -301,11 +282,8 @@ class ActionPlanFilterForm(forms.Form):
         self, *args: Any, owners: QuerySet[User], key_areas: QuerySet[KeyArea], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        owner, key_area = self.fields["owner"], self.fields["key_area"]
-        assert isinstance(owner, PersonChoiceField)
-        assert isinstance(key_area, forms.ModelChoiceField)
-        owner.queryset = owners
-        key_area.queryset = key_areas
+        declared_field(self, "owner", OfficerChoiceField).queryset = owners
+        declared_field(self, "key_area", forms.ModelChoiceField).queryset = key_areas
         self.helper = form_helper(
             Field.select("owner"),
             Field.select("key_area"),
@@ -416,8 +394,7 @@ class RoundOpenForm(forms.Form):
 
     def __init__(self, *args: Any, indicators: QuerySet[Indicator], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["indicators"]
-        assert isinstance(field, IndicatorChoiceField)
+        field = declared_field(self, "indicators", IndicatorChoiceField)
         field.queryset = indicators
         self.helper = form_helper(
             "name",
@@ -430,9 +407,7 @@ class RoundOpenForm(forms.Form):
 
     def clean_respondents(self) -> list[tuple]:
         """[(user, team)], each line checked; every bad line named by its number."""
-        users = get_user_model().objects.filter(
-            groups__name__in=[OFFICERS, ADMINISTRATORS], is_active=True
-        )
+        users = officers()
         errors, found, seen = [], [], set()
         lines = [line.strip() for line in self.cleaned_data["respondents"].splitlines()]
         for number, line in enumerate(lines, start=1):
@@ -488,8 +463,7 @@ class RatingForm(forms.Form):
 
     def __init__(self, *args, descriptors: dict[int, str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        level = self.fields["level"]
-        assert isinstance(level, forms.ChoiceField)
+        level = declared_field(self, "level", forms.ChoiceField)
         level.label = "Which level has the council reached?"
         level.choices = [
             *_level_choices(descriptors),

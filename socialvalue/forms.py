@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils.html import format_html
 
 from core.financial_year import financial_year_label
-from core.forms import DateInputField, VersionedForm, form_helper
+from core.forms import DateInputField, VersionedForm, declared_field, form_helper
 from procurement.models import Contract
 from procurement.selectors.register import FieldChange
 from socialvalue.models import Commitment, Measure, ReturnLine, SocialValueReturn, quantity_problem
@@ -35,8 +35,7 @@ class MeasureChoiceField(forms.ModelChoiceField[Measure]):
 
 def _measures(form: forms.Form, name: str, queryset: QuerySet[Measure]) -> None:
     """Offer `queryset` in the form's measure field `name`."""
-    field = form.fields[name]
-    assert isinstance(field, MeasureChoiceField)
+    field = declared_field(form, name, MeasureChoiceField)
     field.queryset = queryset
 
 
@@ -139,8 +138,7 @@ class ReturnStartForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         choices = period_choices(contract=contract, today=today, taken=taken)
-        field = self.fields["period"]
-        assert isinstance(field, forms.ChoiceField)
+        field = declared_field(self, "period", forms.ChoiceField)
         field.choices = choices
         # The last complete period with no return yet: the newest quarter offered.
         quarters = [key for key, label in choices if isinstance(label, str)]
@@ -370,8 +368,7 @@ class YearForm(forms.Form):
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.years = years
-        field = self.fields["year"]
-        assert isinstance(field, forms.ChoiceField)
+        field = declared_field(self, "year", forms.ChoiceField)
         field.choices = [(year, financial_year_label(year)) for year in years]
         self.helper = form_helper(Field.select("year"), Button("show", "Show year"), method="get")
 
@@ -391,8 +388,7 @@ class ReturnFilterForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["year"]
-        assert isinstance(field, forms.ChoiceField)
+        field = declared_field(self, "year", forms.ChoiceField)
         field.choices = [("", "Any year")] + [(year, financial_year_label(year)) for year in years]
         self.helper = form_helper(
             Field.select("status"), Field.select("year"), Button("filter", "Filter"), method="get"

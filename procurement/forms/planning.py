@@ -9,10 +9,10 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
 from django import forms
 
+from accounts.forms import OfficerChoiceField, officers
 from core.financial_year import current_financial_year, financial_year_choices
-from core.forms import DateInputField
-from procurement.forms import declared_field
-from procurement.forms.register import OfficerChoiceField, looked_up, officers, supplier_id_in
+from core.forms import DateInputField, declared_field
+from procurement.forms.register import looked_up, supplier_id_in
 from procurement.models import Category, Contract, PipelineItem, Saving
 from procurement.selectors.planning import ENDING_SOON_MONTHS
 from procurement.selectors.register import contract_lookup

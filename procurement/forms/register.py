@@ -19,16 +19,14 @@ from typing import Any
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Layout, Size
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Field as ModelField
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import QueryDict
 
-from accounts.roles import ADMINISTRATORS, OFFICERS
-from core.forms import DateInputField, ListFilterForm, VersionedForm
-from procurement.forms import declared_field
+from accounts.forms import OfficerChoiceField, officers
+from core.forms import DateInputField, ListFilterForm, VersionedForm, declared_field
 from procurement.forms.act_fields import (
     ACT_CONTRACT_FIELDS,
     ACT_SUPPLIER_FIELDS,
@@ -62,22 +60,6 @@ def supplier_id_in(value: Any) -> int | None:
     one."""
     text = (value or "").strip() if isinstance(value, str) else ""
     return int(text) if SUPPLIER_ID.fullmatch(text) else None
-
-
-def officers() -> QuerySet:
-    return (
-        get_user_model()
-        .objects.filter(groups__name__in=[OFFICERS, ADMINISTRATORS], is_active=True)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
-
-
-class OfficerChoiceField(forms.ModelChoiceField[User]):
-    """An officer picked from a list of their names (`officers()`, set in the form)."""
-
-    def label_from_instance(self, obj: User) -> str:
-        return obj.get_full_name() or obj.get_username()
 
 
 class MoneyField(forms.DecimalField):

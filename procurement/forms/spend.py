@@ -18,7 +18,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from procurement.forms import declared_field
+from core.forms import declared_field
 from procurement.importers.spend import (
     SPEND_FIELDS,
     SpendImportResult,
