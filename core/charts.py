@@ -72,16 +72,21 @@ def horizontal_bars(
     height: int,
     xaxis: dict[str, Any],
     yaxis: dict[str, Any] | None = None,
+    hover_names: Sequence[str] | None = None,
 ) -> go.Figure:
     """One series of horizontal bars, `labels[0]` at the top (plotly draws the first bar at the
-    bottom, so the rows go in reversed). `hover` follows the label: "%{x} contracts"."""
+    bottom, so the rows go in reversed). `hover` follows the label: "%{x} contracts"; where the
+    labels are wrapped onto lines, `hover_names` gives the hover each bar's name on one line."""
     return go.Figure(
         go.Bar(
             y=list(labels)[::-1],
             x=list(values)[::-1],
+            customdata=list(hover_names)[::-1] if hover_names is not None else None,
             orientation="h",
             marker_color=colour,
-            hovertemplate="%{y}: " + hover + "<extra></extra>",
+            hovertemplate=("%{y}: " if hover_names is None else "%{customdata}: ")
+            + hover
+            + "<extra></extra>",
         ),
         layout=base_layout(
             title=title, height=height, xaxis=xaxis, yaxis={**(yaxis or {}), "automargin": True}

@@ -8,7 +8,7 @@ from decimal import Decimal
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.charts import COLOURS, base_layout, escape_label, line_count
+from core.charts import COLOURS, base_layout, escape_label, horizontal_bars, line_count
 from core.financial_year import financial_year_label
 from core.money import POUND_SIGN, POUNDS_X, POUNDS_Y, money_axis
 from socialvalue.models import Measure
@@ -31,27 +31,17 @@ def _pounds(value: Decimal | None) -> float:
 def value_figure(totals: Sequence[Total], *, title: str, limit: int | None = None) -> go.Figure:
     """Verified pound value per group as horizontal bars, in the order given (largest first)."""
     rows = list(totals)[:limit] if limit else list(totals)
-    ordered = rows[::-1]  # plotly draws the first bar at the bottom
-    labels = [escape_label(total.name, width=LABEL_WIDTH) for total in ordered]
-    figure = go.Figure(
-        go.Bar(
-            y=labels,
-            x=[_pounds(total.value) for total in ordered],
-            customdata=[escape_label(total.name) for total in ordered],
-            orientation="h",
-            marker_color=COLOURS[0],
-            hovertemplate="%{customdata}: " + POUNDS_X + "<extra></extra>",
-        )
+    labels = [escape_label(total.name, width=LABEL_WIDTH) for total in rows]
+    return horizontal_bars(
+        labels,
+        [_pounds(total.value) for total in rows],
+        hover_names=[escape_label(total.name) for total in rows],
+        title=title,
+        colour=COLOURS[0],
+        hover=POUNDS_X,
+        height=_bars_height(labels, minimum=260, fixed=90),
+        xaxis=money_axis("Social value"),
     )
-    figure.update_layout(
-        **base_layout(
-            title=title,
-            height=_bars_height(labels, minimum=260, fixed=90),
-            xaxis=money_axis("Social value"),
-            yaxis={"automargin": True},
-        )
-    )
-    return figure
 
 
 def measure_figure(totals: Sequence[Total], *, title: str) -> go.Figure:

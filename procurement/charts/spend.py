@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from core.charts import COLOURS, base_layout, escape_label
+from core.charts import COLOURS, base_layout, escape_label, horizontal_bars
 from core.money import POUNDS_X, POUNDS_Y, money_axis, whole_pounds
 from procurement.selectors.spend import (
     ContractSplit,
@@ -41,21 +41,15 @@ def _percent(part: Decimal, whole: Decimal) -> str:
 def _bars(
     names: Sequence[str], values: Sequence[Decimal], *, title: str, colour: str = COLOURS[0]
 ) -> go.Figure:
-    """Horizontal bars, largest at the top."""
-    return go.Figure(
-        go.Bar(
-            y=[escape_label(name) for name in names][::-1],
-            x=list(values)[::-1],
-            orientation="h",
-            marker_color=colour,
-            hovertemplate="%{y}: " + POUNDS_X + "<extra></extra>",
-        ),
-        layout=base_layout(
-            title=title,
-            height=max(260, 90 + 32 * len(names)),
-            xaxis=MONEY_AXIS,
-            yaxis={"automargin": True},
-        ),
+    """Horizontal bars of pounds, largest at the top."""
+    return horizontal_bars(
+        [escape_label(name) for name in names],
+        values,
+        title=title,
+        colour=colour,
+        hover=POUNDS_X,
+        height=max(260, 90 + 32 * len(names)),
+        xaxis=MONEY_AXIS,
     )
 
 
