@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
+from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.db.models import Model
+
+_Record = TypeVar("_Record", bound=Model)
 
 
 def history_note(
@@ -22,6 +26,21 @@ def history_note(
     setattr(instance, "_history_user", user)  # noqa: B010
     if reason is not None:
         setattr(instance, "_change_reason", reason)  # noqa: B010
+
+
+def history_save(
+    instance: _Record,
+    *,
+    user: User | None,
+    exclude: Collection[str] | None = None,
+    validate_constraints: bool = True,
+) -> _Record:
+    """Validate `instance` (`full_clean`, with its `exclude` and `validate_constraints`) and save
+    it, its history row naming `user`: how a service writes a record it has built or changed."""
+    instance.full_clean(exclude=exclude, validate_constraints=validate_constraints)
+    history_note(instance, user=user)
+    instance.save()
+    return instance
 
 
 def history_dated(instance: Model, when: dt.datetime) -> None:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.concurrency import StaleEdit, update_versioned
-from core.history import history_note
+from core.history import history_note, history_save
 from maturity.models import (
     Action,
     Assessment,
@@ -121,10 +121,7 @@ def action_create(
     created_by: User,
 ) -> Action:
     action = Action(indicator=indicator, description=description, owner=owner, due_on=due_on)
-    action.full_clean()
-    history_note(action, user=created_by)
-    action.save()
-    return action
+    return history_save(action, user=created_by)
 
 
 @transaction.atomic
@@ -271,10 +268,7 @@ def round_rate(
     rating.level = Level(number=level) if level is not None else None
     rating.evidence = evidence if level is not None else ""
     rating.skipped_reason = "" if level is not None else skipped_reason
-    rating.full_clean(validate_constraints=False)
-    history_note(rating, user=user)
-    rating.save()
-    return rating
+    return history_save(rating, user=user, validate_constraints=False)
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.concurrency import update_versioned
-from core.history import history_note
+from core.history import history_note, history_save
 from procurement.models import Contract
 from socialvalue.models import (
     Commitment,
@@ -62,10 +62,7 @@ def commitment_save(
     commitment.quantity = quantity
     commitment.due_by = due_by
     commitment.notes = notes
-    commitment.full_clean()
-    history_note(commitment, user=user)
-    commitment.save()
-    return commitment
+    return history_save(commitment, user=user)
 
 
 @transaction.atomic
@@ -116,9 +113,7 @@ def return_create(
         period_end=period.end,
         created_by=user,
     )
-    social_value_return.full_clean()
-    history_note(social_value_return, user=user)
-    social_value_return.save()
+    history_save(social_value_return, user=user)
     measure_ids = Commitment.objects.filter(contract=contract).values_list("measure_id", flat=True)
     ReturnLine.objects.bulk_create(
         ReturnLine(social_value_return=social_value_return, measure_id=measure_id)
@@ -172,9 +167,7 @@ def return_update(
         row.quantity = line.quantity
         row.evidence = line.evidence
         row.evidence_url = line.evidence_url
-        row.full_clean()
-        history_note(row, user=user)
-        row.save()
+        history_save(row, user=user)
     return updated
 
 

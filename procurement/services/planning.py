@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from core.history import history_note
+from core.history import history_save
 from procurement.models import Contract, PipelineItem, Saving
 
 PIPELINE_FIELDS = (
@@ -43,10 +43,7 @@ def saving_create(
         description=description,
         recorded_by=recorded_by,
     )
-    saving.full_clean()
-    history_note(saving, user=recorded_by)
-    saving.save()
-    return saving
+    return history_save(saving, user=recorded_by)
 
 
 @transaction.atomic
@@ -64,10 +61,7 @@ def pipeline_item_create(
     item = PipelineItem(
         title=title, estimated_value=estimated_value, planned_start=planned_start, **fields
     )
-    item.full_clean()
-    history_note(item, user=created_by)
-    item.save()
-    return item
+    return history_save(item, user=created_by)
 
 
 @transaction.atomic
@@ -79,7 +73,4 @@ def pipeline_item_update(
         if name not in PIPELINE_FIELDS:
             raise TypeError(f"Unknown pipeline field: {name}")
         setattr(item, name, value)
-    item.full_clean()
-    history_note(item, user=updated_by)
-    item.save()
-    return item
+    return history_save(item, user=updated_by)

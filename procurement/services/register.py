@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.concurrency import update_versioned
-from core.history import history_note
+from core.history import history_note, history_save
 from core.money import format_pounds
 from procurement.models import Contract, Supplier, Variation
 from procurement.services.notices import notices_sync
@@ -33,9 +33,7 @@ def contract_create(*, user: User | None, **fields: Any) -> Contract:
     """Add a contract to the register and link its supplier's spend to it."""
     contract = Contract(**fields)
     _check_dates(contract.start_date, contract.end_date)
-    contract.full_clean()
-    history_note(contract, user=user)
-    contract.save()
+    history_save(contract, user=user)
     transactions_match_contracts(supplier_ids=[contract.supplier_id])
     notices_sync(contract_ids=[contract.pk])
     return contract
@@ -126,10 +124,7 @@ def variation_record(
 @transaction.atomic
 def supplier_create(*, user: User | None, **fields: Any) -> Supplier:
     supplier = Supplier(**fields)
-    supplier.full_clean(exclude=["normalised_name"])
-    history_note(supplier, user=user)
-    supplier.save()
-    return supplier
+    return history_save(supplier, user=user, exclude=["normalised_name"])
 
 
 @transaction.atomic
