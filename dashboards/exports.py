@@ -16,6 +16,7 @@ from dashboards.evidence import share
 from dashboards.selectors import AnnualReview
 from maturity.exports import AREA_HEADER, GAPS_HEADER, area_rows, gap_rows, level_text
 from procurement.models import SubTeam
+from procurement.spend_tables import SHARES_HEADER, share_cells
 from socialvalue.models import Measure
 
 Rows = Iterable[Sequence[Any]]
@@ -188,31 +189,8 @@ CSV_TABLES: dict[str, tuple[Callable[[AnnualReview], Rows], Sequence[str]]] = {
         ),
     ),
     "spend-shares": (
-        lambda r: [
-            (
-                y.label,
-                y.total,
-                y.named_total,
-                y.sme,
-                y.sme_share,
-                y.vcse,
-                y.vcse_share,
-                y.local,
-                y.local_share,
-            )
-            for y in r.spend_years
-        ],
-        (
-            "Financial year",
-            "Total spend (£)",
-            "Spend with named suppliers (£)",
-            "SME spend (£)",
-            "SME share (%)",
-            "VCSE spend (£)",
-            "VCSE share (%)",
-            "Local spend (£)",
-            "Local share (%)",
-        ),
+        lambda r: [(y.label, y.total, *share_cells(y)) for y in r.spend_years],
+        ("Financial year", "Total spend (£)", *SHARES_HEADER),
     ),
     "savings": (
         lambda r: [

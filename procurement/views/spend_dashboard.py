@@ -15,6 +15,7 @@ from core.financial_year import financial_year_label, financial_years_with_data
 from procurement.charts import spend as charts
 from procurement.forms.spend_filters import SpendYearForm
 from procurement.selectors import spend
+from procurement.spend_tables import SHARES_HEADER, share_cells
 
 
 @reader_required
@@ -61,16 +62,7 @@ def _by_year(year: int) -> Iterable[Sequence[Any]]:
 
 def _shares(year: int) -> Iterable[Sequence[Any]]:
     for row in spend.spend_by_year():
-        yield (
-            row.label,
-            row.named_total,
-            row.sme,
-            row.sme_share,
-            row.vcse,
-            row.vcse_share,
-            row.local,
-            row.local_share,
-        )
+        yield (row.label, *share_cells(row))
 
 
 def _on_off_contract(year: int) -> Iterable[Sequence[Any]]:
@@ -100,19 +92,7 @@ CSV_TABLES: dict[str, tuple[Callable[[int], Iterable[Sequence[Any]]], Sequence[s
             "Redacted (£)",
         ),
     ),
-    "shares": (
-        _shares,
-        (
-            "Financial year",
-            "Spend with named suppliers (£)",
-            "SME spend (£)",
-            "SME share (%)",
-            "VCSE spend (£)",
-            "VCSE share (%)",
-            "Local spend (£)",
-            "Local share (%)",
-        ),
-    ),
+    "shares": (_shares, ("Financial year", *SHARES_HEADER)),
     "by-category": (
         lambda year: [(r.name, r.total, r.payments) for r in spend.spend_by_category(year=year)],
         ("Category", *GROUP_HEADER),
