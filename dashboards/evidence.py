@@ -214,7 +214,13 @@ class EvidenceSignal:
         return COMPARISON_TAGS[self.comparison][1]
 
 
-def _counted(part: int, whole: int, sentence: str) -> tuple[Decimal | None, str]:
+def _counted(
+    part: int, whole: int, sentence: str, *, none: str | None = None
+) -> tuple[Decimal | None, str]:
+    """The share and the sentence that explains it; with `none`, no share and that sentence
+    where there is nothing to count."""
+    if not whole and none is not None:
+        return None, none
     return share(part, whole), sentence.format(part=f"{part:,}", whole=f"{whole:,}")
 
 
@@ -227,35 +233,26 @@ def act_evidence(*, year: int, today: dt.date) -> dict[str, tuple[Decimal | None
     timeliness = notices.notice_timeliness(start=start, end=end, today=today)
     paid = payments_compliance.sme_payment_times(start=start, end=end)
     return {
-        "act-kpis": (
-            _counted(
-                kpis["covered"],
-                kpis["total"],
-                "{part} of {whole} live contracts over £5 million have three KPIs and a rating "
-                "in the last 12 months.",
-            )
-            if kpis["total"]
-            else (None, "No live contract is worth over £5 million.")
+        "act-kpis": _counted(
+            kpis["covered"],
+            kpis["total"],
+            "{part} of {whole} live contracts over £5 million have three KPIs and a rating "
+            "in the last 12 months.",
+            none="No live contract is worth over £5 million.",
         ),
-        "act-notices": (
-            _counted(
-                timeliness["on_time"],
-                timeliness["total"],
-                f"{{part}} of {{whole}} notices due in {label} were published on time; "
-                f"{timeliness['late']} late and {timeliness['unpublished']} not yet published.",
-            )
-            if timeliness["total"]
-            else (None, f"No notice under the Act fell due in {label}.")
+        "act-notices": _counted(
+            timeliness["on_time"],
+            timeliness["total"],
+            f"{{part}} of {{whole}} notices due in {label} were published on time; "
+            f"{timeliness['late']} late and {timeliness['unpublished']} not yet published.",
+            none=f"No notice under the Act fell due in {label}.",
         ),
-        "sme-payments": (
-            _counted(
-                paid["within_30"],
-                paid["payments"],
-                f"{{part}} of {{whole}} payments to SMEs in {label} with an invoice date were "
-                "made within 30 days.",
-            )
-            if paid["payments"]
-            else (None, f"No payment to an SME in {label} carries an invoice date.")
+        "sme-payments": _counted(
+            paid["within_30"],
+            paid["payments"],
+            f"{{part}} of {{whole}} payments to SMEs in {label} with an invoice date were "
+            "made within 30 days.",
+            none=f"No payment to an SME in {label} carries an invoice date.",
         ),
     }
 
@@ -284,32 +281,23 @@ def evidence_signals(
     )
 
     variations = variation_counts(year=year)
-    measured["change-control"] = (
-        _counted(
-            variations["controlled"],
-            variations["total"],
-            f"{{part}} of {{whole}} variations dated in {label} record both a reason and who "
-            "approved them.",
-        )
-        if variations["total"]
-        else (None, f"No variations are dated in {label}.")
+    measured["change-control"] = _counted(
+        variations["controlled"],
+        variations["total"],
+        f"{{part}} of {{whole}} variations dated in {label} record both a reason and who "
+        "approved them.",
+        none=f"No variations are dated in {label}.",
     )
 
     policy = planning.policy_summary(today=today)
     weighted = policy["over_threshold"] - policy["missing_social_value"]
-    measured["social-value-weighting"] = (
-        _counted(
-            weighted,
-            policy["over_threshold"],
-            f"{{part}} of {{whole}} contracts on the register worth over "
-            f"{whole_pounds(SOCIAL_VALUE_THRESHOLD)} have a social value weighting of at least "
-            f"{SOCIAL_VALUE_MIN_WEIGHTING:g}%.",
-        )
-        if policy["over_threshold"]
-        else (
-            None,
-            f"No contract on the register is worth over {whole_pounds(SOCIAL_VALUE_THRESHOLD)}.",
-        )
+    measured["social-value-weighting"] = _counted(
+        weighted,
+        policy["over_threshold"],
+        f"{{part}} of {{whole}} contracts on the register worth over "
+        f"{whole_pounds(SOCIAL_VALUE_THRESHOLD)} have a social value weighting of at least "
+        f"{SOCIAL_VALUE_MIN_WEIGHTING:g}%.",
+        none=f"No contract on the register is worth over {whole_pounds(SOCIAL_VALUE_THRESHOLD)}.",
     )
 
     returns = return_counts(year=year, today=today)
