@@ -20,7 +20,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -34,6 +33,7 @@ from django.utils.dateformat import format as format_date
 
 from accounts.roles import ADMINISTRATORS
 from core.financial_year import current_financial_year, financial_year_label
+from core.history import history_save
 from procurement import act
 from procurement.models import Contract, Kpi, KpiRating, Notice, Route, Variation
 from procurement.selectors import council_notices
@@ -282,23 +282,17 @@ def notice_publish(
     current.published_on = published_on
     current.identifier = identifier.strip()
     current.published_by = user
-    current.full_clean()
-    current._history_user = user  # type: ignore[attr-defined]
-    current.save()
-    return current
+    return history_save(current, user=user)
 
 
 @transaction.atomic
 def kpi_create(
-    *, contract: Contract, name: str, good_looks_like: str, measured_by: str, user: Any
+    *, contract: Contract, name: str, good_looks_like: str, measured_by: str, user: User | None
 ) -> Kpi:
     kpi = Kpi(
         contract=contract, name=name, good_looks_like=good_looks_like, measured_by=measured_by
     )
-    kpi.full_clean()
-    kpi._history_user = user  # type: ignore[attr-defined]
-    kpi.save()
-    return kpi
+    return history_save(kpi, user=user)
 
 
 @transaction.atomic

@@ -120,7 +120,7 @@ def kpi_create(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_object_or_404(Contract, pk=pk)
     form = KpiForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.kpi_create(contract=contract, user=request.user, **form.cleaned_data)
+        services.kpi_create(contract=contract, user=signed_in_user(request), **form.cleaned_data)
         messages.success(request, f"KPI added to {contract.reference}.")
         return redirect("procurement:contract-detail", pk=contract.pk)
     context = {"contract": contract, "form": form, "title": "Add a KPI"}
