@@ -18,6 +18,7 @@ from django.db.models.functions import Length, Trim
 
 from core.financial_year import financial_year_bounds, financial_year_label
 from core.money import whole_pounds
+from core.percent import share
 from dashboards.evidence_rules import RULES, EvidenceRule, comparison
 from maturity import selectors as maturity
 from maturity.models import Framework, Indicator, Level
@@ -33,17 +34,6 @@ from procurement.selectors.spend import Headline
 from socialvalue.models import Commitment, SocialValueReturn
 from socialvalue.periods import ended_quarters
 from socialvalue.selectors.overdue import active_in
-
-TENTH = Decimal("0.1")
-HUNDRED = Decimal("100")
-
-
-def share(part: Decimal | int, whole: Decimal | int | None) -> Decimal | None:
-    """A percentage to one decimal place; None where there is nothing to divide by."""
-    if not whole:
-        return None
-    return (HUNDRED * Decimal(part) / Decimal(whole)).quantize(TENTH)
-
 
 # -- what is measured --------------------------------------------------------------------------
 

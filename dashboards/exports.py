@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from core.percent import share
 from core.xlsx import Sheet, SheetTable, workbook_bytes
-from dashboards.evidence import share
 from dashboards.selectors import AnnualReview
 from maturity.exports import AREA_HEADER, GAPS_HEADER, area_rows, gap_rows, level_text
 from procurement.models import SubTeam

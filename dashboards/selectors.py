@@ -31,12 +31,12 @@ from core.financial_year import (
     financial_years_with_data,
 )
 from core.money import ZERO, to_penny
+from core.percent import share
 from dashboards.evidence import (
     EvidenceSignal,
     LiveContractCounts,
     evidence_signals,
     live_contract_counts,
-    share,
 )
 from dashboards.models import SavingsTarget
 from maturity import selectors as maturity

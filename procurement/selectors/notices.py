@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django_stubs_ext import WithAnnotations
 
+from core.percent import share
 from procurement import act
 from procurement import act as act_rules
 from procurement.models import Contract, Kpi, KpiRating, Notice, PipelineItem, Route, Variation
@@ -373,9 +374,7 @@ class KindTimeliness:
 
     @property
     def on_time_share(self) -> Decimal | None:
-        if not self.due:
-            return None
-        return (Decimal(self.on_time) * 100 / self.due).quantize(Decimal("0.1"))
+        return share(self.on_time, self.due)
 
 
 def notice_timeliness_by_kind(

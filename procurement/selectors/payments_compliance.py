@@ -26,6 +26,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Avg, Count, F, Func, IntegerField, Q, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
+from core.percent import share
 from procurement import act
 from procurement.models import SpendTransaction, Supplier
 
@@ -49,7 +50,6 @@ class DayNumber(Func):
 
 
 ONE_PLACE = Decimal("0.1")
-HUNDRED = Decimal("100")
 PAYMENT_TERMS_DAYS = 30
 MEASURES = (
     "payments",
@@ -100,12 +100,6 @@ class _Due(TypedDict):
     late: int
 
 
-def _share(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * HUNDRED / whole).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
-
-
 def _figures(
     payments: QuerySet[SpendTransaction], *, start: dt.date, end: dt.date
 ) -> PaymentFigures:
@@ -126,10 +120,10 @@ def _figures(
             if average is not None
             else None
         ),
-        pct_within_30=_share(paid["within_30"], n),
-        pct_31_to_60=_share(paid["within_60"] - paid["within_30"], n),
-        pct_over_60=_share(n - paid["within_60"], n),
-        pct_due_not_paid=_share(due["late"], due["n"]),
+        pct_within_30=share(paid["within_30"], n, rounding=ROUND_HALF_UP),
+        pct_31_to_60=share(paid["within_60"] - paid["within_30"], n, rounding=ROUND_HALF_UP),
+        pct_over_60=share(n - paid["within_60"], n, rounding=ROUND_HALF_UP),
+        pct_due_not_paid=share(due["late"], due["n"], rounding=ROUND_HALF_UP),
         without_invoice_date=paid["undated"],
     )
 

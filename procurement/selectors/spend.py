@@ -35,6 +35,7 @@ from django.db.models.functions import Coalesce
 from core.data_version import models_version
 from core.financial_year import financial_year_label
 from core.money import to_penny
+from core.percent import share
 from procurement.models import (
     MONEY,
     Category,
@@ -53,15 +54,7 @@ UNCATEGORISED = "Off-contract / uncategorised"
 TOP_SUPPLIERS = 20
 
 ZERO = Decimal("0")
-HUNDRED = Decimal("100")
 MONEY_FIELD: DecimalField[Decimal, Decimal] = DecimalField(**MONEY)
-
-
-def _share(part: Decimal, whole: Decimal) -> Decimal | None:
-    """Percentage to one decimal place; None where there is nothing to divide."""
-    if not whole:
-        return None
-    return (HUNDRED * part / whole).quantize(Decimal("0.1"))
 
 
 # -- by financial year: the trend, the shares and the headline ---------------------------------
@@ -92,15 +85,15 @@ class YearSpend:
 
     @property
     def sme_share(self) -> Decimal | None:
-        return _share(self.sme, self.named_total)
+        return share(self.sme, self.named_total)
 
     @property
     def vcse_share(self) -> Decimal | None:
-        return _share(self.vcse, self.named_total)
+        return share(self.vcse, self.named_total)
 
     @property
     def local_share(self) -> Decimal | None:
-        return _share(self.local, self.named_total)
+        return share(self.local, self.named_total)
 
 
 def _total(condition: Q | None = None) -> Coalesce:
@@ -222,7 +215,7 @@ def spend_on_off_contract(*, headline: Headline) -> list[ContractSplit]:
         ("Off-contract", year.off_contract),
         ("Redacted (personal data)", year.redacted),
     )
-    return [ContractSplit(name, total, _share(total, year.total)) for name, total in parts]
+    return [ContractSplit(name, total, share(total, year.total)) for name, total in parts]
 
 
 # -- by category and sub-team ------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from core.data_version import models_version
 from core.financial_year import financial_year_bounds
 from core.money import to_penny, to_penny_or_none
+from core.percent import share
 from procurement.models import Category, Contract, SpendYearSummary, Supplier
 from socialvalue.models import (
     Commitment,
@@ -112,9 +113,7 @@ class AnnualReview:
 
     @property
     def local_share(self) -> Decimal | None:
-        if not self.spend_total:
-            return None
-        return (self.spend_local / self.spend_total * 100).quantize(Decimal("0.1"))
+        return share(self.spend_local, self.spend_total)
 
     @property
     def local_retained(self) -> Decimal:

@@ -15,6 +15,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from core.money import to_penny, to_penny_or_none
+from core.percent import share
 from procurement.models import SOCIAL_VALUE_THRESHOLD, Contract
 from socialvalue.models import (
     Commitment,
@@ -61,9 +62,7 @@ class MeasureProgress:
 
     @property
     def percent_delivered(self) -> Decimal | None:
-        if not self.committed:
-            return None
-        return (self.delivered / self.committed * 100).quantize(Decimal("0.1"))
+        return share(self.delivered, self.committed)
 
 
 def contract_progress(*, contract: Contract) -> list[MeasureProgress]:
