@@ -6,14 +6,17 @@ of another supplier's object is simply not found (404).
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.contrib.auth import models as auth
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from accounts.roles import SUPPLIERS, can_read, group_names, is_supplier_only
 from procurement.models import Contract, Supplier
 from socialvalue.models import EvidenceFile, SocialValueReturn, SupplierContact
 
 User = auth.User | auth.AnonymousUser
+_Record = TypeVar("_Record", bound=Model)
 
 
 def is_supplier_user(user: User) -> bool:
@@ -28,32 +31,27 @@ def supplier_for(*, user: User) -> Supplier | None:
     return contact.supplier if contact else None
 
 
-def contracts_visible_to(user: User) -> QuerySet[Contract]:
+def _visible_to(user: User, model: type[_Record], supplier: str) -> QuerySet[_Record]:
+    """Every `model` row for council staff; for a supplier's user, the rows whose `supplier`
+    (the path to the row's supplier) is theirs; for anyone else, none."""
+    rows = model._default_manager.all()
     if can_read(user):
-        return Contract.objects.all()
+        return rows
     if user.is_authenticated and SUPPLIERS in group_names(user):
-        return Contract.objects.filter(supplier__social_value_contacts__user=user)
-    return Contract.objects.none()
+        return rows.filter(**{f"{supplier}__social_value_contacts__user": user})
+    return rows.none()
+
+
+def contracts_visible_to(user: User) -> QuerySet[Contract]:
+    return _visible_to(user, Contract, "supplier")
 
 
 def returns_visible_to(user: User) -> QuerySet[SocialValueReturn]:
-    if can_read(user):
-        return SocialValueReturn.objects.all()
-    if user.is_authenticated and SUPPLIERS in group_names(user):
-        return SocialValueReturn.objects.filter(
-            contract__supplier__social_value_contacts__user=user
-        )
-    return SocialValueReturn.objects.none()
+    return _visible_to(user, SocialValueReturn, "contract__supplier")
 
 
 def evidence_visible_to(user: User) -> QuerySet[EvidenceFile]:
-    if can_read(user):
-        return EvidenceFile.objects.all()
-    if user.is_authenticated and SUPPLIERS in group_names(user):
-        return EvidenceFile.objects.filter(
-            social_value_return__contract__supplier__social_value_contacts__user=user
-        )
-    return EvidenceFile.objects.none()
+    return _visible_to(user, EvidenceFile, "social_value_return__contract__supplier")
 
 
 def contract_for_page(*, user: User, pk: int) -> QuerySet[Contract]:
