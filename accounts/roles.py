@@ -52,7 +52,10 @@ def can_read(user: User) -> bool:
     return bool(group_names(user) & {OFFICERS, ADMINISTRATORS, MEMBERS})
 
 
-def _require(check: Callable[[User], bool]) -> Callable:
+def role_required(check: Callable[[User], bool]) -> Callable:
+    """A view decorator: 403 for a user `check` refuses. The apps' own checks (maturity's
+    administrators, the supplier portal) are made with it too."""
+
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -70,8 +73,8 @@ def is_supplier_only(user: User) -> bool:
     return SUPPLIERS in group_names(user) and not can_read(user)
 
 
-reader_required = _require(can_read)
-editor_required = _require(can_edit)
+reader_required = role_required(can_read)
+editor_required = role_required(can_edit)
 
 
 def signed_in_user(request: HttpRequest) -> auth.User:

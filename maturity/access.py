@@ -7,15 +7,10 @@ procurement, say) in the Django admin; administrators hold it too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib.auth import models as auth
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
-from accounts.roles import User, can_read, is_administrator
+from accounts.roles import User, can_read, is_administrator, role_required
 
 MODERATE = "maturity.moderate_round"
 
@@ -25,14 +20,7 @@ def can_moderate(user: User) -> bool:
     return isinstance(user, auth.User) and can_read(user) and user.has_perm(MODERATE)
 
 
-def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_administrator(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+administrator_required = role_required(is_administrator)
 
 
 def posted(request: HttpRequest):

@@ -10,15 +10,13 @@ to what the user may see, so another supplier's identifier gives 404.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
-from accounts.roles import SUPPLIERS, can_edit, can_read, group_names
+from accounts.roles import SUPPLIERS, can_edit, can_read, group_names, role_required
 from procurement.models import Contract
 from socialvalue import selectors
 from socialvalue.models import SocialValueReturn
@@ -28,17 +26,7 @@ View = Callable[..., HttpResponseBase]
 
 def _portal(check: Callable[[Any], bool]) -> Callable[[View], View]:
     """Council staff by `check`, or any supplier user (whose querysets are restricted)."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not (check(request.user) or SUPPLIERS in group_names(request.user)):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    return role_required(lambda user: check(user) or SUPPLIERS in group_names(user))
 
 
 portal_reader_required = _portal(can_read)
