@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from procurement.importers.spend_rules import SPEND_FIELDS, layout_signature
 from procurement.models import SpendLayout
+from procurement.selectors.register import FieldChange
 
 NOT_IN_FILE = "Not in this file"
 
@@ -44,7 +45,7 @@ class LayoutChange:
     when: dt.datetime
     who: str
     action: str
-    changes: list[str]  # "Payment date: Updated → Not in this file"
+    changes: list[FieldChange]
 
 
 ACTIONS = {"+": "Saved", "~": "Changed", "-": "Forgotten"}
@@ -63,7 +64,7 @@ def spend_layout_history(*, layout: SpendLayout) -> list[LayoutChange]:
             for field, label, _required in SPEND_FIELDS:
                 before, after = older.mapping.get(field, ""), record.mapping.get(field, "")
                 if before != after:
-                    changes.append(f"{label}: {before or NOT_IN_FILE} → {after or NOT_IN_FILE}")
+                    changes.append(FieldChange(label, before or NOT_IN_FILE, after or NOT_IN_FILE))
         user = record.history_user
         entries.append(
             LayoutChange(
