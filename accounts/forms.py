@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Layout, Size
+from crispy_forms_gds.layout import Button
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
@@ -9,6 +8,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from accounts.roles import ADMINISTRATORS, OFFICERS
+from core.forms import form_helper
 
 
 def officers() -> QuerySet[User]:
@@ -38,7 +38,4 @@ class LoginForm(AuthenticationForm):
         self.error_messages["invalid_login"] = (
             "Enter a correct username and password. Both are case-sensitive."
         )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout("username", "password", Button("submit", "Sign in"))
+        self.helper = form_helper("username", "password", Button("submit", "Sign in"))

@@ -20,12 +20,14 @@ from core.pagination import query_string
 _Field = TypeVar("_Field", bound=forms.Field)
 
 
-def form_helper(*layout: Any, method: str = "post") -> FormHelper:
+def form_helper(*layout: Any, method: str = "post", disable_csrf: bool = False) -> FormHelper:
     """How a form is laid out with small labels. A POST form's <form> tag is the page's (it
-    holds the CSRF token and the page's own buttons); a GET form draws its own."""
+    holds the page's own buttons, and with `disable_csrf` the CSRF token too, so the form
+    writes none); a GET form draws its own."""
     helper = FormHelper()
     helper.form_tag = method == "get"
     helper.form_method = method
+    helper.disable_csrf = disable_csrf
     helper.label_size = Size.SMALL
     helper.layout = Layout(*layout)
     return helper
@@ -171,10 +173,7 @@ class FinancialYearForm(forms.Form):
         field = declared_field(self, "year", FinancialYearField)
         field.set_years(years)
         field.initial = default
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(Field.select("year"), Button("show", "Show year"))
+        self.helper = form_helper(Field.select("year"), Button("show", "Show year"), method="get")
 
     def selected_year(self) -> int:
         """The year asked for if it is one offered, otherwise the default."""

@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from core.forms import DateInputField
+from core.forms import DateInputField, form_helper
 from procurement.models import Kpi, KpiRating, Notice
 from procurement.selectors.notices import NoticeStatus
 
@@ -25,15 +24,6 @@ def _date(label: str, *, required: bool, help_text: str) -> DateInputField:
 
 def _small_date(name: str) -> Field:
     return Field(name, context={"legend_size": Size.for_legend(Size.SMALL)})
-
-
-def _helper(*fields: Any) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    helper.label_size = Size.SMALL
-    helper.layout = Layout(*fields)
-    return helper
 
 
 class NoticeFilterForm(forms.Form):
@@ -49,13 +39,14 @@ class NoticeFilterForm(forms.Form):
 
     def __init__(self, data: QueryDict, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.text("search", field_width=Fixed.TWENTY),
             Field.select("kind"),
             Field.select("status"),
             _small_date("due_from"),
             _small_date("due_to"),
             Button("filter", "Apply filters"),
+            disable_csrf=True,
         )
 
     def selector_kwargs(self) -> dict[str, Any]:
@@ -75,10 +66,11 @@ class NoticePublishForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             _small_date("published_on"),
             Field.text("identifier", field_width=Fixed.TWENTY),
             Button("submit", "Mark published"),
+            disable_csrf=True,
         )
 
     def clean_published_on(self) -> dt.date:
@@ -103,11 +95,12 @@ class KpiForm(forms.ModelForm):
         self.fields["name"].error_messages["required"] = "Enter the KPI"
         self.fields["good_looks_like"].error_messages["required"] = "Enter what good looks like"
         self.fields["measured_by"].error_messages["required"] = "Enter how it is measured"
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.text("name"),
             Field.textarea("good_looks_like", rows=3),
             Field.textarea("measured_by", rows=3),
             Button("submit", "Add KPI"),
+            disable_csrf=True,
         )
 
 
@@ -144,11 +137,12 @@ class KpiRatingForm(forms.Form):
                     legend_size=Size.SMALL,
                 )
             )
-        self.helper = _helper(
+        self.helper = form_helper(
             _small_date("rated_on"),
             _small_date("period_start"),
             *fieldsets,
             Button("submit", "Record ratings"),
+            disable_csrf=True,
         )
 
     def clean(self) -> dict[str, Any]:

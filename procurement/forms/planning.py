@@ -6,12 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Fixed, Size
 from django import forms
 
 from accounts.forms import OfficerChoiceField, officers
 from core.financial_year import current_financial_year, financial_year_choices
-from core.forms import DateInputField, declared_field
+from core.forms import DateInputField, declared_field, form_helper
 from procurement.forms.register import looked_up, supplier_id_in
 from procurement.models import Category, Contract, PipelineItem, Saving
 from procurement.selectors.planning import ENDING_SOON_MONTHS
@@ -26,12 +26,8 @@ ORDER_CHOICES = [
 ]
 
 
-def _filter_helper(*fields) -> FormHelper:
-    helper = FormHelper()
-    helper.form_method = "get"
-    helper.label_size = Size.SMALL
-    helper.layout = Layout(*fields, Button("filter", "Apply filter"))
-    return helper
+def _filter_helper(*fields: Any) -> FormHelper:
+    return form_helper(*fields, Button("filter", "Apply filter"), method="get")
 
 
 # -- filters -----------------------------------------------------------------------------------
@@ -171,17 +167,14 @@ class SavingForm(forms.Form):
             self, "financial_year", forms.TypedChoiceField
         ).choices = financial_year_choices(range(current - 5, current + 2))
         self.initial.setdefault("financial_year", current)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's own <form> carries the token
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.text("contract", field_width=Fixed.TWENTY),
             Field.select("financial_year"),
             Field.radios("kind", legend_size=Size.SMALL),
             Field.text("amount", field_width=Fixed.TEN),
             Field.text("description"),
             Button("submit", "Save saving"),
+            disable_csrf=True,
         )
 
     def clean_contract(self) -> Contract | None:
@@ -245,11 +238,7 @@ class PipelineItemForm(forms.ModelForm):
         declared_field(self, "replaces", forms.ModelChoiceField).queryset = Contract.objects.only(
             "id", "reference", "title"
         ).order_by("reference")
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's own <form> carries the token
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             Field.text("title"),
             Field.select("category"),
             Field.text("estimated_value", field_width=Fixed.TEN),
@@ -260,6 +249,7 @@ class PipelineItemForm(forms.ModelForm):
             Field.select("replaces"),
             Field.textarea("notes", rows=3),
             Button("submit", "Save"),
+            disable_csrf=True,
         )
 
     def clean_estimated_value(self) -> Decimal:

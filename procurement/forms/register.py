@@ -16,7 +16,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Layout, Size
 from django import forms
 from django.contrib.auth.models import User
@@ -26,7 +25,7 @@ from django.db.models import Model
 from django.http import QueryDict
 
 from accounts.forms import OfficerChoiceField, officers
-from core.forms import DateInputField, ListFilterForm, VersionedForm, declared_field
+from core.forms import DateInputField, ListFilterForm, VersionedForm, declared_field, form_helper
 from procurement.forms.act_fields import (
     ACT_CONTRACT_FIELDS,
     ACT_SUPPLIER_FIELDS,
@@ -97,16 +96,6 @@ def _date_field(label: str, *, required: bool = False, help_text: str = "") -> D
 def _date_layout(name: str) -> Field:
     """A date input whose legend matches the small labels of the other fields."""
     return Field(name, context={"legend_size": Size.for_legend(Size.SMALL)})
-
-
-def _record_helper(layout: Layout) -> FormHelper:
-    """The helper for a record form: the page template writes the form tag and CSRF token."""
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    helper.label_size = Size.SMALL
-    helper.layout = layout
-    return helper
 
 
 # -- list filters -----------------------------------------------------------------------------
@@ -378,49 +367,48 @@ class ContractForm(_VersionedModelForm):
         declared_field(self, "category", forms.ModelChoiceField).empty_label = "Not categorised"
         self.fields["reference"].error_messages["required"] = "Enter the contract reference"
         self.fields["title"].error_messages["required"] = "Enter the contract title"
-        self.helper = _record_helper(
-            Layout(
-                Fieldset(
-                    Field.text("reference", field_width=Fixed.TWENTY),
-                    Field.text("title"),
-                    Field.textarea("description", rows=3),
-                    Field.text("supplier"),
-                    Field.select("category"),
-                    Field.select("owner"),
-                    Field.text("department", field_width=Fixed.THIRTY),
-                    Field.select("route"),
-                    Field.select("status"),
-                    legend="The contract",
-                    legend_size=Size.MEDIUM,
-                ),
-                Fieldset(
-                    _date_layout("start_date"),
-                    _date_layout("end_date"),
-                    _date_layout("review_date"),
-                    Field.text("extension_options", field_width=Fixed.TWENTY),
-                    legend="Dates",
-                    legend_size=Size.MEDIUM,
-                ),
-                Fieldset(
-                    Field.text("total_value", field_width=Fixed.TEN),
-                    Field.text("annual_value", field_width=Fixed.TEN),
-                    legend="Value",
-                    legend_size=Size.MEDIUM,
-                ),
-                act_contract_fieldset(),
-                Fieldset(
-                    Field.text("social_value_weighting", field_width=Fixed.FIVE),
-                    Field.select("risk_rating"),
-                    Field.select("modern_slavery_risk"),
-                    Field.checkbox("processes_personal_data", small=True),
-                    Field.checkbox("carbon_commitment", small=True),
-                    Field.text("ocid", field_width=Fixed.THIRTY),
-                    legend="Social value and risk",
-                    legend_size=Size.MEDIUM,
-                ),
-                "version",
-                Button("submit", "Save contract"),
-            )
+        self.helper = form_helper(
+            Fieldset(
+                Field.text("reference", field_width=Fixed.TWENTY),
+                Field.text("title"),
+                Field.textarea("description", rows=3),
+                Field.text("supplier"),
+                Field.select("category"),
+                Field.select("owner"),
+                Field.text("department", field_width=Fixed.THIRTY),
+                Field.select("route"),
+                Field.select("status"),
+                legend="The contract",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                _date_layout("start_date"),
+                _date_layout("end_date"),
+                _date_layout("review_date"),
+                Field.text("extension_options", field_width=Fixed.TWENTY),
+                legend="Dates",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.text("total_value", field_width=Fixed.TEN),
+                Field.text("annual_value", field_width=Fixed.TEN),
+                legend="Value",
+                legend_size=Size.MEDIUM,
+            ),
+            act_contract_fieldset(),
+            Fieldset(
+                Field.text("social_value_weighting", field_width=Fixed.FIVE),
+                Field.select("risk_rating"),
+                Field.select("modern_slavery_risk"),
+                Field.checkbox("processes_personal_data", small=True),
+                Field.checkbox("carbon_commitment", small=True),
+                Field.text("ocid", field_width=Fixed.THIRTY),
+                legend="Social value and risk",
+                legend_size=Size.MEDIUM,
+            ),
+            "version",
+            Button("submit", "Save contract"),
+            disable_csrf=True,
         )
 
     def clean_supplier(self) -> Supplier:
@@ -496,16 +484,15 @@ class VariationForm(forms.Form):
     def __init__(self, *args: Any, contract: Contract | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.contract = contract
-        self.helper = _record_helper(
-            Layout(
-                _date_layout("varied_on"),
-                Field.textarea("reason", rows=4),
-                Field.text("value_change", field_width=Fixed.TEN),
-                _date_layout("new_end_date"),
-                Field.text("approved_by"),
-                Field.checkbox("change_notice_understood", small=True),
-                Button("submit", "Record variation"),
-            )
+        self.helper = form_helper(
+            _date_layout("varied_on"),
+            Field.textarea("reason", rows=4),
+            Field.text("value_change", field_width=Fixed.TEN),
+            _date_layout("new_end_date"),
+            Field.text("approved_by"),
+            Field.checkbox("change_notice_understood", small=True),
+            Button("submit", "Record variation"),
+            disable_csrf=True,
         )
 
     def clean_value_change(self) -> Decimal:
@@ -550,21 +537,20 @@ class SupplierForm(_VersionedModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].error_messages["required"] = "Enter the supplier's name"
-        self.helper = _record_helper(
-            Layout(
-                Field.text("name"),
-                Field.text("company_number", field_width=Fixed.TEN),
-                Field.text("charity_number", field_width=Fixed.TEN),
-                Field.text("postcode", field_width=Fixed.TEN),
-                Field.radios("size", legend_size=Size.SMALL, small=True),
-                Field.checkbox("is_vcse", small=True),
-                Field.checkbox("is_local", small=True),
-                Field.checkbox("is_strategic", small=True),
-                Field.select("financial_risk"),
-                *act_supplier_layout(),
-                "version",
-                Button("submit", "Save supplier"),
-            )
+        self.helper = form_helper(
+            Field.text("name"),
+            Field.text("company_number", field_width=Fixed.TEN),
+            Field.text("charity_number", field_width=Fixed.TEN),
+            Field.text("postcode", field_width=Fixed.TEN),
+            Field.radios("size", legend_size=Size.SMALL, small=True),
+            Field.checkbox("is_vcse", small=True),
+            Field.checkbox("is_local", small=True),
+            Field.checkbox("is_strategic", small=True),
+            Field.select("financial_risk"),
+            *act_supplier_layout(),
+            "version",
+            Button("submit", "Save supplier"),
+            disable_csrf=True,
         )
 
 
@@ -597,13 +583,12 @@ class SupplierMergeForm(forms.Form):
         declared_field(self, "keep", forms.ChoiceField).choices = [
             (s.pk, _merge_label(s)) for s in suppliers
         ]
-        self.helper = _record_helper(
-            Layout(
-                Field.radios("keep", legend_size=Size.MEDIUM),
-                "first_version",
-                "second_version",
-                Button("submit", "Merge suppliers", css_class="govuk-button--warning"),
-            )
+        self.helper = form_helper(
+            Field.radios("keep", legend_size=Size.MEDIUM),
+            "first_version",
+            "second_version",
+            Button("submit", "Merge suppliers", css_class="govuk-button--warning"),
+            disable_csrf=True,
         )
 
     def merge_kwargs(self) -> dict[str, Any]:

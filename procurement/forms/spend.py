@@ -7,18 +7,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import (
     Button,
     Field,
-    Layout,
-    Size,
 )
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from core.forms import declared_field
+from core.forms import declared_field, form_helper
 from procurement.importers.spend import (
     SPEND_FIELDS,
     SpendImportResult,
@@ -75,10 +72,7 @@ class SpendImportForm(forms.Form):
             (OWN, settings.COUNCIL_NAME),
             (OTHER, OTHER_LABEL),
         ]
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+        self.helper = form_helper(
             # A select, not radios with a conditional reveal: GOV.UK Frontend's reveal sets
             # aria-expanded on radio inputs, which axe (WCAG 4.1.2) refuses.
             Field.select("whose"),
@@ -149,10 +143,7 @@ class SpendMappingForm(forms.Form):
             self.fields["skip_bad_rows"] = skip
             self.initial.setdefault("skip_bad_rows", skip_bad_rows)
             layout.append(Field.checkbox("skip_bad_rows", small=True))
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(*layout, Button("submit", submit))
+        self.helper = form_helper(*layout, Button("submit", submit))
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -8,17 +8,9 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
 
+from core.forms import form_helper
 from procurement.flags import Kind
 from procurement.models import SpendFlagReview
-
-
-def _filter_helper(*fields: Any) -> FormHelper:
-    """A GET form's helper: filters go in the address, so every view of a list can be linked."""
-    helper = FormHelper()
-    helper.form_method = "get"
-    helper.label_size = Size.SMALL
-    helper.layout = Layout(*fields)
-    return helper
 
 
 class FlagReviewForm(forms.Form):
@@ -73,8 +65,8 @@ class FlagFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _filter_helper(
-            Field.select("kind"), Field.select("status"), Button("show", "Show flags")
+        self.helper = form_helper(
+            Field.select("kind"), Field.select("status"), Button("show", "Show flags"), method="get"
         )
 
     def filters(self) -> dict[str, str]:
@@ -98,7 +90,7 @@ class PaymentFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _filter_helper(
+        self.helper = form_helper(
             "supplier",
             Fieldset(
                 Field.text("supplier_name"),
@@ -113,6 +105,7 @@ class PaymentFilterForm(forms.Form):
                 legend_size=Size.SMALL,
             ),
             Button("show", "Show payments"),
+            method="get",
         )
 
     def filters(self) -> dict[str, Any]:
