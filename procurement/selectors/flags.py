@@ -26,6 +26,7 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
+    FilteredRelation,
     Max,
     Min,
     OuterRef,
@@ -134,36 +135,46 @@ def _lines(queryset: QuerySet[SpendTransaction]) -> list[Payment]:
 def _repeated_amounts(*, start: dt.date, end: dt.date, rules: Rules) -> list[Payment]:
     """Payments (and credit notes) of an amount some supplier was paid more than once: the
     amounts found by one grouping, not a window sorting every payment. Other suppliers'
-    single payments of such an amount come too; the rules find nothing in a group of one."""
+    single payments of such an amount come too; the rules find nothing in a group of one.
+
+    Only payments count towards a repeat: a duplicate, recovered or not, and a recurring
+    payment each need two payments of the amount, whatever the credit notes. The grouping
+    reads every import, not only the council's own (a superset of the amounts, so no flag is
+    lost): so it reads the index on (amount, supplier, paid_on) alone, in order."""
     payments = (
         SpendTransaction.objects.filter(NAMED_OWN, paid_on__range=(start, end))
         .filter(Q(amount__gte=rules.min_amount) | Q(amount__lte=-rules.min_amount))
         .annotate(size=Abs("amount"))
     )
     repeated = (
-        payments.order_by()
-        .values("supplier_id", "size")
-        .annotate(times=Count("id"))
+        SpendTransaction.objects.filter(
+            supplier__isnull=False, paid_on__range=(start, end), amount__gte=rules.min_amount
+        )
+        .order_by()
+        .values("amount", "supplier_id")
+        .annotate(times=Count("*"))
         .filter(times__gte=2)
-        .values("size")
+        .values("amount")
     )
     return _lines(payments.filter(size__in=repeated))
 
 
 def _shared_amounts(*, start: dt.date, end: dt.date, rules: Rules) -> list[Payment]:
     """Payments of an amount that more than one supplier was paid (the amounts found by one
-    grouping, not a window sorting every payment)."""
-    payments = SpendTransaction.objects.filter(
-        NAMED_OWN, paid_on__range=(start, end), amount__gte=rules.min_amount
-    )
+    grouping, not a window sorting every payment). As for the repeats, the grouping reads
+    every import and the index on (amount, supplier, paid_on) alone."""
+    window = Q(supplier__isnull=False, paid_on__range=(start, end), amount__gte=rules.min_amount)
     shared = (
-        payments.order_by()
+        SpendTransaction.objects.filter(window)
+        .order_by()
         .values("amount")
         .annotate(lowest=Min("supplier_id"), highest=Max("supplier_id"))
         .filter(~Q(lowest=F("highest")))
         .values("amount")
     )
-    return _lines(payments.filter(amount__in=shared))
+    return _lines(
+        SpendTransaction.objects.filter(window, NAMED_OWN).filter(amount__in=shared)
+    )
 
 
 def _split_candidates(*, start: dt.date, end: dt.date, year: int, rules: Rules) -> list[Payment]:
@@ -214,40 +225,43 @@ def _year_totals(year: int) -> dict[int, Decimal]:
     return {row["supplier_id"]: _pence(row["total"]) for row in rows}
 
 
-def _paid_under(**when: dt.date) -> Subquery:
-    return Subquery(
-        SpendTransaction.objects.filter(contract=OuterRef("pk"), **when)
-        .order_by()
-        .values("contract")
-        .annotate(total=Sum("amount"))
-        .values("total")[:1],
-        output_field=MONEY_FIELD,
-    )
-
-
 def _contract_terms(*, before: dt.date, until: dt.date) -> list[ContractTerms]:
     """Every contract with its end and value after variations, what was paid under it before
-    `before`, and by `until`: one query."""
+    `before`, and by `until`: one query. The sums are one grouping of the payments joined to
+    their contracts (read from the index on contract, date and amount alone), not two sums
+    per contract."""
     varied_end = Variation.objects.filter(contract=OuterRef("pk")).values("contract")
-    rows = Contract.objects.annotate(
-        varied_to=Subquery(varied_end.annotate(end=Max("new_end_date")).values("end")[:1]),
-        varied_by=Subquery(
-            varied_end.annotate(change=Sum("value_change")).values("change")[:1],
-            output_field=MONEY_FIELD,
-        ),
-        paid_before=_paid_under(paid_on__lt=before),
-        paid_by=_paid_under(paid_on__lte=until),
-    ).values(
-        "id",
-        "reference",
-        "supplier_id",
-        "start_date",
-        "end_date",
-        "total_value",
-        "varied_to",
-        "varied_by",
-        "paid_before",
-        "paid_by",
+    rows = (
+        Contract.objects.alias(
+            paid=FilteredRelation(
+                "transactions",
+                condition=Q(
+                    transactions__contract__isnull=False, transactions__paid_on__lte=until
+                ),
+            )
+        )
+        .annotate(
+            varied_to=Subquery(varied_end.annotate(end=Max("new_end_date")).values("end")[:1]),
+            varied_by=Subquery(
+                varied_end.annotate(change=Sum("value_change")).values("change")[:1],
+                output_field=MONEY_FIELD,
+            ),
+            paid_before=Sum("paid__amount", filter=Q(paid__paid_on__lt=before)),
+            paid_by=Sum("paid__amount"),
+        )
+        .order_by()
+        .values(
+            "id",
+            "reference",
+            "supplier_id",
+            "start_date",
+            "end_date",
+            "total_value",
+            "varied_to",
+            "varied_by",
+            "paid_before",
+            "paid_by",
+        )
     )
     terms = []
     for row in rows:
