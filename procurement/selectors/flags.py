@@ -105,31 +105,49 @@ def _pence(value: Decimal) -> Decimal:
     return Decimal(value).quantize(PENNY)
 
 
-def _payments(rows: Iterable[dict[str, Any]]) -> list[Payment]:
+def _payments(rows: Iterable[tuple[Any, ...]]) -> list[Payment]:
+    """Payments from rows of PAYMENT_FIELDS, in that order (tuples: a year's tens of thousands
+    of candidates are read faster than as dicts)."""
     return [
         Payment(
-            id=row["id"],
-            supplier_id=row["supplier_id"],
-            supplier=row["supplier__name"] or row["supplier_name"],
-            written_as=row["supplier_name"],
-            company_number=(row["supplier__company_number"] or "").lstrip("0").upper(),
-            paid_on=row["paid_on"],
-            amount=_pence(row["amount"]),
-            reference=row["reference"],
-            service_area=row["service_area"],
-            purpose=row["purpose"],
-            expense_type=row["expense_type"],
-            invoice_date=row["invoice_date"],
-            contract_id=row["contract_id"],
-            filename=row["spend_import__filename"],
-            line_number=row["line_number"],
+            id=id_,
+            supplier_id=supplier_id,
+            supplier=name or written_as,
+            written_as=written_as,
+            company_number=(company_number or "").lstrip("0").upper(),
+            paid_on=paid_on,
+            amount=_pence(amount),
+            reference=reference,
+            service_area=service_area,
+            purpose=purpose,
+            expense_type=expense_type,
+            invoice_date=invoice_date,
+            contract_id=contract_id,
+            filename=filename,
+            line_number=line_number,
         )
-        for row in rows
+        for (
+            id_,
+            supplier_id,
+            name,
+            company_number,
+            written_as,
+            paid_on,
+            amount,
+            reference,
+            service_area,
+            purpose,
+            expense_type,
+            invoice_date,
+            contract_id,
+            filename,
+            line_number,
+        ) in rows
     ]
 
 
 def _lines(queryset: QuerySet[SpendTransaction]) -> list[Payment]:
-    return _payments(queryset.order_by("paid_on", "id").values(*PAYMENT_FIELDS))
+    return _payments(queryset.order_by("paid_on", "id").values_list(*PAYMENT_FIELDS))
 
 
 def _repeated_amounts(*, start: dt.date, end: dt.date, rules: Rules) -> list[Payment]:
@@ -172,9 +190,7 @@ def _shared_amounts(*, start: dt.date, end: dt.date, rules: Rules) -> list[Payme
         .filter(~Q(lowest=F("highest")))
         .values("amount")
     )
-    return _lines(
-        SpendTransaction.objects.filter(window, NAMED_OWN).filter(amount__in=shared)
-    )
+    return _lines(SpendTransaction.objects.filter(window, NAMED_OWN).filter(amount__in=shared))
 
 
 def _split_candidates(*, start: dt.date, end: dt.date, year: int, rules: Rules) -> list[Payment]:
@@ -235,9 +251,7 @@ def _contract_terms(*, before: dt.date, until: dt.date) -> list[ContractTerms]:
         Contract.objects.alias(
             paid=FilteredRelation(
                 "transactions",
-                condition=Q(
-                    transactions__contract__isnull=False, transactions__paid_on__lte=until
-                ),
+                condition=Q(transactions__contract__isnull=False, transactions__paid_on__lte=until),
             )
         )
         .annotate(
