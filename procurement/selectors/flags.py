@@ -1,7 +1,7 @@
 """Reads for the red flags: the payments each rule needs, the register, and the reviews.
 
-Each rule reads only its candidates, in SQL: repeats of one amount to one supplier (a window
-count), amounts paid to more than one supplier, payments in the split band with no contract,
+Each rule reads only its candidates, in SQL: repeats of one amount to one supplier (a
+grouping), amounts paid to more than one supplier, payments in the split band with no contract,
 and the payments of suppliers and contracts the register says are ended or spent. The rules
 themselves are procurement.flags. The answer is cached until the spend summary is next
 rebuilt (every change to spend is followed by one) or a supplier, contract or variation is
