@@ -1,7 +1,9 @@
-"""Template helpers shared by every app: charts, descriptor text and pounds."""
+"""Template helpers shared by every app: charts, descriptor text, pounds, dates and record
+links."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import plotly.graph_objects as go
@@ -10,6 +12,7 @@ from django.utils.html import escape, format_html, json_script
 from django.utils.safestring import SafeString, mark_safe
 
 from core.charts import figure_data
+from core.links import record_url as _record_url
 from core.money import format_pounds
 
 register = template.Library()
@@ -95,3 +98,24 @@ def level_tag(number: int | None, name: str = "") -> SafeString:
 def in_pounds(value: Any, style: str = "") -> str:
     """`{{ amount|in_pounds }}` "£1,234.50"; `{{ amount|in_pounds:"whole" }}` "£1,235"."""
     return format_pounds(value, whole=style == "whole")
+
+
+@register.filter
+def record_url(pk: int, name: str) -> str:
+    """`{{ record.pk|record_url:"app:detail" }}`: `{% url "app:detail" record.pk %}` for a row
+    of a long list, without reversing the address again for every row."""
+    return _record_url(name, pk)
+
+
+# The site is in British English only (LANGUAGE_CODE "en-gb"): the month names of "j M Y".
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@register.filter
+def day_month_year(value: dt.date | None) -> str:
+    """`{{ day|day_month_year }}` "3 Sep 2025", as `{{ day|date:"j M Y" }}` in English and ""
+    for no date, without the localised formatter's cost (about 50 microseconds a call, a row's
+    largest cell on a list of fifty)."""
+    if not value:
+        return ""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
