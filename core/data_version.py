@@ -9,6 +9,7 @@ bounds only what no version sees (a raw UPDATE outside the ORM, a reference-data
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import TypeVar, cast
 
 from django.db import connection
@@ -28,34 +29,45 @@ def data_version(aggregates: Iterable[tuple[str, str]]) -> str:
     """The values of `aggregates` ((table, SQL aggregate) pairs, e.g. ("x", "max(id)")), joined
     into one string, read in one query of index lookups. It changes whenever a row is added,
     saved (where the aggregate is of a history or timestamp column) or deleted."""
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql(tuple(aggregates)))
+        return ":".join(str(value) for value in cursor.fetchone())
+
+
+@cache
+def _version_sql(aggregates: tuple[tuple[str, str], ...]) -> str:
+    """The version query of `aggregates`, written once a process: a page asks for the same few."""
     quote = connection.ops.quote_name
     parts = ", ".join(
         f"(SELECT {aggregate} FROM {quote(table)})" for table, aggregate in aggregates
     )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {parts}")
-        return ":".join(str(value) for value in cursor.fetchone())
+    return f"SELECT {parts}"
 
 
 def models_version(models: Iterable[type[Model]], *, extra: Iterable[tuple[str, str]] = ()) -> str:
     """`data_version` of `models`: the newest history id of a model whose history is kept
     (simple-history adds a row for every save and delete), else its newest id and row count
     (append-only and reference tables, where an edit is a new row), and `extra` aggregates."""
+    aggregates = [aggregate for model in models for aggregate in _model_aggregates(model)]
+    return data_version(dict.fromkeys([*aggregates, *extra]))
+
+
+@cache
+def _model_aggregates(model: type[Model]) -> tuple[tuple[str, str], ...]:
+    """`models_version`'s aggregates for one model, worked out once a process: simple-history's
+    `history` attribute builds a new manager class each time it is read, which cost more CPU
+    than the version query itself."""
     from core.models import DataStamp
 
-    quote = connection.ops.quote_name
-    aggregates: list[tuple[str, str]] = []
-    for model in models:
-        history = getattr(model, "history", None)
-        if history is not None:
-            aggregates.append((history.model._meta.db_table, "max(history_id)"))
-        else:
-            table, key = model._meta.db_table, quote(model._meta.pk.column)
-            aggregates += [(table, f"max({key})"), (table, "count(*)")]
-            if model in _tracked:
-                # Every tracked table's edits together: they are rare, so one sum will do.
-                aggregates.append((DataStamp._meta.db_table, "sum(changes)"))
-    return data_version(dict.fromkeys([*aggregates, *extra]))
+    history = getattr(model, "history", None)
+    if history is not None:
+        return ((history.model._meta.db_table, "max(history_id)"),)
+    table, key = model._meta.db_table, connection.ops.quote_name(model._meta.pk.column)
+    aggregates = [(table, f"max({key})"), (table, "count(*)")]
+    if model in _tracked:
+        # Every tracked table's edits together: they are rare, so one sum will do.
+        aggregates.append((DataStamp._meta.db_table, "sum(changes)"))
+    return tuple(aggregates)
 
 
 _tracked: set[type[Model]] = set()
@@ -65,6 +77,7 @@ def track_edits(*models: type[Model]) -> None:
     """Count every save and delete of `models` (loaddata's too) in `DataStamp`, for tables
     whose rows are edited in place with no history: `models_version` then sees the edit.
     Called from the apps' `ready()`, so every process counts from its start."""
+    _model_aggregates.cache_clear()
     for model in models:
         _tracked.add(model)
         post_save.connect(_count_edit, sender=model, dispatch_uid=f"track-{model._meta.label}")

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.apps import apps
 from django.core.cache import cache
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Model, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -86,8 +86,7 @@ def financial_years_with_data(*, today: dt.date | None = None) -> list[int]:
     only the version's index look-ups until a source changes."""
     from core.data_version import PAGE_CACHE_SECONDS, models_version
 
-    models = [apps.get_model(label) for label, _, _ in YEAR_SOURCES]
-    key = f"financial-years:{models_version(models)}"
+    key = f"financial-years:{models_version(year_source_models())}"
     found: list[int] | None = cache.get(key)
     if found is None:
         found = _years_found()
@@ -95,6 +94,11 @@ def financial_years_with_data(*, today: dt.date | None = None) -> list[int]:
     current = current_financial_year(today)
     years = {year for year in found if FIRST_YEAR <= year <= current}
     return sorted({*years, current, current - 1}, reverse=True)
+
+
+def year_source_models() -> list[type[Model]]:
+    """The models of YEAR_SOURCES: their data version moves with the years with data."""
+    return [apps.get_model(label) for label, _, _ in YEAR_SOURCES]
 
 
 def _years_found() -> list[int]:

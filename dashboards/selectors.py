@@ -13,6 +13,7 @@ queries whatever the size of the data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -22,13 +23,14 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from simple_history.utils import get_history_model_for_model
 
-from core.data_version import data_version
+from core.data_version import models_version
 from core.financial_year import (
     default_financial_year,
     financial_year_bounds,
     financial_year_end,
     financial_year_label,
     financial_years_with_data,
+    year_source_models,
 )
 from core.money import ZERO, to_penny
 from core.percent import share
@@ -99,7 +101,8 @@ def spend_by_year_cached() -> list[YearSpend]:
 REVIEW_CACHE_SECONDS = 10 * 60
 
 
-def _review_sources() -> list[tuple[str, str]]:
+@functools.cache
+def _review_sources() -> tuple[tuple[str, str], ...]:
     """(table, column) pairs whose largest value moves whenever the review's data changes.
 
     Assessments and targets are append-only and everything else the review reads keeps its
@@ -119,16 +122,18 @@ def _review_sources() -> list[tuple[str, str]]:
         (SavingsTarget._meta.db_table, "updated_at"),
         (SavingsTarget._meta.db_table, "id"),
     ]
-    return sources
+    return tuple(sources)
 
 
-def review_version(*, year: int, today: dt.date) -> str:
-    """A key that changes whenever the review of `year` seen on `today` could change: one
-    query of a dozen index lookups. The cache's timeout bounds how long a change made outside
-    the ORM (a raw UPDATE, say) could go unseen."""
+def review_version() -> str:
+    """A key that changes whenever the review page could change, its body (`_review_sources`)
+    or its year form's choices (the years with data): one query of a few dozen index lookups.
+    The page's cache key adds the day and the query string (`core.data_version.page_key`). The
+    cache's timeout bounds how long a change made outside the ORM (a raw UPDATE, say) could go
+    unseen."""
     quote = connection.ops.quote_name
-    stamps = data_version((table, f"max({quote(column)})") for table, column in _review_sources())
-    return f"{year}:{today.isoformat()}:{stamps}"
+    review = [(table, f"max({quote(column)})") for table, column in _review_sources()]
+    return models_version(year_source_models(), extra=review)
 
 
 # -- the financial years the review can show ---------------------------------------------------

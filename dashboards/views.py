@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from accounts.roles import reader_required, signed_in_user
 from core.csv_export import csv_response
+from core.data_version import lazy, page_key
 from core.xlsx import xlsx_response
 from dashboards import charts, selectors, services
 from dashboards.exports import CSV_TABLES, review_workbook
@@ -18,24 +18,25 @@ from dashboards.forms import ReviewYearForm
 
 def _review(request: HttpRequest) -> tuple[ReviewYearForm, selectors.AnnualReview]:
     today = timezone.localdate()
-    by_year = selectors.spend_by_year_cached()
     years, default = selectors.review_years(today=today)
     form = ReviewYearForm(request.GET or None, years=years, default=default)
-    review = selectors.annual_review(year=form.selected_year(), today=today, by_year=by_year)
+    review = selectors.annual_review(year=form.selected_year(), today=today)
     return form, review
 
 
 @reader_required
 def annual_review(request: HttpRequest) -> HttpResponse:
-    """The review's body is the same for every reader, so it is rendered once per change of
-    its data (selectors.review_version) and kept in the cache; the charts are built only when
-    the body is rendered."""
-    form, review = _review(request)
+    """The page is the same for every reader, so its parts are rendered once per change of
+    their data (selectors.review_version), day and query string and kept in the cache; a
+    cached visit reads only the version. The form, the review and its charts are worked out
+    when a part is rendered."""
+    form_and_review = lazy(lambda: _review(request))
+    review = lazy(lambda: form_and_review[1])
     context = {
-        "form": form,
+        "form": lazy(lambda: form_and_review[0]),
         "review": review,
-        "charts": SimpleLazyObject(lambda: charts.review_charts(review)),
-        "version": selectors.review_version(year=review.year, today=review.today),
+        "charts": lazy(lambda: charts.review_charts(review)),
+        "page_key": page_key(request, selectors.review_version()),
         "cache_seconds": selectors.REVIEW_CACHE_SECONDS,
     }
     return render(request, "dashboards/annual_review.html", context)

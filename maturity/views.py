@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -31,27 +31,44 @@ def _as_at(request: HttpRequest, form: AsAtForm) -> dict[str, object]:
     return {"as_at": as_at, "is_today": as_at == form.today, "query": query.urlencode()}
 
 
-@reader_required
-def overview(request: HttpRequest) -> HttpResponse:
+def _overview(request: HttpRequest) -> dict[str, Any]:
     framework = selectors.framework_current()
     form = AsAtForm(request.GET or None)
     as_at = form.selected_date()
-    # The tree is read only when the cached body is drawn (once per data version and query).
-    key_areas = lazy(lambda: selectors.framework_tree(framework=framework, as_at=as_at))
+    return {
+        "framework": framework,
+        # The tree is read only when it is used (the CSV, or the body drawn).
+        "key_areas": lazy(lambda: selectors.framework_tree(framework=framework, as_at=as_at)),
+        "form": form,
+        **_as_at(request, form),
+    }
+
+
+OVERVIEW_PARTS = ("framework", "key_areas", "form", "as_at", "is_today", "query")
+
+
+def _part(parts: dict[str, Any], name: str) -> Any:
+    return lazy(lambda: parts[name])
+
+
+@reader_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """The page is cached whole by the framework's data version, the day and the query string
+    (which decide the date shown): a cached visit reads only the version, and each part of the
+    page is worked out only when it is drawn."""
+    parts = lazy(lambda: _overview(request))
     if request.GET.get("format") == "csv":
         return csv_response(
-            f"maturity-framework-{as_at.isoformat()}.csv",
+            f"maturity-framework-{parts['as_at'].isoformat()}.csv",
             exports.FRAMEWORK_HEADER,
-            exports.framework_rows(key_areas),
+            exports.framework_rows(parts["key_areas"]),
         )
+    context = {name: _part(parts, name) for name in OVERVIEW_PARTS}
     return render(
         request,
         "maturity/overview.html",
         {
-            "framework": framework,
-            "key_areas": key_areas,
-            "form": form,
-            **_as_at(request, form),
+            **context,
             "page_key": page_key(request, selectors.maturity_version()),
             "page_seconds": PAGE_CACHE_SECONDS,
         },
