@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.db import OperationalError, connections
-from django_tasks_db.management.commands.db_worker import Worker
+from django.db import OperationalError, connections, transaction
+from django_tasks_db.management.commands import db_worker
 
 from tests.factories import UserFactory
 
@@ -132,10 +132,19 @@ def bring_charts_into_view(page) -> None:
 
 
 @pytest.fixture
-def worker() -> Iterator[threading.Event]:
-    """The database backend's worker in a thread, started when the test sets the event."""
+def worker(monkeypatch) -> Iterator[threading.Event]:
+    """The database backend's worker in a thread, started when the test sets the event.
+
+    On SQLite the worker claims a task in an EXCLUSIVE transaction, so that two worker
+    processes never take the same one. The test database is one in-memory database shared by
+    every thread, and there an exclusive transaction locks every reader out of every table: each
+    poll, ten a second, would make the live server's page fail with "database table is locked".
+    With one worker nothing else claims tasks, so here it claims them in an ordinary transaction,
+    which locks only the table it writes."""
+    if connections["default"].vendor == "sqlite":
+        monkeypatch.setattr(db_worker, "exclusive_transaction", transaction.atomic)
     start = threading.Event()
-    runner = Worker(
+    runner = db_worker.Worker(
         queue_names=["default"],
         interval=0.1,
         batch=False,
@@ -153,8 +162,8 @@ def worker() -> Iterator[threading.Event]:
                 runner.run()
             except OperationalError:
                 # SQLite's shared in-memory test database: "database table is locked" while the
-                # live server's thread writes. The real worker is a process with its own
-                # connection and a busy timeout; here the thread waits and polls again.
+                # live server's thread writes the same table. The real worker is a process with
+                # its own connection and a busy timeout; here the thread polls again.
                 time.sleep(runner.interval)  # the poll interval the worker itself keeps
         connections.close_all()
 
