@@ -50,6 +50,11 @@ class Job(models.Model):
     params = models.JSONField(default=dict, blank=True)
     rows_read = models.PositiveBigIntegerField(default=0, help_text="Rows read so far.")
     bad_rows = models.PositiveBigIntegerField(default=0, help_text="Bad rows found so far.")
+    stage = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="What the work is doing once the rows are read, e.g. saving the payments.",
+    )
     # What the officer reads at the end: {"succeeded", "messages", "warnings", "errors", "links"},
     # and "file" ({"stored", "name"}) when the job made a file to download.
     report = models.JSONField(default=dict, blank=True)

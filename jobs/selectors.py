@@ -34,6 +34,8 @@ def job_status(*, job: Job) -> dict[str, Any]:
     lines = int(job.params.get("lines") or 0)
     if job.finished:
         percent = 100
+    elif job.stage:
+        percent = None  # the rows are read; how long what follows takes is not known
     elif lines:
         percent = min(99, job.rows_read * 100 // lines)
     else:
@@ -47,6 +49,7 @@ def job_status(*, job: Job) -> dict[str, Any]:
         "bad_rows": job.bad_rows,
         "rows_expected": lines or None,
         "percent": percent,
+        "stage": "" if job.finished else job.stage,
     }
 
 

@@ -30,7 +30,8 @@ FAILED_REPORT: Report = {
 
 
 class Progress:
-    """The work's progress callback: rows read and bad rows so far, written to the job row.
+    """The work's progress callback: rows read and bad rows so far, written to the job row,
+    and (`stage`) what the work does once the rows are read.
 
     On PostgreSQL it writes on the "jobs" connection, outside the work's transaction, so the
     job page sees it at once. SQLite has one writer: while the work's transaction holds it,
@@ -45,10 +46,17 @@ class Progress:
 
     def __call__(self, rows_read: int, bad_rows: int) -> None:
         self.rows_read, self.bad_rows = rows_read, bad_rows
+        self._write(rows_read=rows_read, bad_rows=bad_rows)
+
+    def stage(self, text: str) -> None:
+        """Say what the work is doing now, e.g. "Saving the payments"."""
+        self._write(stage=text[: Job._meta.get_field("stage").max_length])
+
+    def _write(self, **fields: object) -> None:
         if self.alias == "default" and connections["default"].in_atomic_block:
             return
         Job.objects.using(self.alias).filter(pk=self.job_id).update(
-            rows_read=rows_read, bad_rows=bad_rows, heartbeat_at=timezone.now()
+            **fields, heartbeat_at=timezone.now()
         )
 
 

@@ -35,6 +35,7 @@ def _spend_import(job: Job, progress: Progress) -> Report:
             mapping=params["mapping"],
             publisher=params["publisher"] or None,
             progress=progress,
+            stage=progress.stage,
         )
     if result.status == IMPORTED and params["headings"]:
         spend_layout_save(headings=params["headings"], mapping=params["mapping"], user=job.owner)

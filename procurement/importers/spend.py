@@ -116,9 +116,15 @@ MATCH_BATCH = 500
 
 DEFAULT_COUNCIL_NAME = "Worcestershire County Council"
 logger = logging.getLogger(__name__)
+# What a job's page says the import is doing once the rows are read.
+CHECKING = "Checking the rows."
+SAVING = "Saving the payments."
+TOTALLING = "Updating the spend dashboard's totals."
 IMPORT_LOCK = 0x5350454E44  # "SPEND": the advisory lock spend imports take turns on
 # progress(rows read, bad rows so far), called every PROGRESS_EVERY rows (or COPY's block).
 Progress = Callable[[int, int], None]
+# stage(what the import does next), once the rows are read: a sentence, e.g. "Saving the payments."
+Stage = Callable[[str], None]
 PROGRESS_EVERY = 10_000
 T = TypeVar("T")
 
@@ -183,6 +189,7 @@ def import_spend_file(
     sheet: str | None = None,
     publisher: str | None = None,
     progress: Progress | None = None,
+    stage: Stage | None = None,
 ) -> SpendImportResult:
     """Validate a spend file (CSV, or an .xlsx workbook's sheet) and (unless it has bad rows
     or this is a dry run) import it.
@@ -191,7 +198,7 @@ def import_spend_file(
     overrides it. `sheet` names a workbook's sheet (else the first with a recognisable header).
     `publisher` is who published the file where it has no organisation column (else the
     council). `chunk_size` is the rows per bulk_create where there is no COPY. `progress` is
-    told the rows read and bad rows so far as the file is read.
+    told the rows read and bad rows so far as the file is read, `stage` what it does after.
     """
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
@@ -221,6 +228,7 @@ def import_spend_file(
                     publisher=(publisher or "").strip(),
                     sheet=chosen,
                     progress=progress,
+                    stage=stage,
                 )
                 try:
                     result = _import(target, dry_run=dry_run, chunk_size=chunk_size)
@@ -288,6 +296,11 @@ class _Target:
     publisher: str = ""
     sheet: str | None = None
     progress: Progress | None = None
+    stage: Stage | None = None
+
+    def say(self, text: str) -> None:
+        if self.stage is not None:
+            self.stage(text)
 
 
 def _verdict(checked: _Checked, *, skip_bad_rows: bool) -> SpendImportResult | None:
@@ -516,12 +529,14 @@ def _import_streaming(target: _Target) -> SpendImportResult:
                 staging.copy(checked.good_rows(rows, keep_going=target.skip_bad_rows))
             if (verdict := _verdict(checked, skip_bad_rows=target.skip_bad_rows)) is not None:
                 raise _Rejected(verdict)
+            target.say(SAVING)
             supplier_ids, created, conflicts = _suppliers_resolve(
                 checked.suppliers, create=True, user=target.user, reason=_reason(target)
             )
             staging.insert([supplier_ids[key] for key in checked.suppliers])
             _republished_remove(spend_import, checked)
             _spend_import_record(spend_import, checked, target)
+            target.say(TOTALLING)
             _spend_summary_rebuild(supplier_ids.values(), checked)
     except _AlreadyImported:
         return _already(SpendImport.objects.get(sha256=target.sha256))
@@ -546,7 +561,9 @@ def _import_clean(target: _Target) -> SpendImportResult | None:
         with transaction.atomic():
             _bulk_settings()
             clean.stage()
+            target.say(CHECKING)
             clean.check()
+            target.say(SAVING)
             spend_import = _spend_import_create(target)
             keys: dict[SupplierKey, str] = {}
             for stored, key, _ in clean.suppliers.values():  # in order of first appearance
@@ -573,6 +590,7 @@ def _import_clean(target: _Target) -> SpendImportResult | None:
                 target.progress(written.rows, 0)
             _republished_remove(spend_import, checked)
             _spend_import_record(spend_import, checked, target)
+            target.say(TOTALLING)
             _spend_summary_rebuild(supplier_ids.values(), checked)
     except NotClean as reason:
         logger.info("Spend file %s read row by row: %s", target.filename, reason)
@@ -587,6 +605,7 @@ def _import_in_chunks(target: _Target, *, checked: _Checked, chunk_size: int) ->
     then link the new rows to contracts."""
     try:
         with transaction.atomic():
+            target.say(SAVING)
             spend_import = _spend_import_create(target)
             supplier_ids, created, conflicts = _suppliers_resolve(
                 checked.suppliers, create=True, user=target.user, reason=_reason(target)
@@ -602,6 +621,7 @@ def _import_in_chunks(target: _Target, *, checked: _Checked, chunk_size: int) ->
             _spend_import_record(spend_import, checked, target)
             # Only this import's rows are matched: older payments' contracts have not changed.
             transactions_match_contracts(spend_import_id=spend_import.pk, rebuild_summary=False)
+            target.say(TOTALLING)
             _spend_summary_rebuild(supplier_ids.values(), checked)
     except _AlreadyImported:
         return _already(SpendImport.objects.get(sha256=target.sha256))

@@ -10,9 +10,11 @@ function show(status) {
   document.getElementById("job-rows-read").textContent = number(status.rows_read);
   document.getElementById("job-bad-rows").textContent = number(status.bad_rows);
   document.getElementById("job-live").textContent =
-    `${status.status_label}: ${number(status.rows_read)} rows read, ${number(status.bad_rows)} bad.`;
+    `${status.status_label}: ${number(status.rows_read)} rows read, ${number(status.bad_rows)} bad.` +
+    (status.stage ? ` ${status.stage}` : "");
   if (status.percent === null) {
-    bar.removeAttribute("value");
+    bar.removeAttribute("value"); // indeterminate: the rows are read, the rest takes a while
+    bar.textContent = "";
   } else {
     bar.value = status.percent;
     bar.textContent = `${status.percent}%`;

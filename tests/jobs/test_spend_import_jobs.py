@@ -249,6 +249,7 @@ def test_the_status_endpoint_gives_the_progress_the_page_script_shows():
         "bad_rows": 1,
         "rows_expected": 7,
         "percent": 42,
+        "stage": "",
     }
 
 
@@ -287,3 +288,35 @@ def test_a_running_job_silent_for_longer_than_any_import_shows_as_stopped():
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
     status = client.get(reverse("jobs:job-status", kwargs={"pk": job.pk})).json()
     assert (status["status"], status["finished"]) == ("running", False)
+
+
+def test_the_importer_says_what_it_does_once_the_rows_are_read(tmp_path):
+    path = tmp_path / "spend.csv"
+    path.write_text("Supplier Name,Amount,Date\nA Ltd,600.00,01/05/2024\nB Ltd,700.00,02/05/2024\n")
+    stages: list[str] = []
+
+    result = import_spend_file(path, progress=lambda rows, bad: None, stage=stages.append)
+
+    assert result.status == "imported"
+    saving, totalling = spend_importer.SAVING, spend_importer.TOTALLING
+    expected = [saving, totalling] if ON_SQLITE else [spend_importer.CHECKING, saving, totalling]
+    assert stages == expected
+
+
+def test_a_stage_is_seen_outside_the_works_transaction_and_makes_the_bar_indeterminate():
+    client = _client(_user(roles.OFFICERS, "officer1"))
+    job = _uploaded_job(client, "worcestershire_2024_04.csv")
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, rows_read=7)
+    progress = Progress(job.pk)
+
+    with transaction.atomic():
+        progress.stage(spend_importer.SAVING)
+        if not ON_SQLITE:
+            status = client.get(reverse("jobs:job-status", kwargs={"pk": job.pk})).json()
+            assert (status["stage"], status["percent"]) == ("Saving the payments.", None)
+            page = client.get(reverse("jobs:job-detail", kwargs={"pk": job.pk}))
+            assert "7 rows read, 0 bad. Saving the payments." in page.content.decode()
+    progress.stage(spend_importer.TOTALLING)  # outside a transaction, on SQLite too
+
+    status = client.get(reverse("jobs:job-status", kwargs={"pk": job.pk})).json()
+    assert (status["stage"], status["percent"]) == ("Updating the spend dashboard's totals.", None)
