@@ -144,13 +144,7 @@ def procurement_demo_generate(
         if replace:
             removed = procurement_demo_delete()
             log(f"Removed earlier demo data: {removed}")
-        generator = _Generator(
-            seed=seed,
-            scale=scale,
-            today=today,
-            officers=officers,
-            log=log,
-        )
+        generator = _Generator(seed=seed, scale=scale, today=today, officers=officers, log=log)
         summary = generator.run(sha=sha)
     return DemoSummary(True, "Demo data generated.", **summary, seconds=_since(started))
 
