@@ -162,16 +162,17 @@ class VersionedForm(forms.Form):
 
 
 class FinancialYearForm(forms.Form):
-    """A page's financial year selector (a GET form): the years offered, and the one shown when
-    none, or one not offered, is asked for."""
+    """A page's financial year selector (a GET form): the years offered (`years`, newest first),
+    and the one shown when none, or one not offered, is asked for."""
 
     year = FinancialYearField(help_text="1 April to 31 March.")
 
     def __init__(self, *args: Any, years: Sequence[int], default: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.default = default
+        self.years = sorted(set(years), reverse=True)
         field = declared_field(self, "year", FinancialYearField)
-        field.set_years(years)
+        field.set_years(self.years)
         field.initial = default
         self.helper = form_helper(Field.select("year"), Button("show", "Show year"), method="get")
 

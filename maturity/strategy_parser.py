@@ -492,6 +492,12 @@ def _target_rationale(key_area: ParsedKeyArea, indicator: ParsedIndicator) -> st
     return rationale
 
 
+def _record(model: str, pk: int, **fields: object) -> dict:
+    """One record of Django's serialized JSON: the model's label, its primary key, its fields
+    (in the order given, so the fixture's text is the same on every run)."""
+    return {"model": f"maturity.{model}", "pk": pk, "fields": fields}
+
+
 def fixture_records(parsed: ParsedFramework) -> list[dict]:
     """Django serialized-JSON records for the framework, with fixed primary keys.
 
@@ -499,26 +505,22 @@ def fixture_records(parsed: ParsedFramework) -> list[dict]:
     Assessment and Target primary keys equal their indicator's primary key.
     """
     records: list[dict] = [
-        {
-            "model": "maturity.framework",
-            "pk": 1,
-            "fields": {
-                "name": FRAMEWORK_NAME,
-                "slug": FRAMEWORK_SLUG,
-                "source": FRAMEWORK_SOURCE,
-                "is_current": True,
-            },
-        },
-        {
-            "model": "maturity.strategyperiod",
-            "pk": 1,
-            "fields": {
-                "name": STRATEGY_PERIOD,
-                "starts_on": PERIOD_STARTS_ON,
-                "ends_on": DUE_BY,
-                "created_at": RECORDED_AT,
-            },
-        },
+        _record(
+            "framework",
+            1,
+            name=FRAMEWORK_NAME,
+            slug=FRAMEWORK_SLUG,
+            source=FRAMEWORK_SOURCE,
+            is_current=True,
+        ),
+        _record(
+            "strategyperiod",
+            1,
+            name=STRATEGY_PERIOD,
+            starts_on=PERIOD_STARTS_ON,
+            ends_on=DUE_BY,
+            created_at=RECORDED_AT,
+        ),
     ]
     key_area_pk = indicator_pk = descriptor_pk = 0
     descriptors: list[dict] = []
@@ -529,40 +531,32 @@ def fixture_records(parsed: ParsedFramework) -> list[dict]:
     themes: list[dict] = []
     for theme in parsed.themes:
         themes.append(
-            {
-                "model": "maturity.theme",
-                "pk": theme.position,
-                "fields": {"framework": 1, "position": theme.position, "name": theme.name},
-            }
+            _record("theme", theme.position, framework=1, position=theme.position, name=theme.name)
         )
         for key_area in theme.key_areas:
             key_area_pk += 1
             key_areas.append(
-                {
-                    "model": "maturity.keyarea",
-                    "pk": key_area_pk,
-                    "fields": {
-                        "theme": theme.position,
-                        "position": key_area.position,
-                        "name": key_area.name,
-                        "strategy_section": key_area.strategy_section,
-                        "summary": key_area.summary,
-                    },
-                }
+                _record(
+                    "keyarea",
+                    key_area_pk,
+                    theme=theme.position,
+                    position=key_area.position,
+                    name=key_area.name,
+                    strategy_section=key_area.strategy_section,
+                    summary=key_area.summary,
+                )
             )
             for indicator in key_area.indicators:
                 indicator_pk += 1
                 indicators.append(
-                    {
-                        "model": "maturity.indicator",
-                        "pk": indicator_pk,
-                        "fields": {
-                            "key_area": key_area_pk,
-                            "position": indicator.position,
-                            "name": indicator.name,
-                            "is_headline": indicator.is_headline,
-                        },
-                    }
+                    _record(
+                        "indicator",
+                        indicator_pk,
+                        key_area=key_area_pk,
+                        position=indicator.position,
+                        name=indicator.name,
+                        is_headline=indicator.is_headline,
+                    )
                 )
                 seen_levels: set[int] = set()
                 for level, text in (
@@ -574,41 +568,39 @@ def fixture_records(parsed: ParsedFramework) -> list[dict]:
                     seen_levels.add(level)
                     descriptor_pk += 1
                     descriptors.append(
-                        {
-                            "model": "maturity.leveldescriptor",
-                            "pk": descriptor_pk,
-                            "fields": {"indicator": indicator_pk, "level": level, "text": text},
-                        }
+                        _record(
+                            "leveldescriptor",
+                            descriptor_pk,
+                            indicator=indicator_pk,
+                            level=level,
+                            text=text,
+                        )
                     )
                 assessments.append(
-                    {
-                        "model": "maturity.assessment",
-                        "pk": indicator_pk,
-                        "fields": {
-                            "indicator": indicator_pk,
-                            "level": indicator.current_level,
-                            "assessed_on": ASSESSED_ON,
-                            "assessor": None,
-                            "evidence": ASSESSMENT_EVIDENCE,
-                            "commentary": _assessment_commentary(key_area, indicator),
-                            "recorded_at": RECORDED_AT,
-                        },
-                    }
+                    _record(
+                        "assessment",
+                        indicator_pk,
+                        indicator=indicator_pk,
+                        level=indicator.current_level,
+                        assessed_on=ASSESSED_ON,
+                        assessor=None,
+                        evidence=ASSESSMENT_EVIDENCE,
+                        commentary=_assessment_commentary(key_area, indicator),
+                        recorded_at=RECORDED_AT,
+                    )
                 )
                 targets.append(
-                    {
-                        "model": "maturity.target",
-                        "pk": indicator_pk,
-                        "fields": {
-                            "indicator": indicator_pk,
-                            "period": 1,
-                            "level": indicator.target_level,
-                            "due_by": DUE_BY,
-                            "set_by": None,
-                            "rationale": _target_rationale(key_area, indicator),
-                            "recorded_at": RECORDED_AT,
-                        },
-                    }
+                    _record(
+                        "target",
+                        indicator_pk,
+                        indicator=indicator_pk,
+                        period=1,
+                        level=indicator.target_level,
+                        due_by=DUE_BY,
+                        set_by=None,
+                        rationale=_target_rationale(key_area, indicator),
+                        recorded_at=RECORDED_AT,
+                    )
                 )
     for group in (themes, key_areas, indicators, descriptors, assessments, targets):
         records.extend(sorted(group, key=lambda record: record["pk"]))

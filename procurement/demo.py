@@ -44,7 +44,6 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 from django.test.utils import override_settings
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from core.demo import DEMO_MARK, DEMO_REASON
@@ -119,13 +118,14 @@ def demo_data_checksum(*, seed: int, scale: float) -> str:
 def procurement_demo_generate(
     *,
     officers: Sequence[User],
-    scale: float = 1.0,
-    seed: int = 2022,
-    replace: bool = False,
-    today: dt.date | None = None,
-    log: Callable[[str], None] | None = None,
+    scale: float,
+    seed: int,
+    replace: bool,
+    today: dt.date,
+    log: Callable[[str], None] | None,
 ) -> DemoSummary:
-    """Generate demo data, or do nothing if this seed and scale are already loaded."""
+    """Procurement's part of the demo data, or nothing if this seed and scale are already
+    loaded. Its one caller, `demo.generate.demo_data_generate`, holds the defaults."""
     if scale <= 0:
         raise ValueError("scale must be more than 0")
     started = time.perf_counter()
@@ -144,13 +144,7 @@ def procurement_demo_generate(
         if replace:
             removed = procurement_demo_delete()
             log(f"Removed earlier demo data: {removed}")
-        generator = _Generator(
-            seed=seed,
-            scale=scale,
-            today=today or timezone.localdate(),
-            officers=officers,
-            log=log,
-        )
+        generator = _Generator(seed=seed, scale=scale, today=today, officers=officers, log=log)
         summary = generator.run(sha=sha)
     return DemoSummary(True, "Demo data generated.", **summary, seconds=_since(started))
 

@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.html import format_html
 
-from core.financial_year import financial_year_label
+from core.financial_year import FinancialYearField
 from core.forms import DateInputField, VersionedForm, declared_field, form_helper
 from procurement.models import Contract
 from procurement.selectors.register import FieldChange
@@ -362,34 +362,15 @@ class RejectForm(VersionForm):
         return reason
 
 
-class YearForm(forms.Form):
-    year = forms.TypedChoiceField(coerce=int, label="Financial year", required=False)
-
-    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.years = years
-        field = declared_field(self, "year", forms.ChoiceField)
-        field.choices = [(year, financial_year_label(year)) for year in years]
-        self.helper = form_helper(Field.select("year"), Button("show", "Show year"), method="get")
-
-    def selected_year(self, default: int) -> int:
-        if self.is_bound and self.is_valid() and self.cleaned_data.get("year"):
-            return self.cleaned_data["year"]
-        return default
-
-
 class ReturnFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", "Any status"), *SocialValueReturn.Status.choices], required=False
     )
-    year = forms.TypedChoiceField(
-        coerce=int, label="Financial year", required=False, empty_value=None
-    )
+    year = FinancialYearField(required=False, empty_value=None)
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = declared_field(self, "year", forms.ChoiceField)
-        field.choices = [("", "Any year")] + [(year, financial_year_label(year)) for year in years]
+        declared_field(self, "year", FinancialYearField).set_years(years, blank="Any year")
         self.helper = form_helper(
             Field.select("status"), Field.select("year"), Button("filter", "Filter"), method="get"
         )

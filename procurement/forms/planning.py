@@ -10,7 +10,7 @@ from crispy_forms_gds.layout import Button, Field, Fixed, Size
 from django import forms
 
 from accounts.forms import OfficerChoiceField, officers
-from core.financial_year import current_financial_year, financial_year_choices
+from core.financial_year import FinancialYearField, current_financial_year
 from core.forms import DateInputField, declared_field, form_helper
 from procurement.forms.register import looked_up, supplier_id_in
 from procurement.models import Category, Contract, PipelineItem, Saving
@@ -18,7 +18,6 @@ from procurement.selectors.planning import ENDING_SOON_MONTHS
 from procurement.selectors.register import contract_lookup
 from procurement.services.planning import PIPELINE_FIELDS
 
-ALL_YEARS = ""
 ORDER_CHOICES = [
     ("end_date", "End date, soonest first"),
     ("value", "Total value, highest first"),
@@ -58,19 +57,13 @@ class EndingSoonFilterForm(forms.Form):
 
 
 class SavingFilterForm(forms.Form):
-    year = forms.TypedChoiceField(
-        coerce=int,
-        empty_value=None,
-        required=False,
-        label="Financial year",
-        help_text="April to March.",
-    )
+    year = FinancialYearField(empty_value=None, required=False, help_text="April to March.")
 
     def __init__(self, *args, years: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         current = current_financial_year()
-        year = declared_field(self, "year", forms.TypedChoiceField)
-        year.choices = [(ALL_YEARS, "All years"), *financial_year_choices([*years, current])]
+        year = declared_field(self, "year", FinancialYearField)
+        year.set_years([*years, current], blank="All years")
         year.initial = current
         self.helper = _filter_helper(Field.select("year"))
 
@@ -82,11 +75,8 @@ class SavingFilterForm(forms.Form):
 
 
 class PipelineFilterForm(forms.Form):
-    year = forms.TypedChoiceField(
-        coerce=int,
-        empty_value=None,
-        required=False,
-        label="Financial year of planned start",
+    year = FinancialYearField(
+        empty_value=None, required=False, label="Financial year of planned start"
     )
     status = forms.ChoiceField(
         choices=[("", "Any status"), *PipelineItem.Status.choices],
@@ -96,10 +86,9 @@ class PipelineFilterForm(forms.Form):
 
     def __init__(self, *args, years: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        declared_field(self, "year", forms.TypedChoiceField).choices = [
-            (ALL_YEARS, "All years"),
-            *financial_year_choices([*years, current_financial_year()]),
-        ]
+        declared_field(self, "year", FinancialYearField).set_years(
+            [*years, current_financial_year()], blank="All years"
+        )
         self.helper = _filter_helper(Field.select("year"), Field.select("status"))
 
     def selected(self) -> tuple[int | None, str | None]:
@@ -121,9 +110,7 @@ class SavingForm(forms.Form):
             "or supplier's name. Its category gives the sub-team. Leave empty if none."
         ),
     )
-    financial_year = forms.TypedChoiceField(
-        coerce=int,
-        label="Financial year",
+    financial_year = FinancialYearField(
         help_text="The year the saving falls in (April to March).",
         error_messages={"required": "Select the financial year"},
     )
@@ -163,9 +150,9 @@ class SavingForm(forms.Form):
             if reference is not None:
                 self.initial["contract"] = reference
         self.fields["contract"].widget.attrs.update(spellcheck="false", autocomplete="off")
-        declared_field(
-            self, "financial_year", forms.TypedChoiceField
-        ).choices = financial_year_choices(range(current - 5, current + 2))
+        declared_field(self, "financial_year", FinancialYearField).set_years(
+            range(current - 5, current + 2)
+        )
         self.initial.setdefault("financial_year", current)
         self.helper = form_helper(
             Field.text("contract", field_width=Fixed.TWENTY),

@@ -14,5 +14,4 @@ class SpendYearForm(FinancialYearForm):
 
     def __init__(self, *args: Any, years: Sequence[int], **kwargs: Any) -> None:
         default = default_financial_year()
-        self.years = sorted({*years, default}, reverse=True)
-        super().__init__(*args, years=self.years, default=default, **kwargs)
+        super().__init__(*args, years=[*years, default], default=default, **kwargs)

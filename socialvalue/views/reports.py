@@ -18,21 +18,26 @@ from core.financial_year import (
     financial_years_with_data,
     is_financial_year,
 )
+from core.forms import FinancialYearForm
 from core.pagination import paginated
 from core.xlsx import xlsx_response
 from socialvalue import charts, exports, selectors
-from socialvalue.forms import ContractSearchForm, MeasureImportForm, ReturnFilterForm, YearForm
+from socialvalue.forms import ContractSearchForm, MeasureImportForm, ReturnFilterForm
 from socialvalue.importers import import_measures_file
 
 # -- dashboard and annual review -----------------------------------------------------------------
 
 
-def _year(request: HttpRequest, *, review: bool = False) -> tuple[YearForm, int]:
+def _year(request: HttpRequest, *, review: bool = False) -> tuple[FinancialYearForm, int]:
     """The year chosen, or the default: the review the last complete year, the rest the
     current one (core.financial_year's rule)."""
     today = timezone.localdate()
-    form = YearForm(request.GET or None, years=financial_years_with_data(today=today))
-    return form, form.selected_year(default_financial_year(today=today, review=review))
+    form = FinancialYearForm(
+        request.GET or None,
+        years=financial_years_with_data(today=today),
+        default=default_financial_year(today=today, review=review),
+    )
+    return form, form.selected_year()
 
 
 DASHBOARD_ROWS = 25
