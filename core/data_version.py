@@ -63,7 +63,9 @@ def _model_aggregates(model: type[Model]) -> tuple[tuple[str, str], ...]:
 
     history = getattr(model, "history", None)
     if history is not None:
-        return ((history.model._meta.db_table, "max(history_id)"),)
+        # Quoted as the pages that name their own sources quote it: one subquery, not two.
+        quote = connection.ops.quote_name
+        return ((history.model._meta.db_table, f"max({quote('history_id')})"),)
     table, key = model._meta.db_table, connection.ops.quote_name(model._meta.pk.column)
     aggregates = [(table, f"max({key})"), (table, "count(*)")]
     if model in _tracked:
