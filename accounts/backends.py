@@ -9,6 +9,7 @@ effect on the next page.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -35,11 +36,20 @@ def _user_with_roles_sql() -> str:
     )
 
 
+# The user the request's session row names, read with the session (`accounts.sessions`), while
+# `accounts.middleware.AuthenticationMiddleware` asks Django for the request's user; else None.
+session_account: ContextVar[User | None] = ContextVar("session_account", default=None)
+
+
 class RoleBackend(ModelBackend):
     """Django's ModelBackend, but `get_user` reads the user's role groups with the user and
-    keeps them where `accounts.roles` looks."""
+    keeps them where `accounts.roles` looks; for a request's user, it takes the one read with
+    the session, if that is the user asked for."""
 
     def get_user(self, user_id: Any) -> User | None:
+        account = session_account.get()
+        if account is not None and str(account.pk) == str(user_id):
+            return account if self.user_can_authenticate(account) else None
         try:
             rows = list(
                 User._default_manager.raw(_user_with_roles_sql(), [*ALL_GROUPS, int(user_id)])

@@ -1,13 +1,19 @@
-"""The idle timeout without a session write on every request."""
+"""The idle timeout without a session write on every request, and the request's user read with
+its session."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import middleware as auth_middleware
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from accounts.backends import session_account
 
 REFRESHED_KEY = "_refreshed_at"
 
@@ -39,3 +45,26 @@ class SessionRefreshMiddleware:
             if refreshed is None or now - refreshed >= settings.SESSION_REFRESH_SECONDS:
                 session[REFRESHED_KEY] = now
         return self.get_response(request)
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, but the request's user is the one `accounts.sessions` read with the session,
+    with no query of its own: Django's `auth.get_user` still checks the backend the session
+    names, the session's password hash and that the user may sign in."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _request_user(request))  # type: ignore[assignment]
+
+
+def _request_user(request: HttpRequest) -> object:
+    if not hasattr(request, "_cached_user"):
+        # Reading the session loads it (if nothing has yet), and with it the account.
+        signed_in = SESSION_KEY in request.session
+        account = getattr(request.session, "account", None) if signed_in else None
+        token = session_account.set(account)
+        try:
+            request._cached_user = auth.get_user(request)  # type: ignore[attr-defined]
+        finally:
+            session_account.reset(token)
+    return request._cached_user  # type: ignore[attr-defined]

@@ -684,7 +684,12 @@ class SpendYearSummary(models.Model):
 
     class Meta:
         verbose_name_plural = "spend year summaries"
-        indexes = [models.Index(fields=["financial_year"], name="spend_summary_year")]
+        indexes = [
+            models.Index(fields=["financial_year"], name="spend_summary_year"),
+            # The pages' data versions read max(rebuilt_at) on every visit: a look-up, not a
+            # scan of every row (core.data_version).
+            models.Index(fields=["rebuilt_at"], name="spend_summary_rebuilt"),
+        ]
 
     def __str__(self) -> str:
         amount = format_pounds(self.amount)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.context import Context
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -32,3 +35,24 @@ def include_once(context: Context, name: str, *depends_on: object) -> SafeString
                 _rendered.clear()
             _rendered[key] = html
     return html
+
+
+_urls: dict[tuple[str, str, object], str] = {}
+
+
+@register.simple_tag
+def url_once(name: str) -> str:
+    """`{% url name %}` for a URL without arguments, worked out once a process for each script
+    prefix and URLconf (the base template's home, sign-out and accessibility links: a
+    `reverse` each on every page). Escaped like `{% url %}`'s output."""
+    key = (name, get_script_prefix(), get_urlconf())
+    url = _urls.get(key)
+    if url is None:
+        url = _urls[key] = reverse(name)
+    return url
+
+
+@receiver(setting_changed)
+def _forget_urls(*, setting: str, **kwargs: object) -> None:
+    if setting == "ROOT_URLCONF":
+        _urls.clear()

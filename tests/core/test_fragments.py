@@ -45,3 +45,25 @@ def test_a_kept_navigation_is_the_one_rendered_afresh(officer_client, settings):
     settings.DEBUG = True  # nothing kept: every include rendered
 
     assert kept[0] == kept[1] == _menu(officer_client, url)
+
+
+def test_url_once_is_the_url_under_each_script_prefix():
+    from django.template import Context, Template
+    from django.urls import set_script_prefix
+
+    template = Template("{% load fragments %}{% url_once 'accessibility' %}")
+    plain = reverse("accessibility")
+    assert template.render(Context()) == plain
+    try:
+        set_script_prefix("/procurement/")
+        assert template.render(Context()) == "/procurement" + plain
+    finally:
+        set_script_prefix("/")
+    assert template.render(Context()) == reverse("accessibility")
+
+
+def test_the_base_template_links_sign_out_and_the_start_page(officer_client):
+    body = officer_client.get(reverse("maturity:overview")).content.decode()
+
+    assert f'action="{reverse("logout")}"' in body
+    assert f'href="{reverse("home")}"' in body
