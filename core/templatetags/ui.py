@@ -15,6 +15,7 @@ from core import dates
 from core.charts import figure_data
 from core.links import record_url as _record_url
 from core.money import format_pounds
+from core.text import counted as _counted
 
 register = template.Library()
 
@@ -99,6 +100,12 @@ def level_tag(number: int | None, name: str = "") -> SafeString:
 def in_pounds(value: Any, style: str = "") -> str:
     """`{{ amount|in_pounds }}` "£1,234.50"; `{{ amount|in_pounds:"whole" }}` "£1,235"."""
     return format_pounds(value, whole=style == "whole")
+
+
+@register.filter
+def counted(number: int, noun: str) -> str:
+    """`{{ rows|counted:"row" }}` "1 row", "1,234 rows" (core.text.counted)."""
+    return _counted(number, noun)
 
 
 @register.filter

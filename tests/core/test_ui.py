@@ -59,3 +59,9 @@ def test_a_moment_is_shown_in_the_sites_time_zone(settings):
     summer_utc = dt.datetime(2025, 8, 31, 23, 30, tzinfo=dt.UTC)
     template = Template('{% load ui %}{{ moment|day_month_year_time:"long" }}')
     assert template.render(Context({"moment": summer_utc})) == "1 September 2025, 12:30am"
+
+
+@pytest.mark.parametrize(("count", "shown"), [(1, "1 job"), (0, "0 jobs"), (1234, "1,234 jobs")])
+def test_counted_puts_the_noun_in_agreement_and_separates_thousands(count, shown):
+    template = Template('{% load ui %}{{ count|counted:"job" }}')
+    assert template.render(Context({"count": count})) == shown
