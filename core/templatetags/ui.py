@@ -103,8 +103,11 @@ def in_pounds(value: Any, style: str = "") -> str:
 
 
 @register.filter
-def counted(number: int, noun: str) -> str:
-    """`{{ rows|counted:"row" }}` "1 row", "1,234 rows" (core.text.counted)."""
+def counted(number: int | None, noun: str) -> str:
+    """`{{ rows|counted:"row" }}` "1 row", "1,234 rows" (core.text.counted); "" for no number,
+    as a filter fails quietly."""
+    if number is None or number == "":
+        return ""
     return _counted(number, noun)
 
 

@@ -61,7 +61,9 @@ def test_a_moment_is_shown_in_the_sites_time_zone(settings):
     assert template.render(Context({"moment": summer_utc})) == "1 September 2025, 12:30am"
 
 
-@pytest.mark.parametrize(("count", "shown"), [(1, "1 job"), (0, "0 jobs"), (1234, "1,234 jobs")])
+@pytest.mark.parametrize(
+    ("count", "shown"), [(1, "1 job"), (0, "0 jobs"), (1234, "1,234 jobs"), (None, "")]
+)
 def test_counted_puts_the_noun_in_agreement_and_separates_thousands(count, shown):
     template = Template('{% load ui %}{{ count|counted:"job" }}')
     assert template.render(Context({"count": count})) == shown
