@@ -103,12 +103,10 @@ def in_pounds(value: Any, style: str = "") -> str:
 
 
 @register.filter
-def counted(number: int | None, noun: str) -> str:
-    """`{{ rows|counted:"row" }}` "1 row", "1,234 rows" (core.text.counted); "" for no number,
-    as a filter fails quietly."""
-    if number is None or number == "":
-        return ""
-    return _counted(number, noun)
+def counted(number: object, noun: str) -> str:
+    """`{{ rows|counted:"row" }}` "1 row", "1,234 rows" (core.text.counted); "" for anything but
+    a whole number (None, a missing variable), as a filter fails quietly."""
+    return _counted(number, noun) if isinstance(number, int) else ""
 
 
 @register.filter
