@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from core.charts import COLOURS, bars_height, base_layout, escape_label, horizontal_bars
 from core.money import POUNDS_X, POUNDS_Y, money_axis, whole_pounds
+from core.text import counted
 from dashboards.selectors import AnnualReview, EndingCount, GoalComparison, SavingsYear
 from maturity.charts import where_we_are_figure
 from maturity.selectors import AreaSummary
@@ -149,7 +150,7 @@ def ending_chart(rows: Sequence[EndingCount], *, since: str = "today") -> Chart:
     value = sum((row.value for row in rows), Decimal(0))
     most = max(rows, key=lambda row: row.contracts)
     summary = (
-        f"{count:,} live contract{'s' if count != 1 else ''} worth {whole_pounds(value)} end in"
+        f"{counted(count, 'live contract')} worth {whole_pounds(value)} end in"
         " the "
         f"12 months from {since}; the most, {most.contracts:,}, are in {most.label}."
     )

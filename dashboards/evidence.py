@@ -19,6 +19,7 @@ from django.db.models.functions import Length, Trim
 from core.financial_year import financial_year_bounds, financial_year_label
 from core.money import whole_pounds
 from core.percent import share
+from core.text import counted
 from dashboards.evidence_rules import RULES, EvidenceRule, comparison
 from maturity import selectors as maturity
 from maturity.models import Framework, Indicator, Level
@@ -305,7 +306,7 @@ def evidence_signals(
             returns["total"],
             f"{{part}} of {{whole}} contracts with social value commitments have a verified "
             f"return for every quarter of {label} they ran in "
-            f"({quarters} quarter{'s' if quarters != 1 else ''} ended).",
+            f"({counted(quarters, 'quarter')} ended).",
         )
 
     if spend is None or spend.current.sme_share is None:

@@ -22,6 +22,14 @@ def _overdue(as_at: date) -> Q:
     return Q(due_on__lt=as_at, status__in=NOT_DONE)
 
 
+def is_overdue(as_at: date) -> Case:
+    """`is_overdue` for `annotate`: not done and due before `as_at`, the one rule every page
+    showing an action's status follows (maturity/_action_status.html)."""
+    return Case(
+        When(_overdue(as_at), then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
 def action_plan(
     *,
     as_at: date,
@@ -36,11 +44,7 @@ def action_plan(
     queryset = (
         Action.objects.select_related("indicator__key_area__theme", "owner")
         .annotate(
-            is_overdue=Case(
-                When(_overdue(as_at), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
+            is_overdue=is_overdue(as_at),
             rank=Case(
                 When(_overdue(as_at), then=Value(0)),
                 When(status=Action.Status.DONE, then=Value(2)),

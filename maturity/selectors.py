@@ -45,6 +45,7 @@ from maturity.models import (
     Target,
     Theme,
 )
+from maturity.plan_selectors import is_overdue
 
 LATEST_ASSESSMENT = ("-assessed_on", "-recorded_at", "-id")
 FIRST_ASSESSMENT = ("assessed_on", "recorded_at", "id")
@@ -283,8 +284,9 @@ class LevelRow:
     is_target: bool
 
 
-def indicator_detail(*, indicator_id: int) -> dict[str, Any]:
-    """One indicator with all five levels, its histories and its actions."""
+def indicator_detail(*, indicator_id: int, as_at: dt.date) -> dict[str, Any]:
+    """One indicator with all five levels, its histories and its actions (`is_overdue` on
+    `as_at`)."""
     indicator = indicator_positions().get(pk=indicator_id)
     descriptors = dict(
         LevelDescriptor.objects.filter(indicator=indicator).values_list("level_id", "text")
@@ -315,6 +317,7 @@ def indicator_detail(*, indicator_id: int) -> dict[str, Any]:
         "actions": list(
             Action.objects.filter(indicator=indicator)
             .select_related("owner")
+            .annotate(is_overdue=is_overdue(as_at))
             .order_by("status", "due_on", "id")
         ),
     }

@@ -83,7 +83,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "maturity/indicator_detail.html",
         {
-            **selectors.indicator_detail(indicator_id=pk),
+            **selectors.indicator_detail(indicator_id=pk, as_at=today),
             "today": today,
             "action_counts": plan_selectors.action_counts(as_at=today, indicator_id=pk),
         },

@@ -32,6 +32,7 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 
 from core.money import format_pounds, whole_pounds
+from core.text import counted
 from procurement.identity import name_key
 
 ZERO = Decimal("0")
@@ -311,7 +312,7 @@ def _pair_signs(first: Payment, second: Payment, rules: Rules) -> list[str]:
     signs = ["same supplier and amount"]
     gap = abs((second.paid_on - first.paid_on).days)
     if 0 < gap <= rules.duplicate_days:
-        signs.append(f"paid {gap} day{'s' if gap != 1 else ''} apart")
+        signs.append(f"paid {counted(gap, 'day')} apart")
     if reference := _reference_sign(first, second):
         signs.append(reference)
     if (first.service_area, first.purpose) == (second.service_area, second.purpose):

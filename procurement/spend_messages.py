@@ -34,7 +34,7 @@ def add_result_errors(
         form.add_error(field, f"{name} could not be imported: {result.file_error}")
     else:
         count = len(result.errors) if result.error_count is None else result.error_count
-        rows = "1 row has" if count == 1 else f"{count} rows have"
+        rows = f"{counted(count, 'row')} {'has' if count == 1 else 'have'}"
         form.add_error(None, f"{name} was not imported because {rows} errors")
         shown = result.errors[:ERRORS_SHOWN]
         for error in shown:

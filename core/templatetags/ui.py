@@ -11,9 +11,11 @@ from django import template
 from django.utils.html import escape, format_html, json_script
 from django.utils.safestring import SafeString, mark_safe
 
+from core import dates
 from core.charts import figure_data
 from core.links import record_url as _record_url
 from core.money import format_pounds
+from core.text import counted as _counted
 
 register = template.Library()
 
@@ -101,21 +103,34 @@ def in_pounds(value: Any, style: str = "") -> str:
 
 
 @register.filter
+def counted(number: object, noun: str) -> str:
+    """`{{ rows|counted:"row" }}` "1 row", "1,234 rows" (core.text.counted); "" for anything but
+    a whole number (None, a missing variable), as a filter fails quietly."""
+    return _counted(number, noun) if isinstance(number, int) else ""
+
+
+@register.filter
 def record_url(pk: int, name: str) -> str:
     """`{{ record.pk|record_url:"app:detail" }}`: `{% url "app:detail" record.pk %}` for a row
     of a long list, without reversing the address again for every row."""
     return _record_url(name, pk)
 
 
-# The site is in British English only (LANGUAGE_CODE "en-gb"): the month names of "j M Y".
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-@register.filter
-def day_month_year(value: dt.date | None) -> str:
-    """`{{ day|day_month_year }}` "3 Sep 2025", as `{{ day|date:"j M Y" }}` in English and ""
-    for no date, without the localised formatter's cost (about 50 microseconds a call, a row's
-    largest cell on a list of fifty)."""
+@register.filter(expects_localtime=True)
+def day_month_year(value: dt.date | None, style: str = "") -> str:
+    """`{{ day|day_month_year }}` "3 Sep 2025" (tables), `{{ day|day_month_year:"long" }}`
+    "3 September 2025"; "" for no date. Every date a page shows goes through here, without the
+    localised formatter's cost (about 50 microseconds a call, a row's largest cell on a list of
+    fifty)."""
     if not value:
         return ""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return dates.day_month_year(value, long=style == "long")
+
+
+@register.filter(expects_localtime=True)
+def day_month_year_time(value: dt.datetime | None, style: str = "") -> str:
+    """`{{ moment|day_month_year_time }}` "3 Sep 2025, 2:05pm" in the site's time zone,
+    `{{ moment|day_month_year_time:"long" }}` "3 September 2025, 2:05pm"; "" for none."""
+    if not value:
+        return ""
+    return dates.day_month_year_time(value, long=style == "long")

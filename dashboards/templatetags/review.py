@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from core.money import whole_pounds
+from core.text import counted
 from socialvalue.models import Measure, format_quantity
 
 register = template.Library()
@@ -60,4 +61,4 @@ def change_word(before: int | None, after: int | None) -> str:
     if after == before:
         return "No change"
     steps = abs(after - before)
-    return f"{'Up' if after > before else 'Down'} {steps} level{'s' if steps != 1 else ''}"
+    return f"{'Up' if after > before else 'Down'} {counted(steps, 'level')}"

@@ -34,6 +34,7 @@ from django.utils.dateformat import format as format_date
 from accounts.roles import ADMINISTRATORS
 from core.financial_year import current_financial_year, financial_year_label
 from core.history import history_save
+from core.text import counted
 from procurement import act
 from procurement.models import Contract, Kpi, KpiRating, Notice, Route, Variation
 from procurement.selectors import council_notices
@@ -230,8 +231,8 @@ def council_notices_due(*, today: dt.date) -> list[Due]:
                 Kind.PIPELINE,
                 None,
                 f"The pipeline's total for {label} is {_money(year.expected)}, over "
-                f"{_money(act.pipeline_threshold())}: {year.items} procurement"
-                f"{'' if year.items == 1 else 's'} over {_money(act.pipeline_item_threshold())} "
+                f"{_money(act.pipeline_threshold())}: {counted(year.items, 'procurement')}"
+                f" over {_money(act.pipeline_item_threshold())} "
                 f"planned by {_long(period_end)} (s.93)",
                 act.pipeline_deadline(year.financial_year),
                 period_start,
@@ -248,8 +249,8 @@ def council_notices_due(*, today: dt.date) -> list[Due]:
                 f"payments:{start.isoformat()}",
                 Kind.PAYMENTS_COMPLIANCE,
                 None,
-                f"Reporting period {_long(start)} to {_long(end)}: {paid[start]} payment"
-                f"{'' if paid[start] == 1 else 's'} to suppliers (s.69, reg. 38)",
+                f"Reporting period {_long(start)} to {_long(end)}: "
+                f"{counted(paid[start], 'payment')} to suppliers (s.69, reg. 38)",
                 act.payments_compliance_deadline(end),
                 start,
                 end,

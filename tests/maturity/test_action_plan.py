@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -228,6 +229,31 @@ def test_the_indicator_page_counts_open_and_overdue_actions_and_offers_edit(
     body = response.content.decode()
     assert "3 open actions, 1 overdue." in body
     assert reverse("maturity:action-edit", args=[plan["not_due"].pk]) in body
+
+
+def test_the_indicator_page_shows_each_actions_status_as_the_plan_does(
+    officer_client, member_client, plan, monkeypatch
+):
+    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
+    indicator = reverse("maturity:indicator-detail", args=[plan["reporting"].pk])
+
+    def status_cells(client, url):
+        rows = client.get(url).context["actions"]
+        cells = {}
+        for action in rows:
+            html = render_to_string("maturity/_action_status.html", {"action": action})
+            cells[action.pk] = html
+        return cells
+
+    on_the_page = status_cells(officer_client, indicator)
+    on_the_plan = status_cells(member_client, reverse("maturity:action-plan"))
+
+    assert on_the_page == {pk: on_the_plan[pk] for pk in on_the_page}
+    late = on_the_page[plan["late_a_little"].pk]
+    assert late.count("<strong") == 1 and "Overdue" in late and "Not started" in late
+    body = officer_client.get(indicator).content.decode()
+    assert body.count("Mark completed") == 3  # the three open actions: an editor may close them
+    assert "Mark completed" not in member_client.get(indicator).content.decode()
 
 
 def test_the_gap_dashboard_counts_the_open_and_overdue_actions_today(officer_client, plan):

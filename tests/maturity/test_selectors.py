@@ -103,7 +103,7 @@ def test_an_unassessed_indicator_counts_as_not_assessed(small_framework):
 def test_indicator_detail_marks_the_current_and_target_levels(small_framework):
     _, first, *_ = small_framework
 
-    detail = selectors.indicator_detail(indicator_id=first.pk)
+    detail = selectors.indicator_detail(indicator_id=first.pk, as_at=dt.date(2025, 1, 1))
 
     marks = {(row.number, row.is_current, row.is_target) for row in detail["levels"]}
     assert (2, True, False) in marks

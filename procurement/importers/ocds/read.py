@@ -17,6 +17,7 @@ from ocdsmerge import CompiledRelease
 from ocdsmerge.exceptions import OCDSMergeError, OCDSMergeWarning
 from ocdsmerge.rules import MergeRules, get_merge_rules
 
+from core.text import agreeing
 from procurement.importers.ocds.text import clip
 
 # The OCDS 1.1 release schema (1.1.5), shipped with the code so nothing is downloaded: see
@@ -302,9 +303,9 @@ def _label(ocid: str, items: list[Found]) -> str:
     kind = items[0].kind
     numbers = ", ".join(str(item.number) for item in items)
     lines = sorted({item.line for item in items if item.line is not None})
-    where = f"{kind}{'s' if len(items) > 1 else ''} {numbers}"
+    where = f"{agreeing(len(items), kind)} {numbers}"
     if lines:
-        where += f", line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}"
+        where += f", {agreeing(len(lines), 'line')} {', '.join(map(str, lines))}"
     return f"{clip(ocid)} ({where})"
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.text import counted
 from procurement.importers.ocds import DRY_RUN, REJECTED, OcdsImportResult, import_ocds_file
 
 
@@ -83,8 +84,7 @@ class Command(BaseCommand):
                     self.stderr.write(error)
             problems = len(result.errors) or 1
             raise CommandError(
-                f"{file}: {problems} problem{'s' if problems > 1 else ''} found, "
-                "so nothing was imported."
+                f"{file}: {counted(problems, 'problem')} found, so nothing was imported."
             )
         counts = summary(result)
         if result.status == DRY_RUN:
@@ -96,9 +96,10 @@ class Command(BaseCommand):
 def summary(result: OcdsImportResult) -> str:
     """The report's one line: releases imported, skipped by reason, left out; the rows."""
     parts = [
-        f"{_releases(result.releases_imported)} imported ({result.contracts_created} contracts "
-        f"created, {result.contracts_updated} updated, {result.suppliers_created} suppliers "
-        f"created, {result.frameworks} framework agreement{'s' if result.frameworks != 1 else ''})"
+        f"{_releases(result.releases_imported)} imported "
+        f"({counted(result.contracts_created, 'contract')} created, "
+        f"{result.contracts_updated:,} updated, {counted(result.suppliers_created, 'supplier')} "
+        f"created, {counted(result.frameworks, 'framework agreement')})"
     ]
     if result.skipped:
         reasons = ", ".join(f"{reason}: {n}" for reason, n in result.skipped_by_reason().items())
@@ -109,4 +110,4 @@ def summary(result: OcdsImportResult) -> str:
 
 
 def _releases(count: int) -> str:
-    return f"{count} release{'s' if count != 1 else ''}"
+    return counted(count, "release")
