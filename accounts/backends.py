@@ -9,6 +9,7 @@ effect on the next page.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from functools import cache
 from typing import Any
@@ -20,19 +21,36 @@ from django.db import connection
 from accounts.roles import ADMINISTRATORS, ALL_GROUPS
 
 
+def role_joins(quote: Callable[[str], str]) -> str:
+    """The joins that give the user `u` once for each role group they are in (once with
+    none), the group's name in `g.name`; its parameters are ALL_GROUPS, in order."""
+    members = User.groups.through._meta.db_table
+    names = ", ".join(["%s"] * len(ALL_GROUPS))
+    return (
+        f" LEFT JOIN {quote(members)} m ON m.{quote('user_id')} = u.{quote('id')}"
+        f" LEFT JOIN {quote(Group._meta.db_table)} g ON g.{quote('id')} = m.{quote('group_id')}"
+        f" AND g.{quote('name')} IN ({names})"
+    )
+
+
+def with_roles(user: User, names: Iterable[str | None]) -> User:
+    """`user` with their role groups' names (a superuser is an administrator too) kept where
+    `accounts.roles` looks."""
+    roles = {name for name in names if name}
+    if user.is_superuser:
+        roles.add(ADMINISTRATORS)
+    user._role_names = roles  # type: ignore[attr-defined]
+    return user
+
+
 @cache
 def _user_with_roles_sql() -> str:
     """The user's row once for each role group they are in (once with no role), the group's
     name in `role_name`."""
     quote = connection.ops.quote_name
-    members = User.groups.through._meta.db_table
-    names = ", ".join(["%s"] * len(ALL_GROUPS))
     return (
         f"SELECT u.*, g.{quote('name')} AS role_name FROM {quote(User._meta.db_table)} u"
-        f" LEFT JOIN {quote(members)} m ON m.{quote('user_id')} = u.{quote('id')}"
-        f" LEFT JOIN {quote(Group._meta.db_table)} g ON g.{quote('id')} = m.{quote('group_id')}"
-        f" AND g.{quote('name')} IN ({names})"
-        f" WHERE u.{quote('id')} = %s"
+        f"{role_joins(quote)} WHERE u.{quote('id')} = %s"
     )
 
 
@@ -58,9 +76,4 @@ class RoleBackend(ModelBackend):
             return None
         if not rows or not self.user_can_authenticate(rows[0]):
             return None
-        user = rows[0]
-        names: set[str] = {name for row in rows if (name := getattr(row, "role_name", None))}
-        if user.is_superuser:
-            names.add(ADMINISTRATORS)
-        user._role_names = names  # type: ignore[attr-defined]  # read by accounts.roles
-        return user
+        return with_roles(rows[0], (getattr(row, "role_name", None) for row in rows))

@@ -19,15 +19,16 @@ from functools import cache
 from typing import Any
 
 from django.contrib.auth import SESSION_KEY
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.db.models import Field
 from django.db.models.expressions import Col
 from django.utils import timezone
 
+from accounts.backends import role_joins, with_roles
 from accounts.models import AccountSession
-from accounts.roles import ADMINISTRATORS, ALL_GROUPS
+from accounts.roles import ALL_GROUPS
 from core.prepared import fetch_all
 
 
@@ -47,15 +48,11 @@ def _session_sql(alias: str) -> str:
     name: one row for each of the user's role groups (one with none, or with no user)."""
     quote = connections[alias].ops.quote_name
     columns = ", ".join(f"u.{quote(field.column)}" for field in _user_fields())
-    members = User.groups.through._meta.db_table
-    names = ", ".join(["%s"] * len(ALL_GROUPS))
     return (
         f"SELECT s.{quote('session_data')}, s.{quote('account_id')}, {columns},"
         f" g.{quote('name')} FROM {quote(AccountSession._meta.db_table)} s"
         f" LEFT JOIN {quote(User._meta.db_table)} u ON u.{quote('id')} = s.{quote('account_id')}"
-        f" LEFT JOIN {quote(members)} m ON m.{quote('user_id')} = u.{quote('id')}"
-        f" LEFT JOIN {quote(Group._meta.db_table)} g ON g.{quote('id')} = m.{quote('group_id')}"
-        f" AND g.{quote('name')} IN ({names})"
+        f"{role_joins(quote)}"
         f" WHERE s.{quote('session_key')} = %s AND s.{quote('expire_date')} > %s"
     )
 
@@ -121,9 +118,4 @@ def _user(alias: str, rows: list[tuple[Any, ...]]) -> User:
     for position, converters, expression in _converters(alias):
         for converter in converters:
             values[position] = converter(values[position], expression, connection)
-    user = User.from_db(alias, _user_attnames(), values)
-    names = {row[-1] for row in rows if row[-1] is not None}
-    if user.is_superuser:
-        names.add(ADMINISTRATORS)
-    user._role_names = names  # type: ignore[attr-defined]  # read by accounts.roles
-    return user
+    return with_roles(User.from_db(alias, _user_attnames(), values), (row[-1] for row in rows))
