@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
+from core.dates import day_month_year
 from core.money import format_pounds
 from core.text import counted
 from procurement.importers.spend import ALREADY_IMPORTED, IMPORTED, SpendImportResult
@@ -27,7 +27,7 @@ def add_result_errors(
         when = timezone.localtime(result.spend_import.imported_at)
         form.add_error(
             field,
-            f"This file was already imported on {date_format(when, 'j F Y')}"
+            f"This file was already imported on {day_month_year(when, long=True)}"
             f" (as {result.spend_import.filename}), so nothing was imported",
         )
     elif result.file_error:
@@ -48,7 +48,7 @@ def add_result_errors(
 
 
 def layout_used_message(layout: SpendLayout) -> str:
-    when = date_format(timezone.localtime(layout.saved_at), "j F Y")
+    when = day_month_year(timezone.localtime(layout.saved_at), long=True)
     return (
         f"The columns were read as remembered for this layout on {when}. If they are read"
         " wrongly, change the mapping under “Remembered file layouts” on the spend imports page"

@@ -29,9 +29,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 
 from accounts.roles import ADMINISTRATORS
+from core.dates import day_month_year
 from core.financial_year import current_financial_year, financial_year_label
 from core.history import history_save
 from core.text import counted
@@ -56,7 +56,7 @@ class Due:
 
 
 def _long(day: dt.date) -> str:
-    return format_date(day, "j F Y")
+    return day_month_year(day, long=True)
 
 
 def _contract_notices(contract: Contract, *, today: dt.date) -> list[Due]:
